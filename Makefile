@@ -1,0 +1,41 @@
+# Two entry points for newcomers (see README): `make run` and `make test`.
+# Both create .venv from the committed lock file first, so every machine gets the tested versions.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint install manifest lock clean-results
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores all
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakemake --lint
+
+# Maintenance: regenerate the manifest from the mirror, then the README's data table.
+manifest: $(STAMP)
+	$(BIN)/python -m analysis build-manifest --mirror ../shared/raw --out data/raw/sources.yaml
+	$(BIN)/python -m analysis readme
+
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements.lock
+
+clean-results:
+	rm -rf results .snakemake

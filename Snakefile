@@ -1,0 +1,22 @@
+# City diplomacy: from verified raw data to harmonized panels, models and a report.
+# Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
+from analysis.config import validate_config
+from analysis.manifest import load_manifest
+
+
+configfile: "config/config.yaml"
+
+
+config.update(validate_config(config))
+MANIFEST = {e.file: e for e in load_manifest(config["raw"]["manifest"])}
+RAW = config["raw"]["dir"]
+RESULTS = config["results_dir"]
+
+
+include: "analysis/rules/acquire.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.acquisition_report.output,

@@ -1,0 +1,149 @@
+"""Acquisition: put one verified raw file at `data/raw/<file>`.
+
+Source order: the local mirror (default `../shared/raw`) when it holds the file, else the
+pinned URL. Either way the bytes land in a temporary file beside the target, are checked
+against the manifest's size and sha256, and only then are renamed into place, so a failed
+or interrupted acquisition never leaves a partial or unverified file behind. There is
+deliberately no option to skip verification.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from analysis.errors import AcquisitionError, ChecksumError
+from analysis.hashing import sha256_file
+from analysis.manifest import ManifestEntry, check_relative_path
+
+MIRROR_ENV = "CITYDIP_RAW_MIRROR"
+
+Downloader = Callable[[str, Path, int], None]
+
+
+@dataclass(frozen=True)
+class AcquireRecord:
+    """What acquisition did for one file; written to the audit trail."""
+
+    id: str
+    file: str
+    origin: str  # "mirror" or "download"
+    source: str  # mirror path or URL
+    bytes: int
+    sha256: str
+    verified: bool
+
+
+def resolve_mirror(configured: str | None, env: os._Environ[str] | dict[str, str] | None = None):
+    """The mirror directory to use: `$CITYDIP_RAW_MIRROR` wins over config; '' means none."""
+    env = os.environ if env is None else env
+    value = env.get(MIRROR_ENV, configured)
+    if not value:
+        return None
+    return Path(value)
+
+
+def verify_file(path: Path, entry: ManifestEntry) -> str:
+    """Check size, then sha256; raise ChecksumError naming the file and both values."""
+    size = path.stat().st_size
+    if size != entry.bytes:
+        raise ChecksumError(
+            f"{entry.file}: size mismatch: expected {entry.bytes} bytes, got {size} (from {path})"
+        )
+    actual = sha256_file(path)
+    if actual != entry.sha256:
+        raise ChecksumError(
+            f"{entry.file}: sha256 mismatch: expected {entry.sha256}, got {actual} (from {path})"
+        )
+    return actual
+
+
+def download_url(
+    url: str,
+    dest: Path,
+    expected_bytes: int,
+    *,
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff: float = 2.0,
+) -> None:
+    """Stream `url` to `dest` with a progress bar, retrying transient failures."""
+    import requests
+    from tqdm import tqdm
+
+    last: Exception | None = None
+    for attempt in range(1, retries + 1):
+        try:
+            with requests.get(url, stream=True, timeout=timeout) as resp:
+                resp.raise_for_status()
+                with (
+                    open(dest, "wb") as fh,
+                    tqdm(
+                        total=expected_bytes,
+                        unit="B",
+                        unit_scale=True,
+                        desc=dest.name,
+                        disable=None,
+                    ) as bar,
+                ):
+                    for chunk in resp.iter_content(chunk_size=1 << 16):
+                        fh.write(chunk)
+                        bar.update(len(chunk))
+            return
+        except requests.RequestException as exc:
+            last = exc
+            if attempt < retries:
+                time.sleep(backoff * attempt)
+    raise AcquisitionError(f"download of {url} failed after {retries} attempt(s): {last}")
+
+
+def acquire(
+    entry: ManifestEntry,
+    raw_dir: Path,
+    mirror: Path | None,
+    *,
+    downloader: Downloader | None = None,
+    retries: int = 3,
+    timeout: float = 60.0,
+) -> AcquireRecord:
+    """Produce `raw_dir/entry.file`, verified; raise with a clear message otherwise."""
+    check_relative_path(entry.file, repr(entry.id))  # defence in depth: never escape raw_dir
+    target = raw_dir / entry.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mirrored = mirror / entry.file if mirror is not None else None
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if mirrored is not None and mirrored.is_file():
+            origin, source = "mirror", str(mirrored)
+            shutil.copyfile(mirrored, tmp)
+        else:
+            origin, source = "download", entry.url
+            fetch = downloader or (
+                lambda url, dest, n: download_url(url, dest, n, retries=retries, timeout=timeout)
+            )
+            try:
+                fetch(entry.url, tmp, entry.bytes)
+            except AcquisitionError as exc:
+                where = f"not in mirror {mirror}" if mirror is not None else "no mirror set"
+                raise AcquisitionError(f"{entry.file}: {where}, and {exc}") from exc
+        digest = verify_file(tmp, entry)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return AcquireRecord(entry.id, entry.file, origin, source, entry.bytes, digest, True)
+
+
+def write_records(records: list[AcquireRecord], path: Path) -> None:
+    """Write the records as a JSON list, sorted by file, for the acquisition audit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [asdict(r) for r in sorted(records, key=lambda r: r.file)]
+    path.write_text(json.dumps(rows, indent=2, sort_keys=True) + "\n")

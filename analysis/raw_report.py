@@ -1,0 +1,80 @@
+"""Audit of the acquisition stage and the README's data-availability table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.manifest import ManifestEntry
+
+REPORT_COLUMNS = [
+    "id",
+    "file",
+    "bytes",
+    "sha256",
+    "origin",
+    "verified",
+    "license_class",
+    "rehosted",
+]
+
+
+def acquisition_report(
+    entries: Iterable[ManifestEntry], record_paths: Iterable[Path]
+) -> pd.DataFrame:
+    """One row per manifest entry, joined to what acquisition recorded for it."""
+    records = {}
+    for p in record_paths:
+        for rec in json.loads(Path(p).read_text()):
+            records[rec["file"]] = rec
+    rows = []
+    for e in entries:
+        rec = records.get(e.file)
+        rows.append(
+            {
+                "id": e.id,
+                "file": e.file,
+                "bytes": e.bytes,
+                "sha256": e.sha256,
+                "origin": rec["origin"] if rec else "",
+                "verified": bool(rec and rec["verified"] and rec["sha256"] == e.sha256),
+                "license_class": e.license_class,
+                "rehosted": e.rehosted,
+            }
+        )
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS).sort_values("file", ignore_index=True)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def data_availability_markdown(entries: Iterable[ManifestEntry]) -> str:
+    """The README's data-availability table: one row per raw file."""
+    lines = [
+        "| file | publisher | licence | licence class | re-hosted copy | redistributed here | citation |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for e in sorted(entries, key=lambda x: x.file):
+        lines.append(
+            f"| `{e.file}` | {_cell(e.publisher)} | {_cell(e.license)} | "
+            f"**{e.license_class}** | {'yes' if e.rehosted else 'no'} | no (downloaded from the pinned URL) | "
+            f"{_cell(e.citation)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+START = "<!-- data-availability:start -->"
+END = "<!-- data-availability:end -->"
+
+
+def splice_readme(readme: str, table: str) -> str:
+    """Replace the text between the data-availability markers with `table`."""
+    head, sep, rest = readme.partition(START)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        raise ValueError(f"README lacks the markers {START} ... {END}")
+    return f"{head}{START}\n{table}{END}{tail}"

@@ -1,0 +1,43 @@
+"""Shared fixtures: small synthetic raw files and manifests the tests make themselves."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = ROOT.parent / "shared" / "raw"
+
+
+def make_entry(file: str, content: bytes, **over: Any) -> dict[str, Any]:
+    """A valid manifest entry for `content` stored at `file`."""
+    entry = {
+        "id": file.replace("/", "_").replace(".", "_").lower(),
+        "file": file,
+        "url": f"https://example.org/{file}",
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "bytes": len(content),
+        "license": "CC BY 4.0",
+        "citation": "Synthetic test data.",
+        "publisher": "The test suite",
+    }
+    entry.update(over)
+    return entry
+
+
+@pytest.fixture
+def synthetic_mirror(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """A mirror with two topics and three files, and the manifest entries that describe it."""
+    files = {
+        "alpha/cities.csv": b"name,country\nBologna,ITA\n",
+        "alpha/notes.txt": "Montr\u00e9al\r\n".encode(),
+        "beta/values.csv": b"a;b\n1,5;2\n",
+    }
+    mirror = tmp_path / "mirror"
+    for rel, content in files.items():
+        (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
+        (mirror / rel).write_bytes(content)
+    return mirror, [make_entry(rel, content) for rel, content in files.items()]
