@@ -14,9 +14,15 @@ RESULTS = config["results_dir"]
 
 
 include: "analysis/rules/acquire.smk"
+include: "analysis/rules/parse.smk"
+include: "analysis/rules/match.smk"
+include: "analysis/rules/assemble.smk"
 
 
 rule all:
     default_target: True
     input:
         rules.acquisition_report.output,
+        rules.rows_audit.output,
+        rules.match_cities.output,
+        rules.codebook.output,

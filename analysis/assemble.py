@@ -1,0 +1,369 @@
+"""Assembly: per-source tidy tables + city matches -> the harmonized panels.
+
+Inputs are the standard tables every parser writes (`results/interim/<source>/<table>.parquet`)
+and the mention -> city join from the matching stage. Rows whose mention did not resolve to a
+city are dropped here with a counted reason (RowAudit "assemble"), never silently.
+
+Outputs (DESIGN §4): memberships, acts, centrality, country_year, city_year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.audit import RowAudit
+from analysis.errors import PipelineError
+
+# City measures that are counts: several mentions of one city (e.g. districts hosting
+# embassies) add up. Every other measure is an index or a size, where the largest wins.
+SUM_MEASURE_PREFIXES = (
+    "fortune500_",
+    "embassies_",
+    "consulates_",
+    "honorary_consulates_",
+    "foreign_missions_",
+)
+# Population series in order of preference for `pop` / `log_pop`.
+POP_MEASURES = ("wup_pop", "simplemaps_pop", "geonames_pop")
+NETWORK_TYPES = ("climate", "peace", "democracy", "general", "economic")
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    first_year: int
+    last_year: int
+    min_population: int
+    # Sources that only describe cities (gazetteers, population): they add attributes to the
+    # panel's cities but do not put a city in the panel.
+    attribute_sources: tuple[str, ...] = ()
+    country_columns: tuple[str, ...] = ()
+    city_measures: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.first_year, self.last_year + 1)
+
+
+def read_tables(paths: Iterable[Path]) -> dict[str, dict[str, pd.DataFrame]]:
+    """`results/interim/<source>/<table>.parquet` files as {table: {source: frame}}."""
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for p in sorted(Path(x) for x in paths):
+        out.setdefault(p.stem, {})[p.parent.name] = pd.read_parquet(p)
+    return out
+
+
+def stacked(by_source: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One standard table of every source, with a `source` column."""
+    frames = [df.assign(source=src) for src, df in sorted(by_source.items())]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def attach_cities(
+    table: pd.DataFrame, joins: pd.DataFrame, audit: RowAudit, step: str, col: str = "mention_id"
+) -> pd.DataFrame:
+    """Add `city_id` to rows by their mention; drop unresolved rows with a reason each."""
+    j = joins.set_index("mention_id")
+    df = audit.start(table.reset_index(drop=True), step)
+    pos = j.index.get_indexer(df[col].to_numpy())  # positional lookup: fast on 1M rows
+    if (pos == -1).any():
+        unseen = df.loc[pos == -1, col]
+        raise PipelineError(
+            f"assemble/{step}: {len(unseen)} rows name mentions the matcher never saw, "
+            f"e.g. {unseen.head(3).tolist()}"
+        )
+    city = j["city_id"].to_numpy()[pos]
+    no_city = pd.Series(pd.isna(city), index=df.index)
+    group = no_city & j["is_group"].to_numpy(dtype=bool)[pos]
+    region = no_city & ~group & (j["method"].to_numpy()[pos] == "admin1")
+    df = audit.drop(group, "group signatory, not one city")
+    df = audit.drop(region[~group], "mention is a region, not a city")
+    df = audit.drop(no_city[~group & ~region], "mention not matched to a city")
+    audit.finish(df)
+    return df.assign(city_id=city[df.index.to_numpy()].astype("int64"))
+
+
+NETWORK_ALIASES = Path(__file__).parent / "data" / "network_aliases.csv"
+
+
+def network_aliases() -> dict[str, str]:
+    """Source-specific network keys -> the canonical key (one committed, reviewable table)."""
+    table = pd.read_csv(NETWORK_ALIASES, dtype=str)
+    return dict(zip(table["alias"], table["network"], strict=True))
+
+
+def build_memberships(memberships: pd.DataFrame, joins, audit) -> pd.DataFrame:
+    """One row per (city_id, network, source): earliest join year, first observation."""
+    m = attach_cities(memberships, joins, audit, "memberships")
+    m["network"] = m["network"].replace(network_aliases())
+    out = (
+        m.groupby(["city_id", "network", "source"], sort=True)
+        .agg(
+            network_type=("network_type", "first"),
+            join_year=("join_year", "min"),
+            first_observed_year=("observed_year", "min"),
+            n_mentions=("mention_id", "nunique"),
+        )
+        .reset_index()
+    )
+    out["dated"] = out["join_year"].notna()
+    return out
+
+
+def build_acts(acts: pd.DataFrame, joins, audit) -> pd.DataFrame:
+    a = attach_cities(acts, joins, audit, "acts")
+    cols = ["city_id", "act", "act_class", "date", "year", "source", "mention_id"]
+    out = a[cols].sort_values(cols, na_position="last", ignore_index=True)
+    out.insert(0, "act_id", np.arange(1, len(out) + 1, dtype="int64"))  # stable: sorted rows
+    return out
+
+
+def _aggregate_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """(city_id, measure, year) -> value: summed for count measures, max otherwise."""
+    is_sum = measures["measure"].str.startswith(SUM_MEASURE_PREFIXES)
+    keys = ["city_id", "measure", "year"]
+    summed = measures[is_sum].groupby(keys, dropna=False)["value"].sum()
+    maxed = measures[~is_sum].groupby(keys, dropna=False)["value"].max()
+    return pd.concat([summed, maxed]).reset_index()
+
+
+def build_centrality(measures: pd.DataFrame) -> pd.DataFrame:
+    """Cross-sectional measures (one year each) wide by city: GaWC, airline, HQs, missions."""
+    years = measures.groupby("measure")["year"].nunique()
+    static = years[years <= 1].index
+    wide = (
+        measures[measures["measure"].isin(static) & ~measures["measure"].isin(POP_MEASURES)]
+        .pivot_table(index="city_id", columns="measure", values="value", aggfunc="max")
+        .sort_index(axis=1)
+    )
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def _entries(memberships: pd.DataFrame) -> pd.DataFrame:
+    """Per (city, network): the year it counts from (join year, else first observed)."""
+    per = memberships.groupby(["city_id", "network"], sort=True).agg(
+        network_type=("network_type", "first"),
+        join_year=("join_year", "min"),
+        observed=("first_observed_year", "min"),
+    )
+    per["entry_year"] = per["join_year"].fillna(per["observed"])
+    per["dated"] = per["join_year"].notna()
+    return per.reset_index()
+
+
+def _cumulative_counts(
+    events: pd.DataFrame, index: pd.MultiIndex, years: np.ndarray, name: str
+) -> pd.Series:
+    """Count events with entry_year <= year, per city-year (events before the panel count
+    from its first year)."""
+    if events.empty:
+        return pd.Series(0, index=index, name=name, dtype="int64")
+    ev = events.assign(y=events["entry_year"].clip(lower=years[0]).astype("int64"))
+    ev = ev[ev["y"] <= years[-1]]
+    counts = ev.groupby(["city_id", "y"]).size()
+    counts.index.names = ["city_id", "year"]
+    full = counts.reindex(index, fill_value=0).groupby(level="city_id").cumsum()
+    return full.rename(name).astype("int64")
+
+
+def _interpolated(series: pd.DataFrame, index: pd.MultiIndex) -> pd.Series:
+    """Linear interpolation of (city_id, year, value) inside each city's observed range.
+
+    Vectorised over cities: each cell takes the previous and next observed (year, value) of
+    its row and interpolates between them; cells outside the observed range stay missing.
+    """
+    wide = series.pivot_table(index="city_id", columns="year", values="value", aggfunc="max")
+    years = np.array(sorted(set(wide.columns) | set(index.get_level_values("year"))))
+    wide = wide.reindex(columns=years).astype(float)
+    obs_year = wide.notna() * years  # observed cells carry their year
+    obs_year = obs_year.where(wide.notna())
+    prev_v, next_v = wide.ffill(axis=1).to_numpy(), wide.bfill(axis=1).to_numpy()
+    prev_y, next_y = obs_year.ffill(axis=1).to_numpy(), obs_year.bfill(axis=1).to_numpy()
+    span = next_y - prev_y
+    weight = np.divide(years - prev_y, span, out=np.zeros_like(span), where=span > 0)
+    filled = pd.DataFrame(prev_v + weight * (next_v - prev_v), index=wide.index, columns=years)
+    long = filled.stack(future_stack=True)
+    long.index.names = ["city_id", "year"]
+    return long.reindex(index)
+
+
+def build_city_year(
+    cities: pd.DataFrame,
+    memberships: pd.DataFrame,
+    acts: pd.DataFrame,
+    measures: pd.DataFrame,
+    country_year: pd.DataFrame,
+    capitals: pd.Series,
+    degree: pd.Series,
+    spec: PanelSpec,
+) -> pd.DataFrame:
+    """The city-year panel: universe = every city a substantive source names (matched), plus
+    every city of at least `spec.min_population`.
+
+    `cities` is the gazetteer's place table (indexed by geonameid); `measures` is the long
+    (city_id, measure, year, value, source) table before aggregation.
+    """
+    substantive = measures.loc[~measures["source"].isin(spec.attribute_sources), "city_id"]
+    used = set(memberships["city_id"]) | set(acts["city_id"]) | set(substantive)
+    used |= set(degree.index)
+    big = set(cities.index[cities["population"] >= spec.min_population])
+    ids = np.array(sorted(used | big), dtype="int64")
+    index = pd.MultiIndex.from_product([ids, spec.years], names=["city_id", "year"])
+    attrs = cities.loc[ids, ["name", "iso3", "admin1_code", "lat", "lon", "population"]]
+    attrs = attrs.rename(
+        columns={"name": "city_name", "iso3": "country_iso3", "population": "geonames_pop"}
+    )
+    panel = pd.DataFrame(index=index).join(attrs, on="city_id")
+
+    entries = _entries(memberships)
+    panel["n_networks"] = _cumulative_counts(entries, index, spec.years, "n_networks")
+    panel["n_networks_dated"] = _cumulative_counts(
+        entries[entries["dated"]], index, spec.years, "n_networks_dated"
+    )
+    for t in NETWORK_TYPES:
+        panel[f"n_networks_{t}"] = _cumulative_counts(
+            entries[entries["network_type"] == t], index, spec.years, t
+        )
+
+    dated = acts[acts["year"].notna()].astype({"year": "int64"})
+    for cls in ("normative", "economic"):
+        counts = dated[dated["act_class"] == cls].groupby(["city_id", "year"]).size()
+        panel[f"acts_{cls}"] = counts.reindex(index, fill_value=0).astype("int64").to_numpy()
+    city_ids = panel.index.get_level_values("city_id")
+    undated = acts[acts["year"].isna()].groupby("city_id").size()
+    panel["acts_undated"] = city_ids.map(undated).fillna(0).astype("int64")
+
+    agg = _aggregate_measures(measures)
+    static = build_centrality(agg)
+    keep = [m for m in spec.city_measures if m in static.columns]
+    missing = sorted(set(spec.city_measures) - set(static.columns))
+    if missing:
+        raise PipelineError(f"panel.city_measures not produced by any source: {missing}")
+    panel = panel.join(static.set_index("city_id")[keep], on="city_id")
+    for m in POP_MEASURES:
+        sub = agg[(agg["measure"] == m) & agg["year"].notna()]
+        if m == "geonames_pop" or sub.empty:
+            continue
+        panel[m] = _interpolated(sub[["city_id", "year", "value"]], index).to_numpy()
+    pop = panel["geonames_pop"].where(panel["geonames_pop"] > 0).astype(float)
+    source = pd.Series(np.where(pop.notna(), "geonames", ""), index=panel.index)
+    for m in reversed([m for m in POP_MEASURES if m in panel.columns and m != "geonames_pop"]):
+        has = panel[m].notna() & (panel[m] > 0)
+        pop = pop.where(~has, panel[m])
+        source = source.where(~has, m.removesuffix("_pop"))
+    panel["pop"] = pop
+    panel["pop_source"] = source.replace("", pd.NA)
+    panel["log_pop"] = np.log(panel["pop"])
+    panel["capital"] = city_ids.isin(capitals).astype("int8")
+    panel["sister_city_degree"] = city_ids.map(degree).fillna(0).astype("int64")
+
+    missing = sorted(set(spec.country_columns) - set(country_year.columns))
+    if missing:
+        raise PipelineError(f"panel.country_columns not in country_year: {missing}")
+    cy = country_year.set_index(["country_iso3", "year"])[list(spec.country_columns)]
+    panel = panel.reset_index().join(cy, on=["country_iso3", "year"])
+    return panel.sort_values(["city_id", "year"], ignore_index=True)
+
+
+def build_country_year(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Outer-join every source's country_year table on (country_iso3, year)."""
+    frames = []
+    seen: dict[str, str] = {}
+    for source, df in sorted(tables.items()):
+        df = df.drop(columns=["source"], errors="ignore").set_index(["country_iso3", "year"])
+        for c in df.columns:
+            if c in seen:
+                raise PipelineError(f"country_year column {c!r} comes from {seen[c]} and {source}")
+            seen[c] = source
+        frames.append(df)
+    if not frames:
+        raise PipelineError("no country_year tables to assemble")
+    out = pd.concat(frames, axis=1, join="outer").sort_index()
+    return out.reset_index()
+
+
+def build_dyads(dyads: pd.DataFrame, joins: pd.DataFrame, audit: RowAudit) -> pd.DataFrame:
+    """Ties between two matched cities (both ends resolved), undirected and deduplicated."""
+    a = attach_cities(dyads, joins, audit, "dyads_end_a", col="mention_id_a")
+    a = a.rename(columns={"city_id": "city_a"})
+    b = attach_cities(a, joins, audit, "dyads_end_b", col="mention_id_b")
+    b = b.rename(columns={"city_id": "city_b"})
+    lo = np.minimum(b["city_a"], b["city_b"])
+    hi = np.maximum(b["city_a"], b["city_b"])
+    out = b.assign(city_a=lo, city_b=hi)
+    df = audit.start(out.reset_index(drop=True), "dyads_dedupe")
+    df = audit.drop(df["city_a"] == df["city_b"], "both ends are the same city")
+    df = audit.drop(df.duplicated(["city_a", "city_b", "tie_type"]), "duplicate tie")
+    audit.finish(df)
+    cols = ["city_a", "city_b", "tie_type", "year", "source"]
+    return df[cols].sort_values(cols, na_position="last", ignore_index=True)
+
+
+def dyad_degree(dyads: pd.DataFrame) -> pd.Series:
+    """Distinct partner cities per city over all tie types (sister cities, twinning)."""
+    pairs = pd.concat(
+        [
+            dyads[["city_a", "city_b"]],
+            dyads[["city_b", "city_a"]].set_axis(["city_a", "city_b"], axis=1),
+        ]
+    ).drop_duplicates()
+    return pairs.groupby("city_a").size().rename("sister_city_degree")
+
+
+OUTPUT_TABLES = (
+    "memberships",
+    "acts",
+    "dyads",
+    "city_measures",
+    "centrality",
+    "country_year",
+    "city_year",
+    "us_city",
+)
+
+
+def run_assembly(
+    table_paths: Iterable[Path],
+    joins: pd.DataFrame,
+    cities: pd.DataFrame,
+    spec: PanelSpec,
+) -> tuple[dict[str, pd.DataFrame], RowAudit]:
+    """Everything assembly makes, from the interim tables and the city matches."""
+    tables = read_tables(table_paths)
+    missing = {"memberships", "acts", "dyads", "city_measures", "country_year"} - set(tables)
+    if missing:
+        raise PipelineError(f"assembly needs tables no source produced: {sorted(missing)}")
+    audit = RowAudit("assemble")
+    memberships = build_memberships(stacked(tables["memberships"]), joins, audit)
+    acts = build_acts(stacked(tables["acts"]), joins, audit)
+    dyads = build_dyads(stacked(tables["dyads"]), joins, audit)
+    measures = attach_cities(stacked(tables["city_measures"]), joins, audit, "measures")
+    capitals = pd.Series(dtype="int64")
+    if "capitals" in tables:
+        caps = stacked(tables["capitals"])
+        capitals = attach_cities(caps[caps["capital"] == "primary"], joins, audit, "capitals")
+        capitals = capitals["city_id"]
+    country_year = build_country_year(tables["country_year"])
+    city_year = build_city_year(
+        cities, memberships, acts, measures, country_year, capitals, dyad_degree(dyads), spec
+    )
+    agg = _aggregate_measures(measures)
+    out = {
+        "memberships": memberships,
+        "acts": acts,
+        "dyads": dyads,
+        "city_measures": agg.sort_values(["city_id", "measure", "year"], ignore_index=True),
+        "centrality": build_centrality(agg)[["city_id", *spec.city_measures]],
+        "country_year": country_year,
+        "city_year": city_year,
+    }
+    if "us_city_county" in tables:  # the US sources are present
+        from analysis.us_panel import build_us_city  # us_panel imports this module
+
+        out["us_city"] = build_us_city(tables, joins, memberships, agg, audit)
+    return out, audit

@@ -1,0 +1,53 @@
+"""Which package files each rule's output depends on.
+
+Snakemake reruns `shell:` jobs when their inputs change, not when the Python they import
+changes; rules therefore list these files as inputs, so editing a parser reruns that parser
+(and everything downstream) and nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from pathlib import Path
+
+from analysis.sources.base import SourceSpec
+
+PKG = Path(__file__).parent
+SHARED_PARSING = (
+    "sources/base.py",
+    "readers.py",
+    "audit.py",
+    "countries.py",
+    "parse_runner.py",
+    "data/country_overrides.csv",
+    "data/historical_countries.csv",
+)
+
+
+def code_files(*names: str) -> list[str]:
+    return [str(PKG / n) for n in names]
+
+
+def source_code(spec: SourceSpec) -> list[str]:
+    """The parser's own module plus the shared parsing layer."""
+    fn = spec.parse
+    while isinstance(fn, functools.partial):  # shared parse functions bound per wave
+        fn = fn.func
+    module = Path(inspect.getsourcefile(fn) or "")
+    # Modules a parser imports from a sibling module (shared helpers) count too.
+    siblings = {
+        PKG / "sources" / f"{name}.py"
+        for name in _imported_siblings(module)
+        if (PKG / "sources" / f"{name}.py").is_file()
+    }
+    return sorted({str(module), *map(str, siblings), *code_files(*SHARED_PARSING)})
+
+
+def _imported_siblings(module: Path) -> set[str]:
+    text = module.read_text(encoding="utf-8")
+    return {
+        line.split()[1].rsplit(".", 1)[-1]
+        for line in text.splitlines()
+        if line.startswith("from analysis.sources.") and " import " in line
+    }

@@ -1,0 +1,54 @@
+# Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
+import os
+import sys
+
+from analysis.code_deps import code_files
+
+from analysis.assemble import OUTPUT_TABLES
+
+INTERIM_TABLES = [str(p) for s in SOURCES.values() for p in output_paths(s, Path(RESULTS)).values()]
+DATA = f"{RESULTS}/data"
+
+
+rule assemble:
+    input:
+        tables=INTERIM_TABLES,
+        joins=rules.match_cities.output.joins,
+        gazetteer=rules.gazetteer.output[0],
+        code=code_files("assemble.py", "us_panel.py", "tableio.py", "data/network_aliases.csv"),
+    output:
+        parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
+        csv=[f"{DATA}/{t}.csv" for t in OUTPUT_TABLES],
+        audit=f"{RESULTS}/audit/rows/assemble.csv",
+    params:
+        python=sys.executable,
+        panel=config["panel"],  # rerun when the panel definition changes
+        out_dir=lambda w, output: os.path.dirname(output.parquet[0]),
+    log:
+        f"{RESULTS}/logs/assemble.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis assemble --gazetteer {input.gazetteer} "
+        "--joins {input.joins} --out-dir {params.out_dir} --audit {output.audit} {input.tables} "
+        "> {log} 2>&1"
+
+
+rule codebook:
+    input:
+        tables=rules.assemble.output.parquet,
+        manifest=config["raw"]["manifest"],
+        code=code_files("codebook.py", "data/codebook.yaml"),
+    output:
+        codebook=f"{DATA}/CODEBOOK.md",
+        datapackage=f"{DATA}/datapackage.json",
+    params:
+        python=sys.executable,
+    log:
+        f"{RESULTS}/logs/codebook.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis codebook --manifest {input.manifest} "
+        "--codebook {output.codebook} --datapackage {output.datapackage} {input.tables} "
+        "> {log} 2>&1"

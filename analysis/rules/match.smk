@@ -1,0 +1,53 @@
+# Entity resolution: the gazetteer cache, then every mention of every source matched once.
+import sys
+
+from analysis.code_deps import code_files
+
+
+MENTION_TABLES = [
+    str(output_paths(s, Path(RESULTS))["mentions"])
+    for s in SOURCES.values()
+    if "mentions" in s.schemas
+]
+
+
+rule gazetteer:
+    input:
+        admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
+        code=code_files("gazetteer.py", "textnorm.py"),
+    output:
+        f"{RESULTS}/cache/gazetteer.parquet",
+    params:
+        python=sys.executable,
+    log:
+        f"{RESULTS}/logs/gazetteer.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis gazetteer --admin1 {input.admin1} --out {output} "
+        "> {log} 2>&1"
+
+
+rule match_cities:
+    input:
+        gazetteer=rules.gazetteer.output[0],
+        admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
+        mentions=MENTION_TABLES,
+        code=code_files("citymatch.py", "match_stage.py", "gazetteer.py", "textnorm.py"),
+    output:
+        matches=f"{RESULTS}/audit/city_matches.csv",
+        unmatched=f"{RESULTS}/audit/city_unmatched.csv",
+        summary=f"{RESULTS}/audit/city_match_summary.csv",
+        joins=f"{RESULTS}/data/mention_cities.parquet",
+    params:
+        python=sys.executable,
+        matching=config["matching"],  # rerun when matching options change
+    log:
+        f"{RESULTS}/logs/match_cities.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis match --gazetteer {input.gazetteer} "
+        "--admin1 {input.admin1} --out-matches {output.matches} "
+        "--out-unmatched {output.unmatched} --out-summary {output.summary} "
+        "--out-joins {output.joins} {input.mentions} > {log} 2>&1"

@@ -1,0 +1,48 @@
+# Parsing: one job per source spec (analysis/sources/*.py), writing validated tidy tables
+# to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
+import sys
+from pathlib import Path
+
+from analysis.code_deps import code_files, source_code
+from analysis.parse_runner import audit_path, output_paths
+from analysis.sources import registry
+
+SOURCES = registry()
+
+
+for _name, _spec in SOURCES.items():
+
+    rule:
+        name:
+            f"parse_{_name}"
+        input:
+            raw=[f"{RAW}/{f}" for f in _spec.files],
+            code=source_code(_spec),
+        output:
+            tables=[str(p) for p in output_paths(_spec, Path(RESULTS)).values()],
+            audit=str(audit_path(_spec, Path(RESULTS))),
+        params:
+            source=_name,
+            python=sys.executable,
+        log:
+            f"{RESULTS}/logs/parse/{_name}.log",
+        conda:
+            "../../envs/analysis.yaml"
+        shell:
+            "{params.python} -m analysis parse {params.source} > {log} 2>&1"
+
+
+rule rows_audit:
+    input:
+        [str(audit_path(s, Path(RESULTS))) for s in SOURCES.values()],
+        f"{RESULTS}/audit/rows/assemble.csv",
+    output:
+        f"{RESULTS}/audit/rows.csv",
+    params:
+        python=sys.executable,
+    log:
+        f"{RESULTS}/logs/rows_audit.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis combine-audits --out {output} {input} > {log} 2>&1"

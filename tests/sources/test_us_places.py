@@ -1,0 +1,122 @@
+"""The simplemaps US places parser and the shared US state / county helpers, on synthetic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.errors import RawInputError
+from analysis.parse_runner import run_source
+from analysis.sources import us_places
+from analysis.sources.us_places import (
+    county_fips_from_names,
+    county_key,
+    pad_fips,
+    state_codes,
+)
+
+HEADER = (
+    "city,city_ascii,state_id,state_name,county_fips,county_name,lat,lng,population,density,"
+    "source,military,incorporated,timezone,ranking,zips,id"
+)
+ROWS = [
+    "Springfield,Springfield,IL,Illinois,17167,Sangamon,39.7,-89.6,150000,1000.5,shape,FALSE,"
+    "TRUE,America/Chicago,2,62701 62702,1840000001",
+    "Portland,Portland,ME,Maine,23005,Cumberland,43.6,-70.2,68000,1200,shape,FALSE,TRUE,"
+    "America/New_York,2,04101,1840000002",
+    "Ponce,Ponce,PR,Puerto Rico,72113,Ponce,18.0,-66.6,120000,900,shape,FALSE,TRUE,"
+    "America/Puerto_Rico,3,00716,1630000003",
+]
+
+
+def write(root: Path, header: str = HEADER, rows: list[str] = ROWS) -> None:
+    path = root / us_places.FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join([header, *rows]) + "\n").encode())
+
+
+def spec():
+    return us_places.SOURCES[0]
+
+
+def test_mentions_and_city_county(tmp_path: Path) -> None:
+    write(tmp_path)
+    parsed = run_source(spec(), tmp_path)
+    mentions = parsed.tables["mentions"].set_index("mention_id")
+    assert list(mentions.index) == ["us_cities:1840000001", "us_cities:1840000002"]
+    springfield = mentions.loc["us_cities:1840000001"]
+    assert springfield["raw_name"] == "Springfield, IL"
+    assert springfield["country_iso3"] == "USA"
+    assert springfield["entity_type"] == "city"
+    assert (springfield["lat"], springfield["lon"], springfield["population"]) == (
+        39.7,
+        -89.6,
+        150000.0,
+    )
+    table = parsed.tables["us_city_county"].set_index("simplemaps_id")
+    row = table.loc["1840000002"]
+    assert row["state"] == "ME" and row["state_fips"] == "23"
+    assert row["county_fips"] == "23005" and row["county_name"] == "Cumberland"
+    assert row["density"] == 1200.0 and bool(row["incorporated"]) and not bool(row["military"])
+    assert row["ranking"] == 2
+
+
+def test_audit_counts_puerto_rico(tmp_path: Path) -> None:
+    write(tmp_path)
+    audit = run_source(spec(), tmp_path).audit.to_frame()
+    assert audit[["rows_in", "rows_out", "rows_dropped"]].values.tolist() == [[3, 2, 1]]
+    assert audit["reason"].tolist() == ["Puerto Rico (territory, outside the 50 states + DC)"]
+
+
+def test_renamed_column_names_file_and_column(tmp_path: Path) -> None:
+    write(tmp_path, header=HEADER.replace("county_fips", "countyfips"))
+    with pytest.raises(RawInputError, match=r"uscities_simplemaps_basic\.csv.*county_fips"):
+        run_source(spec(), tmp_path)
+
+
+def test_unparseable_population_names_column(tmp_path: Path) -> None:
+    rows = [ROWS[0].replace(",150000,", ",150k,"), ROWS[1]]
+    write(tmp_path, rows=rows)
+    with pytest.raises(RawInputError, match=r"uscities_simplemaps_basic\.csv.*'population'.*150k"):
+        run_source(spec(), tmp_path)
+
+
+def test_state_codes_resolve_names_codes_and_aliases() -> None:
+    values = pd.Series(["texas", " NY ", "Washington State", "Northern Mariana Is.", None])
+    codes = state_codes(values, "f.csv", "state")
+    assert codes.tolist()[:4] == ["TX", "NY", "WA", "MP"]
+    assert pd.isna(codes.iloc[4])
+    with pytest.raises(RawInputError, match=r"f\.csv, column 'state'.*Atlantis"):
+        state_codes(pd.Series(["Atlantis"]), "f.csv", "state")
+
+
+def test_county_keys_and_lookup() -> None:
+    assert county_key("Baltimore City") == county_key("Baltimore city") == "baltimore city"
+    assert county_key("Prince Georges County") == county_key("Prince George's County")
+    assert county_key("De Kalb County") == county_key("DeKalb County")
+    states = pd.Series(["MD", "MD", "VA", "CA", "CA", "SD"])
+    names = pd.Series(
+        [
+            "Baltimore City",
+            "Baltimore County",
+            "Bedford City",
+            "San Bernadino",
+            "Nowhere",
+            "Shannon",
+        ]
+    )
+    assert county_fips_from_names(states, names).tolist()[:3] == ["24510", "24005", "51019"]
+    fuzzy = county_fips_from_names(states, names, fuzzy=True)
+    assert fuzzy.iloc[3] == "06071" and pd.isna(fuzzy.iloc[4]) and fuzzy.iloc[5] == "46102"
+    assert pd.isna(county_fips_from_names(states, names).iloc[3])
+
+
+def test_pad_fips() -> None:
+    assert pad_fips(pd.Series([1055, "1095", None, 48201.0]), "f", "c").tolist()[:2] == [
+        "01055",
+        "01095",
+    ]
+    with pytest.raises(RawInputError, match="longer than 5"):
+        pad_fips(pd.Series([123456]), "f", "c")
