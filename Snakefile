@@ -17,6 +17,7 @@ include: "analysis/rules/acquire.smk"
 include: "analysis/rules/parse.smk"
 include: "analysis/rules/match.smk"
 include: "analysis/rules/assemble.smk"
+include: "analysis/rules/validate.smk"
 
 
 rule all:
@@ -26,3 +27,4 @@ rule all:
         rules.rows_audit.output,
         rules.match_cities.output,
         rules.codebook.output,
+        rules.validate_gawc2000.output,

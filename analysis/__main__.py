@@ -160,15 +160,40 @@ def _codebook(args: argparse.Namespace) -> None:
     )
 
 
+def _validate_gawc2000(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from analysis.validation import gawc2000_check
+
+    table = gawc2000_check(pd.read_parquet(args.mentions), pd.read_parquet(args.measures))
+    table.to_csv(args.out, index=False, lineterminator="\n")
+    print(table.to_string(index=False))
+
+
 def _readme(args: argparse.Namespace) -> None:
     from analysis.manifest import load_manifest
     from analysis.raw_report import data_availability_markdown, splice_readme
 
     path = Path(args.readme)
-    table = data_availability_markdown(load_manifest(args.manifest))
-    new = splice_readme(path.read_text(encoding="utf-8"), table)
+    old = path.read_text(encoding="utf-8")
+    new = splice_readme(old, data_availability_markdown(load_manifest(args.manifest)))
+    if args.results:
+        from analysis.coverage import coverage_markdown, match_summary_markdown
+
+        results = Path(args.results)
+        summary = match_summary_markdown(results / "audit" / "city_match_summary.csv")
+        new = splice_readme(new, summary, "match-summary")
+        new = splice_readme(new, coverage_markdown(results / "data"), "coverage")
+    if args.check:
+        if new != old:
+            raise PipelineError(
+                f"{path} is out of date with the pipeline outputs; run "
+                f"`python -m analysis readme{' --results ' + args.results if args.results else ''}`"
+            )
+        print(f"{path} is up to date")
+        return
     path.write_text(new, encoding="utf-8")
-    print(f"updated the data-availability table in {path}")
+    print(f"updated the generated blocks in {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,9 +259,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--datapackage", required=True)
     p.set_defaults(func=_codebook)
 
+    p = sub.add_parser("validate-gawc2000", help="compare GaWC 2000 with the published ranking")
+    p.add_argument("--mentions", required=True)
+    p.add_argument("--measures", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_validate_gawc2000)
+
     p = sub.add_parser("readme", help="regenerate the README's data-availability table")
     p.add_argument("--manifest", default="data/raw/sources.yaml")
     p.add_argument("--readme", default="README.md")
+    p.add_argument("--results", default=None, help="also regenerate blocks from results/")
+    p.add_argument("--check", action="store_true", help="fail if the README is out of date")
     p.set_defaults(func=_readme)
 
     args = parser.parse_args(argv)

@@ -7,7 +7,11 @@ Order of methods, always inside the mention's country block:
              failed every exact key; scored once per distinct name)
   nearest    the source has coordinates and the name failed: the most populous place
              within `nearest_km` (so an embassy labelled "Chaoyang District" rolls up to
-             Beijing rather than to a tiny neighbouring locality)
+             Beijing rather than to a tiny neighbouring locality). Not when the name is
+             that of exactly one place of the country, beyond `max_km`: name and point
+             then disagree, and the nearest place is mostly another town (Karlsruhe
+             geocoded in Remscheid); unless the name's qualifier names the nearest place
+             ("Tiexi (Shenyang)"). Not for a point repaired by `analysis.geo` either.
   admin1     regions (entity_type Region/State/Province) resolve to "CC.code", not cities
   group      a list of places ("Alkmaar, Bergen, Castricum, Heiloo"): flagged, no city_id
   unmatched  with a reason
@@ -17,6 +21,26 @@ distance when the source has coordinates (beyond `max_km` is rejected) or else
 population. A much larger place under a weaker name kind wins (population_override): the
 city proper beats a small town or district whose primary name is the city's alternate
 ("Baroda" in India is Vadodara, 1.8M, not the town Baroda, 18k; see _OVERRIDE_MAX_POP).
+
+Coordinate review (after the passes above; `_review_coordinates`). The matching stage has
+already checked every point against the places of its country (`analysis.geo`); here the
+name is the evidence. The output column `coord_fix` carries the stage's value or one of
+the first two outcomes below; `reason` explains the last two for matched rows too:
+  degrees_minutes  the name matched beyond 25 km (or only beyond max_km), and the point
+             read as degrees.minutes (54.35 -> 54°35') lies within 5 km of a place of
+             the name (GCoM's Italian signatories): that place, at the decoded distance
+  dropped    the name matched only beyond max_km and the point is no evidence against
+             it: it lies at a namesake abroad (Essen, Belgium at Essen, Germany), or
+             abroad among another country's places, or in another region than the
+             name's own qualifier ("Adams, MA" placed in Colorado), or it is a geo repair
+             the name does not confirm: matched by name alone (distance missing)
+  territory  the name has no place near the point in the stated country but one in a
+             territory sources list under it (`geo.RELATED_COUNTRIES`: Saint-Denis,
+             France on Réunion; Pristina under Serbia): that place (reason says so)
+`sole_name_rescue=True` (off by default) also matches by name alone a row whose name is
+that of one place of the country, beyond max_km, when the source's population is within
+1/3 to 5 times the place's; it helps sources with sloppy points (ClimActor, GCoM) and hurts
+gazetteer-like sources listing every village (simplemaps), so it is per-source.
 """
 
 from __future__ import annotations
@@ -28,6 +52,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from analysis import geo
 from analysis.errors import PipelineError
 from analysis.gazetteer import (
     EARTH_RADIUS_KM,
@@ -63,7 +88,19 @@ OUTPUT_COLUMNS = [
     "matched_name",
     "is_group",
     "reason",
+    "coord_fix",
 ]
+# Repairs of analysis.geo that only a name match near the repaired point confirms.
+REPAIRED_FIXES = frozenset({"swapped", "sign_flipped"})
+_NAME_METHODS = ("exact", "alternate", "fuzzy")
+_DM_TRIGGER_KM = 25.0  # a name match this far (or too far) may be a degrees.minutes point
+_DM_KM = 5.0  # ... when the decoded point has a place of the name this close
+_NAMESAKE_KM = 10.0  # a place of the name this close abroad: the point is the namesake's
+# sole_name_rescue: the source's population between 1/3 and 5 times the place's (~95% of
+# exact matches within 5 km: sources count municipalities, GeoNames often the town proper)
+_POP_FACTOR_BELOW, _POP_FACTOR_ABOVE = 3.0, 5.0
+_REGION_KM = 100.0
+_ABROAD_KM = 100.0  # a point abroad this far from every place of its country is no evidence  # the point's region is that of the nearest place of the country this close
 _SCORERS = {"token_sort_ratio": fuzz.token_sort_ratio, "WRatio": fuzz.WRatio, "ratio": fuzz.ratio}
 _FUZZY_MIN_LEN = 4  # shorter keys fuzzy-match almost anything
 # A place this large is never overridden under its own primary name: New Delhi (317k)
@@ -98,6 +135,11 @@ def _plan(raw: str) -> _Plan:
         for k in (h, strip_city_suffix(h)):
             if k and k not in keys:
                 keys.append(k)
+    # "Vienna/Wien", "Mumbai/Bombay": bilingual or old/new names; each part is a head key.
+    for part in raw.split("/")[: 4 if "/" in raw else 0]:
+        k = normalize_name(part)
+        if k and k not in keys:
+            keys.append(k)
     members = split_group_signatory(raw)
     council = council_name(raw)
     if council is None:
@@ -157,17 +199,78 @@ def match_cities(
     max_km: float = 50.0,
     nearest_km: float = 10.0,
     population_override: float = 20.0,
+    review_coordinates: bool = True,
+    sole_name_rescue: bool = False,
 ) -> pd.DataFrame:
     """Resolve every mention; returns one audit row per input row, in input order.
 
     `mentions` needs `raw_name` and `country_iso3` (may be missing), optionally `lat`,
-    `lon` and `entity_type`. Output columns: OUTPUT_COLUMNS (city_id is nullable Int64).
+    `lon`, `entity_type` and `coord_fix` (what `analysis.geo.check_coordinates` did to the
+    point; a `swapped` or `sign_flipped` point must be confirmed by the name, so it gets no
+    `nearest` fallback). Output columns: OUTPUT_COLUMNS (city_id is nullable Int64);
+    `coord_fix` carries the input value or what the coordinate review did (module docstring).
+    `review_coordinates=False` skips that review (for diagnostics); `sole_name_rescue` is
+    described in the module docstring.
     """
     for col in ("raw_name", "country_iso3"):
         if col not in mentions.columns:
             raise PipelineError(f"match_cities({source}): mentions lack column {col!r}")
     if scorer not in _SCORERS:
         raise PipelineError(f"match_cities: unknown scorer {scorer!r}; use one of {list(_SCORERS)}")
+    n = len(mentions)
+    fix = (
+        mentions["coord_fix"].astype("string").fillna("none").to_numpy(dtype=object)
+        if "coord_fix" in mentions.columns
+        else np.full(n, "none", dtype=object)
+    )
+    opts = {
+        "fuzzy_threshold": fuzzy_threshold,
+        "scorer": scorer,
+        "max_km": max_km,
+        "nearest_km": nearest_km,
+        "population_override": population_override,
+    }
+    arrays, too_far = _match_once(
+        mentions, gazetteer, no_nearest=np.isin(fix, list(REPAIRED_FIXES)), **opts
+    )
+    arrays["coord_fix"] = fix.copy()
+    if review_coordinates:
+        _review_coordinates(mentions, gazetteer, arrays, too_far, opts, sole_name_rescue)
+    gid = arrays["gid"]
+    city = pd.array(np.where(gid >= 0, gid, 0), dtype="Int64")
+    city[gid < 0] = pd.NA
+    return pd.DataFrame(
+        {
+            "source": source,
+            "raw_name": mentions["raw_name"].to_numpy(),
+            "raw_country": mentions["country_iso3"].to_numpy(),
+            "city_id": city,
+            "method": arrays["method"],
+            "score": arrays["score"],
+            "distance_km": arrays["dist"],
+            "admin1_code": arrays["admin1"],
+            "matched_name": arrays["matched"],
+            "is_group": arrays["is_group"],
+            "reason": arrays["reason"],
+            "coord_fix": arrays["coord_fix"],
+        },
+        index=mentions.index,
+    )
+
+
+def _match_once(
+    mentions: pd.DataFrame,
+    gazetteer: Gazetteer,
+    *,
+    fuzzy_threshold: float,
+    scorer: str,
+    max_km: float,
+    nearest_km: float,
+    population_override: float,
+    no_nearest: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """One matching pass (the module docstring's order); per-row result arrays and the
+    rows whose name matched only beyond `max_km` of their coordinates."""
     n = len(mentions)
     raw = mentions["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
     iso = mentions["country_iso3"].astype("string").fillna("").str.strip().str.upper()
@@ -189,6 +292,7 @@ def match_cities(
     matched = np.full(n, "", dtype=object)
     is_group = np.zeros(n, dtype=bool)
     reason = np.full(n, "", dtype=object)
+    sole_far = np.zeros(n, dtype=bool)  # name of one place only, beyond max_km
 
     empty = np.array([not str(s).strip() for s in raw], dtype=bool)
     reason[empty] = "empty name"
@@ -203,7 +307,8 @@ def match_cities(
         is_area[rest[named_area[codes]]] = True
     _match_areas(np.flatnonzero(is_area), raw, iso, gazetteer, admin1, method, score, reason)
 
-    rows = np.flatnonzero(~empty & ~is_region & ~is_area)
+    city_row = ~empty & ~is_region & ~is_area
+    rows = np.flatnonzero(city_row)
     if len(rows):
         combo = iso[rows] + "\x1f" + raw[rows]
         pair_of_row, pairs = pd.factorize(combo)
@@ -274,31 +379,70 @@ def match_cities(
                 ),
             ),
         )
-        _nearest(rows, has_xy, lat, lon, iso, gazetteer, nearest_km, gid, method, dist, admin1)
+        far_rows = np.fromiter(too_far, dtype=np.int64, count=len(too_far))
+        # No nearest fallback where the name is that of exactly one place of the country,
+        # beyond max_km: name and point disagree, and the place nearest the point is then
+        # mostly another town (Karlsruhe placed in Remscheid, Changwon in Gwangju). A name
+        # of several places may be yet another, unlisted one near the point: rolled up as
+        # usual. Kept when the name's own qualifier names the nearest place ("Tiexi
+        # (Shenyang)" -> Shenyang); never for a repaired point.
+        far_pairs = pair_of_row[np.searchsorted(rows, far_rows)]
+        c_pair = cand["pair"].to_numpy()
+        sel = np.isin(c_pair, far_pairs) & (cand["rank"].to_numpy() <= 2)
+        sole = pd.Series(cand["geonameid"].to_numpy()[sel]).groupby(c_pair[sel]).nunique()
+        far_rows = far_rows[np.isin(far_pairs, sole.index[sole.to_numpy() == 1])]
+        sole_far[far_rows] = True
+        skip = np.isin(rows, far_rows)
+        if no_nearest is not None:
+            skip |= no_nearest[rows]
+        _nearest(
+            rows[~skip], has_xy, lat, lon, iso, gazetteer, nearest_km, gid, method, dist, admin1
+        )
+        qualified = rows[
+            np.isin(rows, far_rows)
+            & np.fromiter((plans[p].qualifier is not None for p in pair_of_row), bool, len(rows))
+        ]
+        if no_nearest is not None:
+            qualified = qualified[~no_nearest[qualified]]
+        if len(qualified):
+            _nearest_named_by_qualifier(
+                qualified,
+                plans,
+                pair_of_row,
+                rows,
+                has_xy,
+                lat,
+                lon,
+                iso,
+                gazetteer,
+                nearest_km,
+                gid,
+                method,
+                dist,
+                admin1,
+            )
         near = rows[method[rows] == "nearest"]
         if len(near):
             matched[near] = gazetteer.places()["name"][gazetteer.place_positions(gid[near])]
             reason[near] = ""
-
-    city = pd.array(np.where(gid >= 0, gid, 0), dtype="Int64")
-    city[gid < 0] = pd.NA
-    out = pd.DataFrame(
-        {
-            "source": source,
-            "raw_name": mentions["raw_name"].to_numpy(),
-            "raw_country": mentions["country_iso3"].to_numpy(),
-            "city_id": city,
-            "method": method,
-            "score": score,
-            "distance_km": dist,
-            "admin1_code": admin1,
-            "matched_name": matched,
-            "is_group": is_group,
-            "reason": reason,
-        },
-        index=mentions.index,
-    )
-    return out
+        far_all = np.fromiter(too_far, dtype=np.int64, count=len(too_far))
+    else:
+        far_all = np.zeros(0, dtype=np.int64)
+    far_mask = np.zeros(n, dtype=bool)
+    far_mask[far_all] = True
+    arrays = {
+        "gid": gid,
+        "method": method,
+        "score": score,
+        "dist": dist,
+        "admin1": admin1,
+        "matched": matched,
+        "is_group": is_group,
+        "reason": reason,
+        "city_row": city_row,
+        "sole_far": sole_far,
+    }
+    return arrays, far_mask
 
 
 def _float_col(df: pd.DataFrame, col: str, n: int) -> np.ndarray:
@@ -670,7 +814,7 @@ def _nearest(rows, has_xy, lat, lon, iso, gaz, radius, gid, method, dist, admin1
     per gazetteer); candidates outside the mention's country (when known) are dropped.
     """
     todo = rows[has_xy[rows] & (method[rows] == "unmatched")]
-    if not len(todo):
+    if not len(todo) or radius <= 0:
         return
     pl = gaz.places()
     chord = 2.0 * np.sin(radius / (2.0 * EARTH_RADIUS_KM))
@@ -697,6 +841,252 @@ def _nearest(rows, has_xy, lat, lon, iso, gaz, radius, gid, method, dist, admin1
     method[rr] = "nearest"
     dist[rr] = d[first]
     admin1[rr] = pl["admin1_code"][jj]
+
+
+# --- coordinate review -----------------------------------------------------------------
+
+
+def _review_coordinates(
+    mentions: pd.DataFrame,
+    gaz: Gazetteer,
+    arrays: dict[str, np.ndarray],
+    too_far: np.ndarray,
+    opts: dict,
+    sole_name_rescue: bool = False,
+) -> None:
+    """Second look at rows whose coordinates and name disagree (module docstring), in place.
+
+    1. degrees_minutes: the name matched beyond `_DM_TRIGGER_KM` (or only beyond max_km)
+       and, read as degrees.minutes, the point has a place of the name within `_DM_KM`.
+    2. dropped: the name matched only beyond max_km and the point is not evidence against
+       the name: it lies at a namesake abroad, or abroad and over `_ABROAD_KM` from every
+       place of the country (Impruneta, Italy geocoded in Bavaria), or in another region
+       than the name's own qualifier ("Ambler, PA" placed in Alaska), or it is a geo repair
+       (swap, sign flip) that the name does not confirm. Matched again by name alone.
+    3. territories: the name has no place within max_km in the stated country but one in a
+       territory filed under it (`geo.RELATED_COUNTRIES`: Saint-Denis, France on Réunion).
+    """
+    n = len(mentions)
+    lat = _float_col(mentions, "lat", n)
+    lon = _float_col(mentions, "lon", n)
+    has_xy = np.isfinite(lat) & np.isfinite(lon)
+    method, fix = arrays["method"], arrays["coord_fix"]
+    open_rows = has_xy & arrays["city_row"] & ~arrays["is_group"]
+    raw = mentions["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
+    iso = mentions["country_iso3"].astype("string").fillna("").str.strip().str.upper()
+    iso = iso.to_numpy(dtype=object)
+
+    # 1. rows that may be degrees and minutes written as decimals
+    far_name = np.isin(method, _NAME_METHODS) & (arrays["dist"] > _DM_TRIGGER_KM)
+    dm_rows = open_rows & (fix == "none") & (far_name | too_far)
+    dlat, ok_lat = geo.degrees_minutes(lat)
+    dlon, ok_lon = geo.degrees_minutes(lon)
+    dm_idx = np.flatnonzero(dm_rows & ok_lat & ok_lon)
+    # 2. rows whose point contradicts the name: to be matched by name alone
+    far = np.flatnonzero(too_far & open_rows & np.isin(method, ("unmatched", "nearest")))
+    notes = _contradictions(far, raw, iso, lat, lon, fix, gaz) if len(far) else {}
+    pop = _float_col(mentions, "population", n)
+    if sole_name_rescue:  # the name of one place only, of the source's population
+        lookup = gaz.admin1_lookup()
+        for r in far[arrays["sole_far"][far] & (pop[far] > 0)].tolist():
+            notes.setdefault(r, ("", _qualifier_region(str(raw[r]), iso[r], lookup)))
+    name_idx = np.array(sorted(notes), dtype=np.int64)
+    if len(dm_idx) or len(name_idx):
+        # one pass for both: decoded points within _DM_KM of a place of the name, and the
+        # contradicted rows without their point
+        sub = pd.concat(
+            [
+                mentions.iloc[dm_idx].assign(lat=dlat[dm_idx], lon=dlon[dm_idx]),
+                mentions.iloc[name_idx].assign(lat=np.nan, lon=np.nan),
+            ]
+        )
+        res, _ = _match_once(sub, gaz, **{**opts, "max_km": _DM_KM, "nearest_km": 0.0})
+        k = len(dm_idx)
+        dm = {key: v[:k] for key, v in res.items()}
+        ok = np.isin(dm["method"], _NAME_METHODS)
+        _take(arrays, dm_idx[ok], dm, ok, "degrees_minutes")
+        done = set(dm_idx[ok].tolist())
+        res = {key: v[k:] for key, v in res.items()}
+        ok = np.isin(res["method"], _NAME_METHODS)
+        ok &= ~np.isin(name_idx, list(done))
+        hint = np.array([notes[i][1] or "" for i in name_idx], dtype=object)
+        ok &= (hint == "") | (res["admin1"] == hint)
+        note = np.array([notes[i][0] for i in name_idx], dtype=object)
+        sole = note == ""
+        if sole.any():
+            pl = gaz.places()
+            pos = gaz.place_positions(np.where(res["gid"] >= 0, res["gid"], pl["geonameid"][0]))
+            ratio = pop[name_idx] / np.maximum(pl["population"][pos], 1)
+            like = (pl["population"][pos] > 0) & (ratio >= 1 / _POP_FACTOR_BELOW)
+            ok &= ~sole | (like & (ratio <= _POP_FACTOR_ABOVE))
+            km = haversine_km(lat[name_idx], lon[name_idx], pl["lat"][pos], pl["lon"][pos])
+            note[sole] = [
+                f"coordinates ignored: {d:.0f} km from {nm}, the only place of that name "
+                "in the country, of a population like the source's"
+                for d, nm in zip(km[sole], pl["name"][pos][sole], strict=True)
+            ]
+        res["reason"] = note
+        _take(arrays, name_idx[ok], res, ok, "dropped")
+
+    # 3. a territory filed under the stated country
+    rel = open_rows & np.isin(iso, list(geo.RELATED_COUNTRIES)) & (method == "unmatched")
+    idx = np.flatnonzero(rel)
+    if len(idx):
+        _territories(idx, raw, iso, lat, lon, gaz, opts["max_km"], arrays)
+
+
+def _take(arrays, rows, res, ok, fix_value: str) -> None:
+    """Copy accepted rows of a sub-pass (`res`, masked by `ok`) into the output arrays."""
+    for key in ("gid", "method", "score", "dist", "admin1", "matched", "reason"):
+        arrays[key][rows] = res[key][ok]
+    arrays["coord_fix"][rows] = fix_value
+
+
+def _whole_keys(raw: str) -> tuple[str, ...]:
+    plan = _plan(raw)
+    return plan.keys[: plan.n_whole]
+
+
+def _places_near(lat, lon, radius_km: float, gaz: Gazetteer) -> list[np.ndarray]:
+    """Positions in `places()` within radius_km of each point."""
+    hits = gaz.tree().query_ball_point(
+        unit_vectors(lat, lon), r=float(geo.chord(radius_km)) * (1 + 1e-9), return_sorted=False
+    )
+    return [np.asarray(h, dtype=np.int64) for h in hits]
+
+
+def _place_has_key(place: int, keys: set[str], gaz: Gazetteer) -> int | None:
+    """Best name rank of `place` among `keys`, or None."""
+    starts, rows = gaz.place_keys()
+    a = gaz.arrays()
+    sel = rows[starts[place] : starts[place + 1]]
+    ranks = [int(r) for k, r in zip(a["key"][sel], a["rank"][sel], strict=True) if k in keys]
+    return min(ranks) if ranks else None
+
+
+def _contradictions(rows, raw, iso, lat, lon, fix, gaz: Gazetteer) -> dict:
+    """row -> (note, admin1 the name must match or None) for rows whose point is no
+    evidence against the name (see `_review_coordinates`, step 2)."""
+    pl = gaz.places()
+    lookup = gaz.admin1_lookup()
+    near = _places_near(lat[rows], lon[rows], _NAMESAKE_KM, gaz)
+    out: dict[int, tuple[str, str | None]] = {}
+    for r, hits in zip(rows.tolist(), near, strict=True):
+        if fix[r] in REPAIRED_FIXES:
+            out[r] = (f"coordinates ignored: the {fix[r]} point does not confirm the name", None)
+            continue
+        block = set(geo.country_block(iso[r]))
+        hits = hits[~np.isin(pl["iso3"][hits], list(block))] if len(hits) else hits
+        if len(hits):
+            keys = set(_whole_keys(str(raw[r])))
+            d = haversine_km(lat[r], lon[r], pl["lat"][hits], pl["lon"][hits])
+            for h in hits[np.argsort(d, kind="stable")].tolist():
+                if _place_has_key(h, keys, gaz) is not None:
+                    out[r] = (
+                        f"coordinates ignored: they lie at {pl['name'][h]} ({pl['iso3'][h]}), "
+                        "a namesake abroad",
+                        None,
+                    )
+                    break
+        if r in out:
+            continue
+        away = _abroad_km(lat[r], lon[r], iso[r], gaz)
+        if away is not None:
+            out[r] = (
+                f"coordinates ignored: they lie abroad, {away:.0f} km from the nearest "
+                f"place of {iso[r]}",
+                None,
+            )
+            continue
+        hint = _qualifier_region(str(raw[r]), iso[r], lookup)
+        tree = gaz.country_tree(iso[r]) if hint else None
+        if tree is None:
+            continue
+        dist, k = tree.query(unit_vectors(lat[r : r + 1], lon[r : r + 1]), k=1)
+        if geo.arc_km(dist[0]) > _REGION_KM:
+            continue  # no place of the country near the point: its region is unknown
+        region = pl["admin1_code"][gaz.country_positions(iso[r])[k[0]]]
+        if region != hint:
+            out[r] = (
+                f"coordinates ignored: they lie in {region}, not in {hint} that the "
+                "name's qualifier names",
+                hint,
+            )
+    return out
+
+
+def _abroad_km(lat: float, lon: float, iso3: str, gaz: Gazetteer) -> float | None:
+    """Distance to the stated country's nearest place when the point lies abroad: the
+    nearest place of all is foreign (within 25 km: the point is among another country's
+    places, not at a remote spot such as Wales, Alaska facing Chukotka) and the country's
+    nearest is over `_ABROAD_KM` away."""
+    xyz = unit_vectors(np.array([lat]), np.array([lon]))
+    chord, pos = gaz.tree().query(xyz, k=1)
+    if gaz.places()["iso3"][pos[0]] in geo.country_block(iso3):
+        return None
+    if geo.arc_km(chord[0]) > _NAMESAKE_KM * 2.5:
+        return None  # not among another country's places either: a remote spot
+    home = geo.nearest_place_km(np.array([lat]), np.array([lon]), iso3, gaz)[0]
+    return float(home) if np.isfinite(home) and home > _ABROAD_KM else None
+
+
+def _qualifier_region(raw: str, iso3: str, lookup) -> str | None:
+    """admin1 code named by the name's bracket/comma qualifier ("Latta, OK" -> US.OK)."""
+    q = _plan(raw).qualifier
+    if not q:
+        return None
+    return lookup.get((iso3, normalize_region_name(q))) or lookup.get((iso3, literal_key(q)))
+
+
+def _territories(rows, raw, iso, lat, lon, gaz: Gazetteer, max_km: float, arrays) -> None:
+    """Step 3 of `_review_coordinates`: a place of the name within max_km in a territory."""
+    pl = gaz.places()
+    near = _places_near(lat[rows], lon[rows], max_km, gaz)
+    for r, hits in zip(rows.tolist(), near, strict=True):
+        related = set(geo.RELATED_COUNTRIES.get(iso[r], ()))
+        hits = hits[np.isin(pl["iso3"][hits], list(related))] if len(hits) else hits
+        if not len(hits):
+            continue
+        keys = _plan(str(raw[r])).keys
+        order = {k: i for i, k in enumerate(keys)}
+        best = None
+        d = haversine_km(lat[r], lon[r], pl["lat"][hits], pl["lon"][hits])
+        for h, dd in zip(hits.tolist(), np.atleast_1d(d).tolist(), strict=True):
+            starts, krows = gaz.place_keys()
+            a = gaz.arrays()
+            sel = krows[starts[h] : starts[h + 1]]
+            for k, rank in zip(a["key"][sel], a["rank"][sel], strict=True):
+                if k in order and dd <= max_km:
+                    cand = (order[k], int(rank), dd, int(pl["geonameid"][h]), h)
+                    best = cand if best is None or cand < best else best
+        if best is None:
+            continue
+        _, rank, dd, gid, h = best
+        arrays["gid"][r] = gid
+        arrays["method"][r] = "exact" if rank == 0 else "alternate"
+        arrays["score"][r] = 100.0
+        arrays["dist"][r] = dd
+        arrays["admin1"][r] = pl["admin1_code"][h]
+        arrays["matched"][r] = pl["name"][h]
+        arrays["reason"][r] = f"place in {pl['iso3'][h]}, which the source lists under {iso[r]}"
+
+
+def _nearest_named_by_qualifier(
+    todo, plans, pair_of_row, rows, has_xy, lat, lon, iso, gaz, radius, gid, method, dist, admin1
+) -> None:
+    """`_nearest` for rows whose bracket/comma qualifier is a name of the nearest place."""
+    n = len(gid)
+    g2, m2 = np.full(n, -1, dtype=np.int64), np.full(n, "unmatched", dtype=object)
+    d2, a2 = np.full(n, np.nan), np.full(n, "", dtype=object)
+    _nearest(todo, has_xy, lat, lon, iso, gaz, radius, g2, m2, d2, a2)
+    hit = todo[m2[todo] == "nearest"]
+    if not len(hit):
+        return
+    pos = gaz.place_positions(g2[hit])
+    for r, place in zip(hit.tolist(), pos.tolist(), strict=True):
+        q = plans[pair_of_row[np.searchsorted(rows, r)]].qualifier
+        if _place_has_key(place, {literal_key(q), normalize_name(q)}, gaz) is not None:
+            gid[r], method[r], dist[r], admin1[r] = g2[r], "nearest", d2[r], a2[r]
 
 
 def expand_groups(matches: pd.DataFrame) -> pd.DataFrame:

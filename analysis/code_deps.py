@@ -35,19 +35,18 @@ def source_code(spec: SourceSpec) -> list[str]:
     while isinstance(fn, functools.partial):  # shared parse functions bound per wave
         fn = fn.func
     module = Path(inspect.getsourcefile(fn) or "")
-    # Modules a parser imports from a sibling module (shared helpers) count too.
-    siblings = {
-        PKG / "sources" / f"{name}.py"
-        for name in _imported_siblings(module)
-        if (PKG / "sources" / f"{name}.py").is_file()
-    }
-    return sorted({str(module), *map(str, siblings), *code_files(*SHARED_PARSING)})
+    # Package modules a parser imports (sibling parsers, shared helpers such as us_geo) count too.
+    return sorted({str(module), *map(str, _imported_modules(module)), *code_files(*SHARED_PARSING)})
 
 
-def _imported_siblings(module: Path) -> set[str]:
+def _imported_modules(module: Path) -> set[Path]:
+    """Files of this package that ``module`` imports with ``from analysis.<...> import``."""
     text = module.read_text(encoding="utf-8")
-    return {
-        line.split()[1].rsplit(".", 1)[-1]
-        for line in text.splitlines()
-        if line.startswith("from analysis.sources.") and " import " in line
-    }
+    found = set()
+    for line in text.splitlines():
+        if line.startswith("from analysis.") and " import " in line:
+            parts = line.split()[1].split(".")[1:]  # analysis.sources.gawc -> sources, gawc
+            path = PKG.joinpath(*parts).with_suffix(".py")
+            if path.is_file():
+                found.add(path)
+    return found

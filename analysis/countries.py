@@ -15,6 +15,12 @@ for one value:
 
 Anything else raises :class:`~analysis.errors.UnknownEntityError`; nothing becomes NaN silently.
 
+Parsers use the helpers at the end of this module with their row audit:
+:func:`drop_non_countries` drops aggregates, territories and other non-country labels with a
+counted reason per kind, :func:`resolve_country_rows` does that for a country-year table and
+resolves the rest (dropping historical states outside their years), and
+:func:`recode_china_labels` applies the Hong Kong/Macao/Taiwan recode below.
+
 Project decisions (documented here because parsers rely on them):
 
 * Historical entities live in ``data/historical_countries.csv`` (iso3, name, start/end year,
@@ -35,7 +41,8 @@ Project decisions (documented here because parsers rely on them):
   country-year panel; modern codes are not year-checked.
 * Sub-national UK nations used by sister-city lists (England, Scotland, Wales, Northern Ireland)
   map to ``GBR``. GaWC and Fortune label Hong Kong/Taipei firms or cities "China": that is a
-  city-level recode for their parsers, not something a country resolver can see.
+  city-level recode for their parsers (:func:`recode_china_labels`, applied after resolving),
+  not something a country resolver can see.
 * Non-ISO 3-letter codes seen in sources (RAI ``GER``, ``JAP``, ``ROM``, ...; Hueglin-Fenna
   ``ADO``, ``ZAR``) are overrides. The LAI file's ``MDV`` means Moldova but is Maldives in ISO:
   its parser must resolve LAI by name, not by code. Polity ``scode`` and V-Dem's
@@ -77,6 +84,8 @@ from analysis.errors import UnknownEntityError
 
 if TYPE_CHECKING:
     from country_converter import CountryConverter
+
+    from analysis.audit import RowAudit
 
 DATA_DIR = Path(__file__).parent / "data"
 OVERRIDES_CSV = DATA_DIR / "country_overrides.csv"
@@ -397,3 +406,103 @@ def _check_years(raw: pd.Series, iso3: np.ndarray, year: pd.Series, hist: np.nda
         if problem := _year_problem(row.iso3, int(row.year)):
             problems.append(_label(row.raw, problem))
     return problems
+
+
+# --------------------------------------------------------------------------- parser helpers
+
+#: Reason templates of :func:`drop_non_countries`: the default, and one naming the labels
+#: (e.g. ``aggregate, not a country: EUU``) for the country lists of the treaty and group sources.
+NON_COUNTRY_DROP = "not a country ({kind})"
+NON_COUNTRY_DROP_LABELLED = "{kind}, not a country: {labels}"
+#: :func:`drop_non_countries` names the dropped labels up to this many, else counts them.
+MAX_SHOWN_LABELS = 5
+
+
+def drop_non_countries(
+    audit: RowAudit,
+    df: pd.DataFrame,
+    column: str | pd.Series,
+    *,
+    reason: str = NON_COUNTRY_DROP,
+) -> pd.DataFrame:
+    """Drop the rows of the open audit step whose country is a listed non-country unit.
+
+    ``column`` names the column of ``df`` holding country names or codes (or is a Series
+    aligned with ``df``). Rows whose value :func:`non_country_reason` classifies are dropped,
+    one audit reason per kind in sorted order, formatted from the ``reason`` template:
+    ``{kind}`` is ``aggregate``, ``territory`` or ``other``, ``{labels}`` the distinct labels
+    dropped (comma-separated, or ``"<n> labels"`` when more than :data:`MAX_SHOWN_LABELS`).
+    A template without ``{kind}`` counts every kind under one reason. Countries, missing
+    values and unknown names are kept (resolve them afterwards; unknown names raise there).
+    Returns the rows kept.
+    """
+    values = df[column] if isinstance(column, str) else column
+    kinds = non_country_mask(values)
+    for kind in sorted(kinds.dropna().unique()):
+        mask = kinds.reindex(df.index).eq(kind).fillna(False).astype(bool)
+        labels = sorted(values.reindex(df.index)[mask].astype(str).str.strip().unique())
+        shown = ", ".join(labels) if len(labels) <= MAX_SHOWN_LABELS else f"{len(labels)} labels"
+        df = audit.drop(mask, reason.format(kind=kind, labels=shown), frame=df)
+    return df
+
+
+def resolve_country_rows(
+    audit: RowAudit, df: pd.DataFrame, column: str, file: str, *, year: str = "year"
+) -> pd.DataFrame:
+    """Add ``country_iso3`` to the rows of the open audit step, dropping what is no country.
+
+    For country-year tables. Drops, each with a counted reason: units the resolver lists as
+    non-countries (``not a country: <kind>``, via :func:`drop_non_countries`) and rows of
+    historical states outside their years (``historical state outside its period``). The rest
+    is resolved with ``year=`` as a final guard; unknown names raise listing every one.
+    ``df[year]`` must already be integer years.
+    """
+    df = drop_non_countries(audit, df, column, reason="not a country: {kind}")
+    iso3 = resolve_countries(df[column], source=file)
+    periods = historical_countries().set_index("iso3")
+    start = iso3.map(periods["start_year"]).astype("Float64")
+    end = iso3.map(periods["end_year"]).astype("Float64")
+    years = df[year].astype("Float64")
+    outside = ((years < start) | (years > end)).fillna(False).astype(bool)
+    df = audit.drop(
+        outside, "historical state outside its period", frame=df.assign(country_iso3=iso3)
+    )
+    resolve_countries(df[column], source=file, year=df[year])  # raises on anything out of period
+    return df
+
+
+#: City labels that GaWC (2020) and Fortune (2017) file under "China" but that are not in
+#: mainland China, by their exact label in those files (compared after stripping spaces).
+CHINA_LABEL_RECODES: dict[str, str] = {
+    "Hong Kong": "HKG",
+    "Macao": "MAC",
+    "Macau": "MAC",
+    "Taipei": "TWN",
+    "New Taipei City": "TWN",
+    "Taizhong/Taichung": "TWN",
+    "Taichung": "TWN",
+    "Kaohsiung": "TWN",
+    "Hsinchu City": "TWN",
+    "Hsinchu": "TWN",
+    "Tainan": "TWN",
+    "Taoyuan": "TWN",
+}
+RECODE_TARGETS = ("HKG", "MAC", "TWN")
+
+
+def recode_china_labels(
+    cities: pd.Series, iso3: pd.Series, audit: RowAudit, frame: pd.DataFrame
+) -> pd.Series:
+    """Recode the resolved country of China-labelled Hong Kong, Macao and Taiwanese cities.
+
+    ``cities`` are the city labels, ``iso3`` their resolved codes (aligned). Each target code
+    gets one audit step over the recoded rows (rows_in = rows_out = count), so recodes are
+    counted in the row audit. Returns the corrected codes.
+    """
+    target = cities.str.strip().map(CHINA_LABEL_RECODES)
+    recode = target.notna() & iso3.eq("CHN")
+    out = iso3.where(~recode, target)
+    for code in RECODE_TARGETS:
+        rows = frame.loc[recode & target.eq(code)]
+        audit.finish(audit.start(rows, f"recode country China -> {code}"))
+    return out.astype("string")

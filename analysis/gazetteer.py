@@ -53,6 +53,8 @@ class Gazetteer:
     _arrays: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _places: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _tree: object | None = field(default=None, repr=False)
+    _country_trees: dict[str, object] = field(default_factory=dict, repr=False)
+    _country_pos: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _country_spans: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
     _place_keys: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _fuzzy_lengths: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -184,6 +186,31 @@ class Gazetteer:
             p = self.places()
             self._tree = cKDTree(unit_vectors(p["lat"], p["lon"]))
         return self._tree
+
+    def country_positions(self, iso3: str) -> np.ndarray:
+        """Positions in `places()` of one country's places (empty if it has none)."""
+        if self._country_pos is None:
+            p = self.places()
+            inverse, codes = pd.factorize(p["iso3"])
+            order = np.argsort(inverse, kind="stable")
+            bounds = np.searchsorted(inverse[order], np.arange(len(codes) + 1))
+            self._country_pos = {
+                str(c): order[bounds[i] : bounds[i + 1]] for i, c in enumerate(codes)
+            }
+        return self._country_pos.get(iso3, np.zeros(0, dtype=np.int64))
+
+    def country_tree(self, iso3: str):
+        """cKDTree over the unit vectors of one country's places (in `country_positions`
+        order); None if it has none. Built on first use per country."""
+        if iso3 not in self._country_trees:
+            from scipy.spatial import cKDTree
+
+            pos = self.country_positions(iso3)
+            p = self.places()
+            self._country_trees[iso3] = (
+                cKDTree(unit_vectors(p["lat"][pos], p["lon"][pos])) if len(pos) else None
+            )
+        return self._country_trees[iso3]
 
     @property
     def iso3_to_iso2(self) -> dict[str, str]:

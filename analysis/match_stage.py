@@ -3,6 +3,12 @@
 Parsers emit `mentions`; this stage matches them all with `analysis.citymatch`, once, and
 writes the audit (DESIGN §4: `results/audit/city_matches.csv`, `city_unmatched.csv`) and the
 per-source summary the README reports, plus `mention_cities.parquet` that assembly joins on.
+
+Before a source is matched, every point is checked against the gazetteer places of the
+mention's country (`analysis.geo.check_coordinates`: swapped, sign-flipped or unusable
+points); the audit column `coord_fix` records what was done to each point (none, swapped,
+sign_flipped, dropped, or the matcher's own degrees_minutes / dropped, see
+`analysis.citymatch`), and the summary counts it per source (`coord_<fix>` columns).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pandas as pd
 
 from analysis.citymatch import match_cities
 from analysis.gazetteer import Gazetteer
+from analysis.geo import COORD_FIXES, check_coordinates
 
 AUDIT_COLUMNS = [
     "source",
@@ -31,6 +38,7 @@ AUDIT_COLUMNS = [
     "matched_name",
     "is_group",
     "reason",
+    "coord_fix",
 ]
 WITHIN_KM = 25.0
 CITY_TYPES = ("city",)
@@ -51,10 +59,12 @@ def match_all(
 ) -> pd.DataFrame:
     """Match every mention, one source at a time; one audit row per mention, sorted.
 
-    `options` are `match_cities` keywords (config `matching`); `per_source` overrides them.
+    Points are checked first (`prepare_coordinates`). `options` are `match_cities` keywords
+    (config `matching`); `per_source` overrides them.
     """
     parts = []
-    for source, part in mentions.groupby("source", sort=True):
+    checked = prepare_coordinates(mentions, gazetteer)  # one pass over all sources' points
+    for source, part in checked.groupby("source", sort=True):
         part = part.reset_index(drop=True)
         opts = {**(options or {}), **(per_source or {}).get(str(source), {})}
         result = match_cities(part, gazetteer, source=str(source), **opts)
@@ -79,6 +89,16 @@ def match_all(
         )
     out = pd.concat(parts, ignore_index=True)[AUDIT_COLUMNS]
     return out.sort_values(["source", "mention_id"], ignore_index=True)
+
+
+def prepare_coordinates(mentions: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
+    """Mentions with their points checked (`geo.check_coordinates`) and `coord_fix` added."""
+    if not {"lat", "lon"} <= set(mentions.columns):
+        return mentions.assign(coord_fix="none")
+    checked = check_coordinates(
+        mentions["lat"], mentions["lon"], mentions["country_iso3"], gazetteer
+    )
+    return mentions.assign(lat=checked["lat"], lon=checked["lon"], coord_fix=checked["coord_fix"])
 
 
 def summarize(matches: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +131,8 @@ def summarize(matches: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
         }
         for method, n in cities["method"].value_counts().sort_index().items():
             row[f"n_{method}"] = int(n)
+        for fix in COORD_FIXES[1:]:  # points changed or set aside, over all mentions
+            row[f"coord_{fix}"] = int((g["coord_fix"] == fix).sum())
         rows.append(row)
     out = pd.DataFrame(rows)
     total = {
@@ -124,7 +146,7 @@ def summarize(matches: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
     }
     total["match_rate"] = round(total["matched"] / max(total["city_mentions"], 1), 4)
     for c in out.columns:
-        if c.startswith("n_"):
+        if c.startswith(("n_", "coord_")):
             total[c] = int(out[c].fillna(0).sum())
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
     n_cols = sorted(c for c in out.columns if c.startswith("n_"))

@@ -71,10 +71,11 @@ START = "<!-- data-availability:start -->"
 END = "<!-- data-availability:end -->"
 
 
-def splice_readme(readme: str, table: str) -> str:
-    """Replace the text between the data-availability markers with `table`."""
-    head, sep, rest = readme.partition(START)
-    _, sep2, tail = rest.partition(END)
+def splice_readme(readme: str, table: str, block: str = "data-availability") -> str:
+    """Replace the text between `<!-- block:start -->` and `<!-- block:end -->` with `table`."""
+    start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
+    head, sep, rest = readme.partition(start)
+    _, sep2, tail = rest.partition(end)
     if not sep or not sep2:
-        raise ValueError(f"README lacks the markers {START} ... {END}")
-    return f"{head}{START}\n{table}{END}{tail}"
+        raise ValueError(f"README lacks the markers {start} ... {end}")
+    return f"{head}{start}\n{table}{end}{tail}"

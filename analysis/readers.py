@@ -33,6 +33,8 @@ from analysis.hashing import sha256_file
 __all__ = [
     "MAX_FALLBACK_LINES",
     "MISSING_TOKENS",
+    "check_codes",
+    "check_range",
     "check_unique",
     "decode_text",
     "excel_serial_from_date",
@@ -222,6 +224,33 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
         column=", ".join(keys),
         value=shown[0],
     )
+
+
+def check_codes(series: pd.Series, allowed: Iterable[object], file: str, column: str) -> None:
+    """Raise unless every non-missing value of ``series`` is one of ``allowed``."""
+    allowed = list(allowed)
+    bad = series.notna() & ~series.isin(allowed)
+    if bad.any():
+        values = list(dict.fromkeys(series[bad].tolist()))
+        raise RawInputError(
+            file,
+            f"{int(bad.sum())} value(s) not among {allowed}; first: {values[:SHOW_BAD]}",
+            column,
+            values[0],
+        )
+
+
+def check_range(series: pd.Series, low: float, high: float, file: str, column: str) -> None:
+    """Raise unless every non-missing number of ``series`` lies in ``[low, high]``."""
+    bad = series.notna() & ~series.between(low, high)
+    if bad.any():
+        values = list(dict.fromkeys(series[bad].tolist()))
+        raise RawInputError(
+            file,
+            f"{int(bad.sum())} value(s) outside {low}-{high}; first: {values[:SHOW_BAD]}",
+            column,
+            values[0],
+        )
 
 
 # --------------------------------------------------------------------------- text tables

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from analysis.citymatch import OUTPUT_COLUMNS, expand_groups, match_cities
 from analysis.errors import PipelineError, RawInputError
 from analysis.gazetteer import Gazetteer, admin1_index, read_admin1
+from analysis.geo import COORD_FIXES, country_block
 
 
 def _match(gaz: Gazetteer, rows: list[tuple], **kw) -> pd.DataFrame:
@@ -89,8 +90,11 @@ def test_coordinates_disambiguate_and_reject(gazetteer: Gazetteer) -> None:
     assert out["city_id"].iloc[0] == 4951788
     assert out["city_id"].iloc[1] == 2925535
     assert out["distance_km"].iloc[1] < 10
-    assert out["method"].iloc[2] == "nearest"  # name rejected, coordinates roll up to Milan
-    assert out["city_id"].iloc[2] == 3173435
+    # the name of one Italian place, far from the point: neither Bologna nor, by the
+    # nearest fallback, Milan (the point and the name disagree)
+    assert out["method"].iloc[2] == "unmatched"
+    assert out["reason"].iloc[2] == "name matches only beyond 50 km of the coordinates"
+    assert (out["coord_fix"] == "none").all()
 
 
 def test_nearest_fallback(gazetteer: Gazetteer) -> None:
@@ -222,7 +226,10 @@ def test_properties_country_and_row_count(gazetteer: Gazetteer, rows: list[tuple
     assert (out["reason"].ne("") | out["city_id"].notna() | out["is_group"]).all()
     hit = out["city_id"].notna() & mentions["country_iso3"].notna()
     found = gazetteer.cities.loc[out.loc[hit, "city_id"].astype("int64"), "iso3"].to_numpy()
-    assert (found == mentions.loc[hit, "country_iso3"].to_numpy()).all()
+    stated = mentions.loc[hit, "country_iso3"].to_numpy()
+    # the stated country, or a territory listed under it (Réunion under France)
+    assert all(f in country_block(c) for f, c in zip(found, stated, strict=True))
+    assert set(out["coord_fix"]) <= set(COORD_FIXES)
 
 
 def test_council_names_and_areas(gazetteer: Gazetteer) -> None:
@@ -256,3 +263,114 @@ def test_nearest_and_fuzzy_state_reused_across_calls(gazetteer: Gazetteer) -> No
     b = match_cities(m, gazetteer, source="b")
     assert a["city_id"].equals(b["city_id"])
     assert gazetteer.fuzzy_memo  # memoised on the gazetteer, not per call
+
+
+# --- coordinate review (analysis.citymatch, after analysis.geo) -----------------------
+
+
+def test_degrees_minutes_point_decoded(gazetteer: Gazetteer) -> None:
+    # Ustka at 54°35', 16°51' written as 54.35, 16.51: 34 km from the town as decimals
+    out = _match(gazetteer, [("Ustka", "POL", 54.3503, 16.5143), ("Ustka", "POL", 54.5805, 16.862)])
+    assert out["city_id"].tolist() == [3082756, 3082756]
+    assert out["coord_fix"].tolist() == ["degrees_minutes", "none"]
+    assert out["distance_km"].iloc[0] < 5
+    # a point the name already confirms within 25 km is left alone
+    near = _match(gazetteer, [("Brescia", "ITA", 45.45, 10.13)])  # ~11 km off
+    assert near["coord_fix"].iloc[0] == "none" and near["city_id"].iloc[0] == 3181554
+
+
+def test_namesake_abroad_and_region_qualifier(gazetteer: Gazetteer) -> None:
+    out = _match(
+        gazetteer,
+        [
+            ("Essen", "BEL", 51.4566, 7.0123),  # at Essen, Germany
+            ("Vancouver", "USA", 49.2497, -123.1193),  # at Vancouver, Canada
+            ("Adams, MA", "USA", 39.81, -104.40),  # in Colorado, not Massachusetts
+            ("Impruneta", "ITA", 49.0131, 13.9975),  # in Bavaria, 260 km from Italy
+        ],
+    )
+    assert out["city_id"].tolist() == [2798615, 5814616, 4928733, 3175528]
+    assert out["coord_fix"].tolist() == ["dropped"] * 4
+    assert "they lie abroad" in out["reason"].iloc[3]
+    assert out["distance_km"].isna().all()
+    assert "namesake abroad" in out["reason"].iloc[0]
+    assert "Essen (DEU)" in out["reason"].iloc[0]
+    assert "US.CO" in out["reason"].iloc[2] and "US.MA" in out["reason"].iloc[2]
+
+
+def test_territory_listed_under_a_state(gazetteer: Gazetteer) -> None:
+    out = _match(
+        gazetteer,
+        [
+            ("Saint-Denis", "FRA", -20.8823, 55.4504),  # Réunion, not the Paris suburb
+            ("Pristina", "SRB", 42.6727, 21.1669),
+            ("Kralendijk", "ANT", 12.15, -68.2667),
+            ("Saint-Denis", "FRA", 48.936, 2.357),  # the Paris suburb itself
+        ],
+    )
+    assert out["city_id"].tolist() == [935264, 786714, 3513563, 2980916]
+    assert out["reason"].iloc[0] == "place in REU, which the source lists under FRA"
+    assert out["reason"].iloc[3] == ""
+    # never without a point that confirms it
+    none = _match(gazetteer, [("Kralendijk", "ANT", None, None)])
+    assert none["city_id"].isna().all()
+
+
+def test_repaired_point_needs_the_name(gazetteer: Gazetteer) -> None:
+    rows = pd.DataFrame(
+        {
+            "raw_name": ["Qqqqxx Zzzz", "Qqqqxx Zzzz", "Brescia"],
+            "country_iso3": ["ITA", "ITA", "ITA"],
+            "lat": [45.4642, 45.4642, 45.5356],
+            "lon": [9.19, 9.19, 10.2147],
+            "coord_fix": ["none", "swapped", "swapped"],
+        }
+    )
+    out = match_cities(rows, gazetteer, source="t")
+    assert out["method"].tolist() == ["nearest", "unmatched", "exact"]  # no roll-up to Milan
+    assert out["coord_fix"].tolist() == ["none", "swapped", "swapped"]
+    # a repair that the name does not confirm is given up: matched by name alone
+    wrong = pd.DataFrame(
+        {
+            "raw_name": ["Bologna"],
+            "country_iso3": ["ITA"],
+            "lat": [45.4642],
+            "lon": [9.19],
+            "coord_fix": ["sign_flipped"],
+        }
+    )
+    w = match_cities(wrong, gazetteer, source="t")
+    assert w["city_id"].iloc[0] == 3181928 and w["coord_fix"].iloc[0] == "dropped"
+    assert w["reason"].iloc[0].startswith("coordinates ignored: the sign_flipped point")
+
+
+def test_nearest_kept_for_qualified_districts_and_common_names(gazetteer: Gazetteer) -> None:
+    out = _match(
+        gazetteer,
+        [
+            ("Tiexi (Shenyang)", "CHN", 41.80, 123.37),  # district of Shenyang
+            # several Tiexis elsewhere in China: the name may be yet another, unlisted one
+            ("Tiexi", "CHN", 41.80, 123.37),
+            ("Bologna", "ITA", 45.4642, 9.19),  # the name of one place, 200 km away
+        ],
+    )
+    assert out["method"].tolist() == ["nearest", "nearest", "unmatched"]
+    assert out["city_id"].iloc[0] == out["city_id"].iloc[1] == 2034937
+
+
+def test_sole_name_rescue_option(gazetteer: Gazetteer) -> None:
+    rows = pd.DataFrame(
+        {
+            "raw_name": ["Bologna", "Bologna"],
+            "country_iso3": ["ITA", "ITA"],
+            "lat": [45.4642, 45.4642],  # Milan
+            "lon": [9.19, 9.19],
+            "population": [390_000.0, 1_500.0],  # like Bologna's / not at all
+        }
+    )
+    off = match_cities(rows, gazetteer, source="t")
+    assert off["city_id"].isna().all()
+    on = match_cities(rows, gazetteer, source="t", sole_name_rescue=True)
+    assert on["city_id"].iloc[0] == 3181928 and on["coord_fix"].iloc[0] == "dropped"
+    assert "the only place of that name" in on["reason"].iloc[0]
+    assert pd.isna(on["city_id"].iloc[1])

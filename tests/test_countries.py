@@ -11,13 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import countries
+from analysis.audit import RowAudit
 from analysis.countries import (
+    NON_COUNTRY_DROP_LABELLED,
+    drop_non_countries,
     is_aggregate,
     is_historical,
     non_country_reason,
     normalize_name,
     resolve_countries,
     resolve_country,
+    resolve_country_rows,
 )
 from analysis.errors import UnknownEntityError
 
@@ -345,3 +349,88 @@ def test_arbitrary_text_resolves_or_raises_cleanly(text: str) -> None:
     except UnknownEntityError:
         return
     assert iso3 in countries.known_iso3()
+
+
+# --------------------------------------------------------------------------- parser helpers
+
+MIXED = ["France", "World", "Tibet", "EUU", None, "Abkhazia", "Sovereign Military Order of Malta"]
+
+
+def _audit(values: list[object], **columns: list[object]) -> tuple[RowAudit, pd.DataFrame]:
+    audit = RowAudit("test")
+    frame = pd.DataFrame({"country": values, **columns}, index=range(10, 10 + len(values)))
+    return audit, audit.start(frame, "rows")
+
+
+def _reasons(audit: RowAudit) -> dict[str, int]:
+    frame = audit.to_frame()  # validates the balance of the step
+    return dict(zip(frame["reason"], frame["rows_dropped"], strict=True))
+
+
+def test_drop_non_countries_counts_one_reason_per_kind() -> None:
+    audit, df = _audit(MIXED)
+    kept = drop_non_countries(audit, df, "country")
+    assert kept["country"].iloc[0] == "France" and pd.isna(kept["country"].iloc[1])
+    assert list(kept.index) == [10, 14]  # the original labels, missing values kept
+    audit.finish(kept)
+    assert _reasons(audit) == {
+        "not a country (aggregate)": 2,
+        "not a country (other)": 1,
+        "not a country (territory)": 2,
+    }
+
+
+def test_drop_non_countries_templates_name_labels_or_pool_kinds() -> None:
+    audit, df = _audit(MIXED)
+    audit.finish(drop_non_countries(audit, df, "country", reason=NON_COUNTRY_DROP_LABELLED))
+    assert _reasons(audit) == {
+        "aggregate, not a country: EUU, World": 2,
+        "other, not a country: Sovereign Military Order of Malta": 1,
+        "territory, not a country: Abkhazia, Tibet": 2,
+    }
+    audit, df = _audit(MIXED)
+    audit.finish(drop_non_countries(audit, df, "country", reason="no country"))
+    assert _reasons(audit) == {"no country": 5}
+    many = [f"Region {i} (OWID)" for i in range(6)]
+    audit, df = _audit(many)
+    audit.finish(drop_non_countries(audit, df, "country", reason="{kind}: {labels}"))
+    assert _reasons(audit) == {"aggregate: 6 labels": 6}
+
+
+def test_drop_non_countries_takes_aligned_values_and_keeps_new_columns() -> None:
+    audit, df = _audit(["World", "World", "Spain"], kind=["Country", "City", "Country"])
+    df = df.assign(extra=[1, 2, 3])  # a column the audit has not seen yet
+    names = df["country"].where(df["kind"].eq("Country"))  # a city named "World" is kept
+    kept = drop_non_countries(audit, df, names)
+    assert list(kept.index) == [11, 12] and kept["extra"].tolist() == [2, 3]
+    audit.finish(kept)
+    assert _reasons(audit) == {"not a country (aggregate)": 1}
+
+
+def test_drop_non_countries_leaves_unknown_names_to_the_resolver() -> None:
+    audit, df = _audit(["Atlantis", "Spain"])
+    kept = drop_non_countries(audit, df, "country")
+    assert len(kept) == 2
+    with pytest.raises(UnknownEntityError, match="Atlantis"):
+        resolve_countries(kept["country"], source="f.csv")
+
+
+def test_resolve_country_rows_drops_non_countries_and_out_of_period_states() -> None:
+    audit, df = _audit(
+        ["France", "World", "USSR", "USSR", "Tibet"], year=[2000, 2000, 1980, 1995, 2000]
+    )
+    kept = resolve_country_rows(audit, df, "country", "f.csv")
+    assert kept["country_iso3"].tolist() == ["FRA", "SUN"]
+    assert kept["year"].tolist() == [2000, 1980]
+    audit.finish(kept)
+    assert _reasons(audit) == {
+        "historical state outside its period": 1,
+        "not a country: aggregate": 1,
+        "not a country: territory": 1,
+    }
+
+
+def test_resolve_country_rows_raises_on_unknown_names() -> None:
+    audit, df = _audit(["France", "Atlantis"], year=[2000, 2000])
+    with pytest.raises(UnknownEntityError, match="Atlantis"):
+        resolve_country_rows(audit, df, "country", "f.csv")

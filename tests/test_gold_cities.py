@@ -1,4 +1,8 @@
-"""Precision and recall of the city matcher on the hand-checked gold set."""
+"""Precision and recall of the city matcher on the hand-checked gold set.
+
+Mentions go through the matching stage's coordinate check first (`prepare_coordinates`), as
+in the pipeline, so the gold rows with swapped, sign-flipped or placeholder points test it too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import pandas as pd
 
 from analysis.citymatch import match_cities
 from analysis.gazetteer import Gazetteer
+from analysis.geo import country_block
+from analysis.match_stage import prepare_coordinates
 
 GOLD = Path(__file__).parent / "data" / "gold_cities.csv"
 MIN_PRECISION = 0.99
@@ -25,7 +31,7 @@ def test_gold_set_precision_recall(gazetteer: Gazetteer) -> None:
             "lon": pd.to_numeric(gold["lon"]),
         }
     )
-    out = match_cities(mentions, gazetteer, source="gold")
+    out = match_cities(prepare_coordinates(mentions, gazetteer), gazetteer, source="gold")
     expected = gold["geonameid"].astype("int64")
     correct = out["city_id"].eq(expected).fillna(False)
     matched = out["city_id"].notna()
@@ -44,4 +50,7 @@ def test_gold_ids_exist_in_stated_country(gazetteer: Gazetteer) -> None:
     ids = gold["geonameid"].astype("int64")
     cities = gazetteer.cities
     assert ids.isin(cities.index).all()
-    assert (cities.loc[ids, "iso3"].to_numpy() == gold["country_iso3"].to_numpy()).all()
+    # a place lies in the stated country or in a territory sources list under it
+    # (Saint-Denis, Réunion under France; Kralendijk under the Netherlands Antilles)
+    found = cities.loc[ids, "iso3"].to_numpy()
+    assert all(f in country_block(c) for f, c in zip(found, gold["country_iso3"], strict=True))

@@ -33,7 +33,9 @@ rule match_cities:
         gazetteer=rules.gazetteer.output[0],
         admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
         mentions=MENTION_TABLES,
-        code=code_files("citymatch.py", "match_stage.py", "gazetteer.py", "textnorm.py"),
+        code=code_files(
+            "citymatch.py", "match_stage.py", "gazetteer.py", "textnorm.py", "geo.py"
+        ),
     output:
         matches=f"{RESULTS}/audit/city_matches.csv",
         unmatched=f"{RESULTS}/audit/city_unmatched.csv",

@@ -130,6 +130,10 @@ CITY_MEASURES = pa.DataFrameSchema(
 )
 
 
+#: The key every `country_year` table is unique on.
+COUNTRY_YEAR_KEY = ["country_iso3", "year"]
+
+
 def country_year_schema(columns: Mapping[str, pa.Column], name: str) -> pa.DataFrameSchema:
     """A `country_year` schema: unique (`country_iso3`, `year`) plus the source's columns."""
     return pa.DataFrameSchema(
@@ -139,9 +143,17 @@ def country_year_schema(columns: Mapping[str, pa.Column], name: str) -> pa.DataF
             **columns,
         },
         strict=True,
-        unique=["country_iso3", "year"],
+        unique=list(COUNTRY_YEAR_KEY),
         name=name,
     )
+
+
+def finish_country_year(audit: RowAudit, df: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Close the open audit step after checking (`country_iso3`, `year`) is unique."""
+    from analysis.readers import check_unique
+
+    check_unique(df, COUNTRY_YEAR_KEY, file)
+    return audit.finish(df)
 
 
 def empty_mentions() -> pd.DataFrame:
@@ -210,3 +222,26 @@ def build_mentions(
         }
     )
     return out.drop_duplicates("mention_id").reset_index(drop=True)
+
+
+def city_measures_for_year(
+    mention_ids: pd.Series | pd.Index, values: Mapping[str, pd.Series], year: int
+) -> pd.DataFrame:
+    """`city_measures` rows for measures observed in one ``year``.
+
+    ``values`` maps each measure name to its values, aligned by position with ``mention_ids``;
+    the result holds one row per mention for each measure in turn, with a fresh index.
+    """
+    ids = pd.Series(mention_ids).to_numpy()
+    parts = [
+        pd.DataFrame(
+            {
+                "mention_id": ids,
+                "measure": measure,
+                "year": pd.array([year] * len(ids), dtype="Int64"),
+                "value": pd.Series(series).to_numpy(dtype=float),
+            }
+        )
+        for measure, series in values.items()
+    ]
+    return pd.concat(parts, ignore_index=True)

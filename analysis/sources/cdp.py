@@ -88,16 +88,14 @@ Caveats (SOURCES.yaml) and how they are handled:
   and deflators the project does not have at city level.
 - Same inventory or population year reported in several cycles: the latest report is kept,
   earlier ones are dropped with a counted reason.
-- Locations (not a listed caveat, found on inspection): some are wrong. Each report row's
-  point is checked against the GeoNames towns of 15,000+ of its country
-  (`cities/geonames_cities15000.zip`, an input of both specs; `check_coordinates` from
-  `analysis.sources.sister_cities`): a point over 300 km from all of them is swapped when
-  latitude and longitude were exchanged (27 rows: South Bend, Mississauga, San José ...),
-  else blanked (71 rows: longitudes missing their minus sign, as Davenport, Alameda,
-  Saanich; namesakes such as Wellington, NZ placed in Florida in 2016/2017 or Cartago,
-  Colombia in Costa Rica; Porto Alegre at 30, 51). The audit step `coordinates` counts the
-  blanked points (one row = one report's point). The mention then takes the latest point
-  that passed. A (0, 0) location is treated as missing; points out of range raise.
+- Locations (not a listed caveat, found on inspection): some are wrong (latitude and
+  longitude exchanged: South Bend, Mississauga, San José; longitudes missing their minus
+  sign: Davenport, Alameda, Saanich; namesakes such as Wellington, NZ placed in Florida in
+  2016/2017; Porto Alegre at 30, 51). The mention takes the latest point reported; the
+  matching stage checks it against the gazetteer places of the mention's country
+  (`analysis.geo.check_coordinates`: repairs swapped or sign-flipped points, sets aside
+  the others) and records what it did in the audit column `coord_fix`. A (0, 0) location
+  is treated as missing; points out of range raise.
 
 Entity types: names containing "County"/"Counties" are `county`, names containing "Region",
 "Región" or "Regional" are `region`, the rest `city` (CDP also has regional governments).
@@ -105,17 +103,15 @@ Entity types: names containing "County"/"Counties" are `county`, names containin
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import non_country_mask
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -134,14 +130,6 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.sister_cities import (
-    GEONAMES,
-    OUTSIDE_REASON,
-    check_coordinates,
-    read_country_towns,
-)
-
-log = logging.getLogger(__name__)
 
 DISCLOSING = "cdp_disclosing"
 EMISSIONS = "cdp_emissions"
@@ -268,28 +256,6 @@ def _drop_unusable(audit: RowAudit, df: pd.DataFrame) -> pd.DataFrame:
         labels = ", ".join(sorted(df.loc[mask, "country"].unique()))
         df = audit.drop(mask, f"country label is a {reason}, not a country ({labels})")
     return df
-
-
-def _check_row_coordinates(
-    audit: RowAudit, rows: pd.DataFrame, towns: Mapping[str, np.ndarray], files: str
-) -> pd.DataFrame:
-    """Audited step `coordinates` over report rows with a location (see module docstring)."""
-    located = rows[rows["lat"].notna() & rows["lon"].notna()]
-    kept = audit.start(located, "coordinates")
-    iso3 = resolve_countries(located["country"], source=files)
-    lat, lon, status = check_coordinates(located["lat"], located["lon"], iso3, towns)
-    kept = audit.drop(status == "outside", OUTSIDE_REASON)
-    audit.finish(kept)
-    rows = rows.copy()
-    rows.loc[kept.index, "lat"] = lat[kept.index]
-    rows.loc[kept.index, "lon"] = lon[kept.index]
-    rows.loc[located.index.difference(kept.index), ["lat", "lon"]] = np.nan
-    log.info(
-        "%s: %d location(s) had latitude and longitude exchanged",
-        files,
-        (status == "swapped").sum(),
-    )
-    return rows
 
 
 def _mentions(rows: pd.DataFrame, source: str, file: str) -> pd.DataFrame:
@@ -473,8 +439,6 @@ def parse_disclosing(paths: Mapping[str, Path]) -> ParsedSource:
         df = _drop_unusable(audit, df)
         frames.append(audit.finish(df))
     rows = pd.concat(frames, ignore_index=True)
-    towns = read_country_towns(paths[GEONAMES])
-    rows = _check_row_coordinates(audit, rows, towns, ", ".join(DISCLOSING_FILES.values()))
     # Every row already names CDP Cities; make it explicit so each discloser is a member.
     rows["authorities"] = "CDP Cities," + rows["authorities"].fillna("")
     flags = _authority_flags(rows, DISCLOSING_FILES)
@@ -691,9 +655,6 @@ def parse_emissions(paths: Mapping[str, Path]) -> ParsedSource:
             )
         )
     rows = pd.concat(frames, ignore_index=True)
-    towns = read_country_towns(paths[GEONAMES])
-    files = ", ".join(spec.file for spec in EMISSION_FILES.values())
-    rows = _check_row_coordinates(audit, rows, towns, files)
     measures.append(_population_measures(rows))
     long = pd.concat(measures, ignore_index=True)
 
@@ -721,14 +682,14 @@ SCHEMAS = {
 SOURCES = [
     SourceSpec(
         name=DISCLOSING,
-        files=(*DISCLOSING_FILES.values(), DICTIONARY, GEONAMES),
+        files=(*DISCLOSING_FILES.values(), DICTIONARY),
         parse=parse_disclosing,
         schemas=SCHEMAS,
         description="Cities disclosing to CDP 2018-2020: disclosure acts, CDP/C40/UBC presence.",
     ),
     SourceSpec(
         name=EMISSIONS,
-        files=(*(spec.file for spec in EMISSION_FILES.values()), GEONAMES),
+        files=tuple(spec.file for spec in EMISSION_FILES.values()),
         parse=parse_emissions,
         schemas=SCHEMAS,
         description="CDP city-wide emissions 2016, 2017, 2021: disclosure acts and measures.",

@@ -82,7 +82,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_country
+from analysis.countries import drop_non_countries, resolve_country
 from analysis.errors import RawInputError, UnknownEntityError
 from analysis.readers import (
     check_unique,
@@ -327,12 +327,9 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     _cross_check(xlsx, csv, audit)
 
     df = audit.start(xlsx, "jurisdictions")
-    reasons = non_country_mask(df["country_label"])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(
-            (reasons.reindex(df.index) == reason).fillna(False).astype(bool),
-            f"country block is not a country ({reason})",
-        )
+    df = drop_non_countries(
+        audit, df, "country_label", reason="country block is not a country ({kind})"
+    )
     audit.finish(df)
     df = df.assign(
         raw_country=_country(df),

@@ -113,7 +113,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask
+from analysis.countries import drop_non_countries
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_text_table, require_columns, to_number
 from analysis.sources.base import MEMBERSHIPS, MENTIONS, ParsedSource, SourceSpec, build_mentions
@@ -396,16 +396,6 @@ def _coordinates(df: pd.DataFrame, file: str) -> dict[str, pd.Series]:
     return {"lat_num": lat.mask(bad), "lon_num": lon.mask(bad)}
 
 
-def _drop_non_countries(df: pd.DataFrame, audit: RowAudit, column: str) -> pd.DataFrame:
-    reasons = non_country_mask(df[column])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(
-            (reasons.reindex(df.index) == reason).fillna(False).astype(bool),
-            f"country code is not a country ({reason})",
-        )
-    return df
-
-
 def _memberships(
     df: pd.DataFrame, mention_ids: pd.Series, audit: RowAudit, file: str, year: int
 ) -> pd.DataFrame:
@@ -468,7 +458,7 @@ def parse_wave(
     df = audit.drop(df["name"].isna(), "no actor name")
     df = audit.drop(df["iso"].isna(), "no country code")
     df = audit.drop(df.duplicated(keep="first"), "exact duplicate row")
-    df = _drop_non_countries(df, audit, "iso")
+    df = drop_non_countries(audit, df, "iso", reason="country code is not a country ({kind})")
     audit.finish(df)
 
     df = df.assign(

@@ -82,7 +82,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import NON_COUNTRY_DROP_LABELLED, drop_non_countries, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -117,18 +117,6 @@ LATER_EVENT = re.compile(
     re.IGNORECASE,
 )
 _EVENT_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
-
-
-def _drop_non_countries(audit: RowAudit, df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop aggregates (the EU), territories and other non-country labels, one reason each."""
-    reasons = non_country_mask(df[column])
-    for reason in sorted(reasons.dropna().unique()):
-        mask = (reasons == reason).fillna(False).astype(bool)
-        labels = sorted(df.loc[mask, column].astype(str).str.strip().unique())
-        shown = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} labels"
-        df = audit.drop(mask, f"{reason}, not a country: {shown}")
-        reasons = reasons.loc[df.index]
-    return df
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -200,7 +188,7 @@ def parse_climate_laws(paths: Mapping[str, Path]) -> ParsedSource:
     df = raw.assign(law_type=law_type.astype(str), title=_text(raw["Title"]).astype(str))
     df = pd.concat([df, passage], axis=1)
     df = audit.start(df, "laws")
-    df = _drop_non_countries(audit, df, "Geography ISO")
+    df = drop_non_countries(audit, df, "Geography ISO", reason=NON_COUNTRY_DROP_LABELLED)
     df = df.assign(country_iso3=resolve_countries(df["Geography ISO"], source=file).astype(str))
     df = audit.drop(
         df.duplicated(["country_iso3", "title", "law_type", "year_passed"]),
@@ -348,7 +336,7 @@ def parse_cpdb(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw, [CPDB_KEY, "year", *CPDB_COLUMNS], file)
     check_unique(raw, [CPDB_KEY, "year"], file)
     df = audit.start(raw, "country_years")
-    df = _drop_non_countries(audit, df, CPDB_KEY)
+    df = drop_non_countries(audit, df, CPDB_KEY, reason=NON_COUNTRY_DROP_LABELLED)
     audit.finish(df)
     out = pd.DataFrame(
         {

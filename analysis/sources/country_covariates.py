@@ -3,7 +3,7 @@
 Controls and moderators for H1/H2 (DESIGN.md section 2): national GDP per capita, population,
 regional authority (RAI), local autonomy (LAI) and federalism. Every spec but ``federalism``
 writes a ``country_year`` table unique on (``country_iso3``, ``year``); countries are resolved
-with :func:`analysis.sources.regimes.resolve_country_rows` (non-countries and historical states
+with :func:`analysis.countries.resolve_country_rows` (non-countries and historical states
 outside their years dropped with counted reasons, then ``resolve_countries(year=)``).
 
 Specs and output columns (all nullable unless stated):
@@ -76,9 +76,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import resolve_countries
+from analysis.countries import resolve_countries, resolve_country_rows
 from analysis.errors import RawInputError
 from analysis.readers import (
+    check_codes,
+    check_range,
     check_unique,
     read_excel_table,
     read_text_table,
@@ -87,14 +89,8 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
-from analysis.sources.regimes import (
-    KEY,
-    check_codes,
-    check_range,
-    finish_unique,
-    resolve_country_rows,
-)
+from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
 
 GDP_FILE = "country/wb_gdp_current_usd_NY.GDP.MKTP.CD_datahub.csv"
 POP_FILE = "country/wb_population_SP.POP.TOTL_datahub.csv"
@@ -132,7 +128,7 @@ def _wb_series(path: Path, file: str, value: str, audit: RowAudit) -> pd.DataFra
     df = audit.start(df, value)
     df = resolve_country_rows(audit, df, "Country Code", file)
     df = audit.drop(df[value].isna(), "no value")
-    df = finish_unique(audit, df, file)
+    df = finish_country_year(audit, df, file)
     return df[[*KEY, value]]
 
 
@@ -180,7 +176,7 @@ def parse_maddison(paths: Mapping[str, Path]) -> ParsedSource:
         "Former Yugoslavia after 1991 (SFRY territory, not the FRY)",
     )
     df = audit.drop(df[list(MADDISON_VALUES.values())].isna().all(axis=1), "no value")
-    df = finish_unique(audit, df, MADDISON_FILE)
+    df = finish_country_year(audit, df, MADDISON_FILE)
     table = df[[*KEY, *MADDISON_VALUES.values()]].reset_index(drop=True)
     return ParsedSource(tables={"country_year": table}, audit=audit)
 
@@ -242,7 +238,7 @@ def parse_rai(paths: Mapping[str, Path]) -> ParsedSource:
             "abbr_country",
             row["abbr_country"],
         )
-    df = finish_unique(audit, df, RAI_FILE)
+    df = finish_country_year(audit, df, RAI_FILE)
     table = df[[*KEY, *RAI_COLUMNS.values()]].reset_index(drop=True)
     return ParsedSource(tables={"country_year": table}, audit=audit)
 
@@ -310,7 +306,7 @@ def parse_lai(paths: Mapping[str, Path]) -> ParsedSource:
     )
     long = audit.start(long, "country_year")
     long = audit.drop(long["lai"].isna(), "no LAI score")
-    long = finish_unique(audit, long, LAI_FILE)
+    long = finish_country_year(audit, long, LAI_FILE)
     table = long[[*KEY, "lai", "lai_municipalities"]].astype({"lai_municipalities": "Int64"})
     return ParsedSource(tables={"country_year": table.reset_index(drop=True)}, audit=audit)
 

@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask
+from analysis.countries import drop_non_countries
 from analysis.errors import RawInputError
 from analysis.readers import read_text_table, require_columns, to_number
 from analysis.sources.base import (
@@ -190,12 +190,7 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
         _qid(df["operatorQID"]) == _qid(df["countryQID"]),
         "host country is the sending state (miscoded host country)",
     )
-    reasons = non_country_mask(df["country"])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(
-            (reasons.reindex(df.index) == reason).fillna(False).astype(bool),
-            f"host is not a country ({reason})",
-        )
+    df = drop_non_countries(audit, df, "country", reason="host is not a country ({kind})")
     df = audit.drop(df["city"].isna() | df["cityQID"].isna(), "no host locality")
     audit.finish(df)
 

@@ -121,7 +121,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, non_country_mask, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -781,9 +781,7 @@ def parse_typology(paths: Mapping[str, Path]) -> ParsedSource:
     raw = read_text_table(paths[TYPOLOGY_FILE], decimal=",")
     require_columns(raw, ["iso_a2", "name_long", *TYPOLOGY_COLUMNS, *LAI_COLUMNS], TYPOLOGY_FILE)
     df = audit.start(raw, "countries")
-    reasons = non_country_mask(df["iso_a2"])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(reasons.reindex(df.index).eq(reason).fillna(False).astype(bool), reason)
+    df = drop_non_countries(audit, df, "iso_a2", reason="{kind}")
     audit.finish(df)
     iso3 = resolve_countries(df["iso_a2"], source=TYPOLOGY_FILE)
     by_name = resolve_countries(df["name_long"], source=TYPOLOGY_FILE)

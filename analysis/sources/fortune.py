@@ -28,7 +28,7 @@ Caveats (SOURCES.yaml) and how they are handled:
   belongs to the matching/assembly stage, which has GeoNames coordinates. This under-counts
   Paris, New York, London and Tokyo at city level until that roll-up is applied.
 * Hong Kong firms have country "China" and hq_location "Hong Kong, China": recoded to HKG in
-  code with the committed list shared with GaWC (:data:`analysis.sources.gawc.
+  code with the committed list shared with GaWC (:data:`analysis.countries.
   CHINA_LABEL_RECODES`), counted as audit steps "recode country China -> HKG/MAC/TWN".
   Taiwanese firms are already "Taiwan".
 * country spellings "USA", "Britain", "U.A.E": resolved by the country resolver.
@@ -44,11 +44,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, recode_china_labels, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_text_table, require_columns, to_int, to_number
-from analysis.sources.base import CITY_MEASURES, MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.gawc import recode_china_labels
+from analysis.sources.base import (
+    CITY_MEASURES,
+    MENTIONS,
+    ParsedSource,
+    SourceSpec,
+    build_mentions,
+    city_measures_for_year,
+)
 
 NAME = "fortune_global500_2017"
 FILE = "cities/fortune_global500_2017_dataquest.csv"
@@ -97,9 +103,7 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw, ["company", "rank", "revenues", "country", "hq_location"], file)
     df = audit.start(raw, "companies")
     df = audit.drop(df["hq_location"].isna() | df["country"].isna(), "no HQ location or country")
-    df = audit.drop(
-        non_country_mask(df["country"]).notna().astype(bool), "country is not a country"
-    )
+    df = drop_non_countries(audit, df, "country", reason="country is not a country")
     audit.finish(df)
     df = df.assign(
         rank=to_int(df["rank"], file, "rank", allow_missing=False),
@@ -131,23 +135,10 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     mentions["raw_country"] = hq["country"].astype("str").to_numpy()
 
     totals = df.groupby("key").agg(hqs=("rank", "size"), revenue=("revenue", "sum"))
-    ids = NAME + ":" + totals.index.astype("str")
-    measures = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "mention_id": ids,
-                    "measure": measure,
-                    "year": pd.array([YEAR] * len(totals), dtype="Int64"),
-                    "value": totals[column].to_numpy(dtype=float),
-                }
-            )
-            for measure, column in (
-                ("fortune500_hq_2017", "hqs"),
-                ("fortune500_revenue_2017", "revenue"),
-            )
-        ],
-        ignore_index=True,
+    measures = city_measures_for_year(
+        NAME + ":" + totals.index.astype("str"),
+        {"fortune500_hq_2017": totals["hqs"], "fortune500_revenue_2017": totals["revenue"]},
+        YEAR,
     )
     return ParsedSource(tables={"mentions": mentions, "city_measures": measures}, audit=audit)
 

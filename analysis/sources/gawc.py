@@ -28,7 +28,7 @@ values 0-5). The interlocking network model is recomputed in :mod:`analysis.cent
 Caveats (SOURCES.yaml) and how they are handled:
 
 * 2020, Hong Kong, Macao and Taiwanese cities labelled "China": recoded in code from the
-  committed list :data:`CHINA_LABEL_RECODES` (Hong Kong -> HKG, Macao -> MAC; Taipei,
+  committed list :data:`analysis.countries.CHINA_LABEL_RECODES` (Hong Kong -> HKG, Macao -> MAC; Taipei,
   Taizhong/Taichung, Kaohsiung, Hsinchu City, Tainan, Taoyuan -> TWN). SOURCES.yaml names four
   Taiwanese cities; Tainan and Taoyuan were found by reading all 110 China-labelled names.
   "Taoyuan" could also be a county in Hunan, but at GaWC's city scale it is Taiwan's
@@ -38,6 +38,8 @@ Caveats (SOURCES.yaml) and how they are handled:
 * 2020, no ISO codes or coordinates, names need fuzzy matching ("Xi'An"): countries go
   through the resolver ("U.S.", "UAE", "Czeck Republic", "Korea", "Burkina" all resolve);
   names are left to the matching stage.
+* 2020, "Korea" labels Pyongyang too: recoded to PRK (:data:`NORTH_KOREAN_CITIES`, counted as
+  the audit step "recode country Korea -> PRK").
 * 2020, 19 cities have GNC 0: kept, with value 0 (connectivity 0 is data, not missing).
 * 2020, Alpha/Beta/Gamma band cut-offs are not in the file: no class measure is emitted
   (rank and proportional GNC are); the bands cannot be derived without GaWC's cut-offs.
@@ -71,7 +73,7 @@ import pandas as pd
 
 from analysis.audit import RowAudit
 from analysis.centrality import network_connectivity, proportional_connectivity
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, recode_china_labels, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -81,7 +83,14 @@ from analysis.readers import (
     to_int,
     to_number,
 )
-from analysis.sources.base import CITY_MEASURES, MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.base import (
+    CITY_MEASURES,
+    MENTIONS,
+    ParsedSource,
+    SourceSpec,
+    build_mentions,
+    city_measures_for_year,
+)
 
 NAME_2020 = "gawc_2020"
 FILE_2020 = "cities/gawc_da31_gnc2020.xlsx"
@@ -92,24 +101,6 @@ YEAR_2000 = 2000
 CITY_2000 = "Unnamed: 0"  # DA11's first column has an empty header
 SERVICE_VALUES = range(0, 6)
 REL_TOLERANCE = 1e-6  # GNC_rel(%) vs 100 * GNC_abs / max, in percentage points
-
-#: City labels that GaWC (2020) and Fortune (2017) file under "China" but that are not in
-#: mainland China, by their exact label in those files (compared after stripping spaces).
-CHINA_LABEL_RECODES: dict[str, str] = {
-    "Hong Kong": "HKG",
-    "Macao": "MAC",
-    "Macau": "MAC",
-    "Taipei": "TWN",
-    "New Taipei City": "TWN",
-    "Taizhong/Taichung": "TWN",
-    "Taichung": "TWN",
-    "Kaohsiung": "TWN",
-    "Hsinchu City": "TWN",
-    "Hsinchu": "TWN",
-    "Tainan": "TWN",
-    "Taoyuan": "TWN",
-}
-RECODE_TARGETS = ("HKG", "MAC", "TWN")
 
 #: DA11 label -> corrected name given to the matcher (spelling errors and US qualifiers).
 DA11_NAME_FIXES: dict[str, str] = {
@@ -390,39 +381,6 @@ DA11_COUNTRY: dict[str, str] = {
 }
 
 
-def recode_china_labels(
-    cities: pd.Series, iso3: pd.Series, audit: RowAudit, frame: pd.DataFrame
-) -> pd.Series:
-    """Recode the resolved country of China-labelled Hong Kong, Macao and Taiwanese cities.
-
-    ``cities`` are the city labels, ``iso3`` their resolved codes (aligned). Each target code
-    gets one audit step over the recoded rows (rows_in = rows_out = count), so recodes are
-    counted in the row audit. Returns the corrected codes.
-    """
-    target = cities.str.strip().map(CHINA_LABEL_RECODES)
-    recode = target.notna() & iso3.eq("CHN")
-    out = iso3.where(~recode, target)
-    for code in RECODE_TARGETS:
-        rows = frame.loc[recode & target.eq(code)]
-        audit.finish(audit.start(rows, f"recode country China -> {code}"))
-    return out.astype("string")
-
-
-def _measures(mention_ids: pd.Series, values: Mapping[str, pd.Series], year: int) -> pd.DataFrame:
-    parts = [
-        pd.DataFrame(
-            {
-                "mention_id": mention_ids.to_numpy(),
-                "measure": measure,
-                "year": pd.array([year] * len(mention_ids), dtype="Int64"),
-                "value": series.to_numpy(dtype=float),
-            }
-        )
-        for measure, series in values.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
 def _mentions(
     df: pd.DataFrame, source: str, file: str, raw_country: pd.Series | None
 ) -> pd.DataFrame:
@@ -441,6 +399,9 @@ def _mentions(
 # --------------------------------------------------------------------------- 2020
 
 
+NORTH_KOREAN_CITIES = frozenset({"Pyongyang"})
+
+
 def parse_2020(paths: Mapping[str, Path]) -> ParsedSource:
     file = str(paths[FILE_2020])
     audit = RowAudit(NAME_2020)
@@ -448,8 +409,7 @@ def parse_2020(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw, ["Rank", "City", "Country", "GNC_abs", "GNC_rel(%)"], file)
     df = audit.start(raw, "cities")
     df = audit.drop(df["City"].isna(), "no city name")
-    reason = non_country_mask(df["Country"])
-    df = audit.drop(reason.notna().astype(bool), "country label is not a country")
+    df = drop_non_countries(audit, df, "Country", reason="country label is not a country")
     audit.finish(df)
     df = df.assign(
         City=df["City"].astype("str").str.strip(),
@@ -463,12 +423,16 @@ def parse_2020(paths: Mapping[str, Path]) -> ParsedSource:
     _check_2020_consistency(df, file)
     iso3 = resolve_countries(df["Country"], source=file)
     iso3 = recode_china_labels(df["City"], iso3, audit, df)
+    # GaWC's "Korea" resolves to the Republic; its one North Korean city needs PRK.
+    north = df["City"].isin(NORTH_KOREAN_CITIES) & iso3.eq("KOR")
+    audit.finish(audit.start(df.loc[north], "recode country Korea -> PRK"))
+    iso3 = iso3.where(~north, "PRK")
     df = df.assign(iso3=iso3, name=df["City"], key=df["City"] + "|" + iso3)
     check_unique(df, ["key"], file)
     mentions = _mentions(df, NAME_2020, file, df["Country"])
     ids = NAME_2020 + ":" + df["key"]
     tie_rank = df.groupby("gnc")["rank"].transform("min")
-    measures = _measures(
+    measures = city_measures_for_year(
         ids,
         {
             "gawc_gnc_2020": df["gnc"],
@@ -540,7 +504,7 @@ def parse_2000(paths: Mapping[str, Path]) -> ParsedSource:
     mentions = _mentions(frame, NAME_2000, file, None)
     ids = pd.Series(NAME_2000 + ":" + cities.to_numpy())
     conn = pd.Series(connectivity.to_numpy())
-    measures = _measures(
+    measures = city_measures_for_year(
         ids,
         {"gawc_gnc_2000": conn, "gawc_gnc_2000_prop": proportional_connectivity(conn)},
         YEAR_2000,

@@ -62,7 +62,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask
+from analysis.countries import drop_non_countries
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_excel_table, require_columns, to_date, to_number
 from analysis.sources.base import (
@@ -158,12 +158,9 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     )
     df = audit.drop(df["organisation_id"].isna(), "no organisation id", frame=df)
     df = audit.drop(df["organisation_name"].isna(), "no organisation name")
-    reasons = non_country_mask(df["country_code"])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(
-            (reasons.reindex(df.index) == reason).fillna(False).astype(bool),
-            f"country code is not a country ({reason})",
-        )
+    df = drop_non_countries(
+        audit, df, "country_code", reason="country code is not a country ({kind})"
+    )
     audit.finish(df)
 
     df = df.assign(

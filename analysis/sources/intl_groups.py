@@ -75,7 +75,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import NON_COUNTRY_DROP_LABELLED, drop_non_countries, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -122,18 +122,6 @@ EU_FORMER_MEMBERS: dict[str, tuple[str, str]] = {"GBR": ("1973-01-01", "2020-01-
 G20_FIRST_YEAR = 1999
 
 
-def _drop_non_countries(audit: RowAudit, df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop aggregates (the EU), territories and other non-country labels, one reason each."""
-    reasons = non_country_mask(df[column])
-    for reason in sorted(reasons.dropna().unique()):
-        mask = (reasons == reason).fillna(False).astype(bool)
-        labels = sorted(df.loc[mask, column].astype(str).str.strip().unique())
-        shown = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} labels"
-        df = audit.drop(mask, f"{reason}, not a country: {shown}")
-        reasons = reasons.loc[df.index]
-    return df
-
-
 def _read_list(
     path: Path, file: str, columns: list[str], key: str, audit: RowAudit, step: str
 ) -> pd.DataFrame:
@@ -142,7 +130,7 @@ def _read_list(
     require_columns(raw, columns, file)
     check_unique(raw, [key], file)
     df = audit.start(raw, step)
-    df = _drop_non_countries(audit, df, key)
+    df = drop_non_countries(audit, df, key, reason=NON_COUNTRY_DROP_LABELLED)
     audit.finish(df)
     df = df.assign(country_iso3=resolve_countries(df[key], source=file).astype(str))
     check_unique(df, ["country_iso3"], file)

@@ -65,10 +65,17 @@ import pandas as pd
 
 from analysis.audit import RowAudit
 from analysis.centrality import city_graph, route_centrality
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, non_country_mask, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_text_table, to_int, to_number
-from analysis.sources.base import CITY_MEASURES, MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.base import (
+    CITY_MEASURES,
+    MENTIONS,
+    ParsedSource,
+    SourceSpec,
+    build_mentions,
+    city_measures_for_year,
+)
 
 NAME = "openflights"
 AIRPORTS = "cities/openflights_airports.dat"
@@ -220,9 +227,7 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     ap = audit.start(airports, "airports")
     ap = audit.drop(ap["city"].isna(), "no served-city label")
     ap = audit.drop(ap["country"].isna(), "no country")
-    ap = audit.drop(
-        non_country_mask(ap["country"]).notna().astype(bool), "country is not a country"
-    )
+    ap = drop_non_countries(audit, ap, "country", reason="country is not a country")
     ap = audit.drop(
         ~ap["airport_id"].isin(endpoints).astype(bool), "not an endpoint of any direct 2014 route"
     )
@@ -259,24 +264,15 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
         zip(pairs["city_a"], pairs["city_b"], strict=True), nodes=cities["key"].tolist()
     )
     cent = route_centrality(graph)
-    measures = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "mention_id": NAME + ":" + cent.index.astype("str"),
-                    "measure": measure,
-                    "year": pd.array([YEAR] * len(cent), dtype="Int64"),
-                    "value": cent[column].to_numpy(dtype=float),
-                }
-            )
-            for measure, column in (
-                ("air_routes", "degree"),
-                ("air_degree", "degree_centrality"),
-                ("air_betweenness", "betweenness"),
-                ("air_eigenvector", "eigenvector"),
-            )
-        ],
-        ignore_index=True,
+    measures = city_measures_for_year(
+        NAME + ":" + cent.index.astype("str"),
+        {
+            "air_routes": cent["degree"],
+            "air_degree": cent["degree_centrality"],
+            "air_betweenness": cent["betweenness"],
+            "air_eigenvector": cent["eigenvector"],
+        },
+        YEAR,
     )
     return ParsedSource(tables={"mentions": mentions, "city_measures": measures}, audit=audit)
 

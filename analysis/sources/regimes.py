@@ -5,7 +5,7 @@ the World ``v2x_regime`` (main), with Polity5, Freedom House, LIED and BMR as al
 spec writes one ``country_year`` table, unique on (``country_iso3``, ``year``).
 
 Country resolution (shared by every spec here and in ``country_covariates``; see
-:func:`resolve_country_rows`): names go through ``analysis.countries.resolve_countries``, never
+:func:`analysis.countries.resolve_country_rows`): names go through ``analysis.countries.resolve_countries``, never
 the sources' own codes (V-Dem ``country_text_id``, Polity ``scode`` and LIED/BMR COW codes are
 project-specific). Within one audit step: units the resolver lists as non-countries are dropped
 with reason ``not a country: <aggregate|territory|other>`` (e.g. Somaliland, Tibet, Abkhazia);
@@ -117,10 +117,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import historical_countries, non_country_mask, resolve_countries
+from analysis.countries import resolve_country_rows
 from analysis.errors import RawInputError
 from analysis.readers import (
-    check_unique,
+    check_codes,
+    check_range,
     read_rda,
     read_text_table,
     require_columns,
@@ -128,9 +129,9 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
+from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
 
-KEY = ["country_iso3", "year"]
 SHOW = 5  # how many offending values or keys a message quotes
 
 ERT_FILE = "country/vdem_ert_v15_country_year.csv"
@@ -153,61 +154,7 @@ REASON_NI = "Northern Ireland: rated apart from the UK; GBR is the United Kingdo
 REASON_TRANSITION = "transition year: the ending entity's row (continuing state kept)"
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def check_codes(series: pd.Series, allowed: Iterable[object], file: str, column: str) -> None:
-    """Raise unless every non-missing value of ``series`` is one of ``allowed``."""
-    allowed = list(allowed)
-    bad = series.notna() & ~series.isin(allowed)
-    if bad.any():
-        values = list(dict.fromkeys(series[bad].tolist()))
-        raise RawInputError(
-            file,
-            f"{int(bad.sum())} value(s) not among {allowed}; first: {values[:SHOW]}",
-            column,
-            values[0],
-        )
-
-
-def check_range(series: pd.Series, low: float, high: float, file: str, column: str) -> None:
-    """Raise unless every non-missing number of ``series`` lies in ``[low, high]``."""
-    bad = series.notna() & ~series.between(low, high)
-    if bad.any():
-        values = list(dict.fromkeys(series[bad].tolist()))
-        raise RawInputError(
-            file,
-            f"{int(bad.sum())} value(s) outside {low}-{high}; first: {values[:SHOW]}",
-            column,
-            values[0],
-        )
-
-
-def resolve_country_rows(
-    audit: RowAudit, df: pd.DataFrame, column: str, file: str, *, year: str = "year"
-) -> pd.DataFrame:
-    """Add ``country_iso3`` to the rows of the open audit step, dropping what is no country.
-
-    Drops, each with a counted reason: units the resolver lists as non-countries
-    (``not a country: <reason>``) and rows of historical states outside their years
-    (``historical state outside its period``). The rest is resolved with ``year=`` as a final
-    guard; unknown names raise listing every one. ``df[year]`` must already be integer years.
-    """
-    reasons = non_country_mask(df[column])
-    for reason in sorted(set(reasons.dropna())):
-        mask = reasons.loc[df.index].eq(reason).fillna(False).astype(bool)
-        df = audit.drop(mask, f"not a country: {reason}", frame=df)
-    iso3 = resolve_countries(df[column], source=file)
-    periods = historical_countries().set_index("iso3")
-    start = iso3.map(periods["start_year"]).astype("Float64")
-    end = iso3.map(periods["end_year"]).astype("Float64")
-    years = df[year].astype("Float64")
-    outside = ((years < start) | (years > end)).fillna(False).astype(bool)
-    df = audit.drop(
-        outside, "historical state outside its period", frame=df.assign(country_iso3=iso3)
-    )
-    resolve_countries(df[column], source=file, year=df[year])  # raises on anything out of period
-    return df
+# --------------------------------------------------------------------------- helpers
 
 
 def drop_ended_entities(
@@ -250,12 +197,6 @@ def _numbers(df: pd.DataFrame, columns: Iterable[str], file: str) -> dict[str, p
 
 def _ints(df: pd.DataFrame, columns: Iterable[str], file: str) -> dict[str, pd.Series]:
     return {c: to_int(df[c], file, c) for c in columns}
-
-
-def finish_unique(audit: RowAudit, df: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Close the open audit step after checking (country_iso3, year) is unique."""
-    check_unique(df, KEY, file)
-    return audit.finish(df)
 
 
 def _share(low: float = 0, high: float = 1) -> pa.Column:
@@ -310,7 +251,7 @@ def parse_vdem_ert(paths: Mapping[str, Path]) -> ParsedSource:
     df = audit.drop(
         df["v2x_regime"].isna() & df["v2x_polyarchy"].isna(), "no v2x_regime or v2x_polyarchy"
     )
-    df = finish_unique(audit, df, ERT_FILE)
+    df = finish_country_year(audit, df, ERT_FILE)
     table = df[KEY + ERT_POLYARCHY + list(ERT_CODES)].rename(
         columns={raw_name: out for raw_name, (out, _) in ERT_CODES.items()}
     )
@@ -355,7 +296,7 @@ def parse_vdem_simple(paths: Mapping[str, Path]) -> ParsedSource:
     df = resolve_country_rows(audit, df, "vdem_country_name", SIMPLE_FILE)
     df = audit.drop(df["vdem_country_name"].eq(VDEM_GAZA), REASON_GAZA_VDEM)
     df = audit.drop(df[SIMPLE_INDICES].isna().all(axis=1), "no index value")
-    df = finish_unique(audit, df, SIMPLE_FILE)
+    df = finish_country_year(audit, df, SIMPLE_FILE)
     table = df[KEY + SIMPLE_RAW].rename(columns=_simple_name)
     return ParsedSource(tables={"country_year": table.reset_index(drop=True)}, audit=audit)
 
@@ -390,7 +331,7 @@ def parse_polity5(paths: Mapping[str, Path]) -> ParsedSource:
     df = resolve_country_rows(audit, df, "country", POLITY_FILE)
     df = audit.drop(df["polity2"].isna() & df["durable"].isna(), "no polity2 or durable")
     df = drop_ended_entities(audit, df, "scode", POLITY_FILE, spells)
-    df = finish_unique(audit, df, POLITY_FILE)
+    df = finish_country_year(audit, df, POLITY_FILE)
     table = df[[*KEY, "polity2", "durable"]].reset_index(drop=True)
     return ParsedSource(tables={"country_year": table}, audit=audit)
 
@@ -456,7 +397,7 @@ def _fh_ratings(path: Path, audit: RowAudit) -> pd.DataFrame:
     df = audit.start(df, "ratings")
     df = resolve_country_rows(audit, df, "fh_country", file)
     df = _fh_drop_units(audit, df, "fh_country")
-    return finish_unique(audit, df, file)
+    return finish_country_year(audit, df, file)
 
 
 def _fh_fiw(path: Path, audit: RowAudit) -> pd.DataFrame:
@@ -478,7 +419,7 @@ def _fh_fiw(path: Path, audit: RowAudit) -> pd.DataFrame:
     df = audit.start(df, "fiw_scores")
     df = resolve_country_rows(audit, df, "fh_full_country", file)
     df = _fh_drop_units(audit, df, "fh_full_country")
-    return finish_unique(audit, df, file)
+    return finish_country_year(audit, df, file)
 
 
 def _fh_owid(path: Path, audit: RowAudit) -> pd.DataFrame:
@@ -505,7 +446,7 @@ def _fh_owid(path: Path, audit: RowAudit) -> pd.DataFrame:
         df[codes + scores].isna().all(axis=1), "no rating this year (OWID panel filler)"
     )
     df = _fh_drop_units(audit, df, "country_name")
-    df = finish_unique(audit, df, file)
+    df = finish_country_year(audit, df, file)
     return df.assign(status=df["regime_fh"].map(OWID_REGIME_STATUS).astype("str"))
 
 
@@ -642,7 +583,7 @@ def parse_lied(paths: Mapping[str, Path]) -> ParsedSource:
     df = audit.drop(df["lied_country"].eq(VDEM_GAZA), REASON_GAZA_VDEM)
     shadowed = df.duplicated(KEY, keep=False) & df["lied_country"].eq(LIED_VIETNAM_SOUTH_LINE)
     df = audit.drop(shadowed, "Vietnam 1945-1953: the DRV row (Vietnam, North) is kept")
-    df = finish_unique(audit, df, LIED_FILE)
+    df = finish_country_year(audit, df, LIED_FILE)
     table = df[KEY + list(LIED_COLUMNS)].rename(
         columns={raw_name: out for raw_name, (out, _) in LIED_COLUMNS.items()}
     )
@@ -682,7 +623,7 @@ def parse_bmr(paths: Mapping[str, Path]) -> ParsedSource:
     df = resolve_country_rows(audit, df, "bmr_country", BMR_FILE)
     df = audit.drop(df["democracy"].isna(), "democracy not coded")
     df = drop_ended_entities(audit, df, "bmr_country", BMR_FILE, spells)
-    df = finish_unique(audit, df, BMR_FILE)
+    df = finish_country_year(audit, df, BMR_FILE)
     table = df[KEY + list(BMR_COLUMNS)].rename(
         columns={raw_name: out for raw_name, (out, _) in BMR_COLUMNS.items()}
     )

@@ -39,16 +39,13 @@ Caveats (SOURCES.yaml) and how they are handled:
   listing (B-A after A-B) are dropped with separate counted reasons.
 - Geocoding errors possible (Nominatim fallback): the geocoder placed many partners at a
   namesake abroad (Dunedin, USA at Dunedin, New Zealand) or at a whole-degree area centroid
-  (40, -100 for five US towns). Every point is checked against the GeoNames towns of 15,000+
-  (`cities/geonames_cities15000.zip`, a third input) of the mention's country: a point over
-  300 km from all of them is swapped if latitude and longitude were exchanged (none here),
-  else blanked; whole-degree points are blanked too. Step `mention_coordinates` of the
-  audit counts both (a row there is one mention's point). The matching stage then matches
-  those places by name instead of rejecting them as too far; other coordinates pass as
-  given and the matching stage checks them (`distance_km`). A place geocoded differently in
+  (40, -100 for five US towns). Points are passed on as geocoded; the matching stage checks
+  every source's points against the gazetteer places of the mention's country
+  (`analysis.geo.check_coordinates`: whole-degree placeholders and points over 300 km from
+  every place of the country are set aside, swapped or sign-flipped points repaired) and
+  records what it did in the audit column `coord_fix`. A place geocoded differently in
   different rows (26 keys) takes its coordinates from the first geocoded listing (host
-  listings first). This is not city resolution: it only asks whether a point can lie in the
-  country the source names. `check_coordinates` is also used by `analysis.sources.cdp`.
+  listings first).
 - 197 raw pairs lost in geocoding: taken from the raw scrape, without coordinates.
 - Raw scrape is a near-duplicate of the geocoded file: used only to fill the 197 pairs.
 - Five rows have no partner country (the scrape left "Varna, Bulgaria" whole three times, plus
@@ -77,7 +74,6 @@ are `region` (a trailing "(...)" qualifier is ignored); everything else is `city
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -109,35 +105,6 @@ PAIR = ["city1", "country1", "city2", "country2"]
 COORDS = {"lat1": (-90, 90), "lng1": (-180, 180), "lat2": (-90, 90), "lng2": (-180, 180)}
 UK_NATIONS = frozenset({"England", "Scotland", "Wales", "Northern Ireland"})
 BALTIC_COLUMNS = ["City1", "Country1", "City2", "Country2", "Year"]
-GEONAMES = "cities/geonames_cities15000.zip"
-GEONAMES_COLUMNS = [
-    "geonameid",
-    "name",
-    "asciiname",
-    "alternatenames",
-    "latitude",
-    "longitude",
-    "feature class",
-    "feature code",
-    "country code",
-    "cc2",
-    "admin1 code",
-    "admin2 code",
-    "admin3 code",
-    "admin4 code",
-    "population",
-    "elevation",
-    "dem",
-    "timezone",
-    "modification date",
-]
-MAX_KM_FROM_TOWN = 300.0
-EARTH_KM = 6371.0088
-OUTSIDE_REASON = (
-    f"coordinates cleared: over {MAX_KM_FROM_TOWN:g} km from every GeoNames 15k town of the "
-    "country, also with latitude and longitude exchanged"
-)
-
 _COUNTY = re.compile(r"^County\s|\sCounty$")
 _REGION = re.compile(
     r"\s(?:Prefecture|Province|Region|Oblast|Raion|Voivodeship)$|^(?:Canton|Province) of\s"
@@ -230,73 +197,6 @@ def _present_day_country(mentions: pd.DataFrame) -> pd.DataFrame:
     return mentions.assign(country_iso3=mapped.astype("str"))
 
 
-# --------------------------------------------------------------------------- coordinates
-
-
-def read_country_towns(path: Path, file: str = GEONAMES) -> dict[str, np.ndarray]:
-    """Coordinates (radians, shape n x 2) of every GeoNames 15k town, by ISO3 country."""
-    raw = read_text_table(
-        path, sep="\t", header=None, names=GEONAMES_COLUMNS, quoting=csv.QUOTE_NONE
-    )
-    lat = to_number(raw["latitude"], file, "latitude", allow_missing=False)
-    lon = to_number(raw["longitude"], file, "longitude", allow_missing=False)
-    iso3 = resolve_countries(raw["country code"], source=file).to_numpy(dtype=object)
-    points = np.radians(np.column_stack([lat.to_numpy(), lon.to_numpy()]))
-    return {str(code): points[iso3 == code] for code in pd.unique(iso3)}
-
-
-def _min_km(points: np.ndarray, towns: np.ndarray, chunk: int = 512) -> np.ndarray:
-    """Great-circle distance (km) from each point to its nearest town (both in radians)."""
-    out = np.empty(len(points))
-    for start in range(0, len(points), chunk):
-        p = points[start : start + chunk]
-        dlat = p[:, None, 0] - towns[None, :, 0]
-        dlon = p[:, None, 1] - towns[None, :, 1]
-        a = (
-            np.sin(dlat / 2) ** 2
-            + np.cos(p[:, None, 0]) * np.cos(towns[None, :, 0]) * np.sin(dlon / 2) ** 2
-        )
-        out[start : start + chunk] = (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))).min(1)
-    return out
-
-
-def check_coordinates(
-    lat: pd.Series,
-    lon: pd.Series,
-    iso3: pd.Series,
-    towns: Mapping[str, np.ndarray],
-    max_km: float = MAX_KM_FROM_TOWN,
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Check points against their country's towns; returns (lat, lon, status).
-
-    status is `ok` (within `max_km` of a town of the country), `swapped` (only the point with
-    latitude and longitude exchanged is; the returned lat/lon are exchanged), `outside`
-    (neither is) or `unchecked` (no point, or no towns listed for the country). Not a city
-    match: it only tells whether a point can lie in the country the source names.
-    """
-    lat, lon = lat.astype("float64").copy(), lon.astype("float64").copy()
-    status = pd.Series("unchecked", index=lat.index, dtype="str")
-    present = lat.notna() & lon.notna()
-    for code, idx in lat[present].groupby(iso3[present].astype("str")).groups.items():
-        country_towns = towns.get(str(code))
-        if country_towns is None or not len(country_towns):
-            continue
-        la, lo = lat[idx].to_numpy(), lon[idx].to_numpy()
-        near = _min_km(np.radians(np.column_stack([la, lo])), country_towns) <= max_km
-        can_swap = np.abs(lo) <= 90
-        swapped_near = np.zeros(len(idx), dtype=bool)
-        if (~near & can_swap).any():
-            sel = ~near & can_swap
-            swapped_near[sel] = (
-                _min_km(np.radians(np.column_stack([lo[sel], la[sel]])), country_towns) <= max_km
-            )
-        result = np.where(near, "ok", np.where(swapped_near, "swapped", "outside"))
-        status[idx] = result
-        lat[idx] = np.where(swapped_near, lo, la)
-        lon[idx] = np.where(swapped_near, la, lo)
-    return lat, lon, status
-
-
 # --------------------------------------------------------------------------- Wikipedia
 
 
@@ -366,33 +266,6 @@ def _wiki_mentions(ends: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _clear_suspect_coordinates(
-    audit: RowAudit, mentions: pd.DataFrame, towns: Mapping[str, np.ndarray]
-) -> pd.DataFrame:
-    """Fix or blank geocoding errors; audited as step `mention_coordinates`.
-
-    Points farther than `MAX_KM_FROM_TOWN` from every GeoNames town of the mention's country
-    are swapped when latitude and longitude were exchanged, else blanked: the geocoder placed
-    many partners at a namesake abroad ("Dunedin|USA" in New Zealand). Whole-degree points
-    (latitude and longitude both integers) are state or country centroids (40, -100 for five
-    US towns) and are blanked too. The matching stage then matches those places by name.
-    """
-    located = mentions[mentions["lat"].notna() & mentions["lon"].notna()]
-    kept = audit.start(located, "mention_coordinates")
-    lat, lon, status = check_coordinates(
-        located["lat"], located["lon"], located["country_iso3"], towns
-    )
-    kept = audit.drop(status == "outside", OUTSIDE_REASON)
-    whole = (lat[kept.index] % 1 == 0) & (lon[kept.index] % 1 == 0)
-    kept = audit.drop(whole, "coordinates cleared: whole-degree point (area-centroid fallback)")
-    audit.finish(kept)
-    mentions = mentions.copy()
-    mentions.loc[kept.index, "lat"] = lat[kept.index]
-    mentions.loc[kept.index, "lon"] = lon[kept.index]
-    mentions.loc[located.index.difference(kept.index), ["lat", "lon"]] = np.nan
-    return mentions
-
-
 def _read_coordinates(df: pd.DataFrame, file: str) -> pd.DataFrame:
     df = df.copy()
     for col, (low, high) in COORDS.items():
@@ -438,8 +311,7 @@ def parse_wikipedia(paths: Mapping[str, Path]) -> ParsedSource:
         ],
         ignore_index=True,
     )
-    towns = read_country_towns(paths[GEONAMES])
-    mentions = _clear_suspect_coordinates(audit, _wiki_mentions(ends), towns)
+    mentions = _wiki_mentions(ends)
 
     kept = audit.start(both, "undirected_dyads")
     kept = _drop_pair_duplicates(audit, kept)
@@ -522,7 +394,7 @@ def parse_baltic(paths: Mapping[str, Path]) -> ParsedSource:
 SOURCES = [
     SourceSpec(
         name=WIKI,
-        files=(WIKI_GEO, WIKI_RAW, GEONAMES),
+        files=(WIKI_GEO, WIKI_RAW),
         parse=parse_wikipedia,
         schemas={"mentions": MENTIONS, "dyads": UNDIRECTED_DYADS},
         description="Wikipedia sister-city pairs (Hekman), undirected, undated, geocoded.",

@@ -144,7 +144,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import NON_COUNTRY_DROP_LABELLED, drop_non_countries, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -162,22 +162,6 @@ _ISO3 = pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"))
 _DATE = pa.Column("datetime64[ns]", nullable=True)
 _FLAG = pa.Column("Int64", pa.Check.isin([0, 1]), nullable=False)
 _OPT_FLAG = pa.Column("Int64", pa.Check.isin([0, 1]), nullable=True)
-
-
-def _drop_non_countries(audit: RowAudit, df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop aggregates (the EU), territories and other non-country labels, one reason each.
-
-    The reason names the class and, when there are few, the labels (e.g. ``aggregate, not a
-    country: EUU``).
-    """
-    reasons = non_country_mask(df[column])
-    for reason in sorted(reasons.dropna().unique()):
-        mask = (reasons == reason).fillna(False).astype(bool)
-        labels = sorted(df.loc[mask, column].astype(str).str.strip().unique())
-        shown = ", ".join(labels) if len(labels) <= 5 else f"{len(labels)} labels"
-        df = audit.drop(mask, f"{reason}, not a country: {shown}")
-        reasons = reasons.loc[df.index]
-    return df
 
 
 def _year_end(years: pd.Series) -> pd.Series:
@@ -252,7 +236,7 @@ def _read_paris(path: Path, file: str, audit: RowAudit, step: str) -> pd.DataFra
     require_columns(raw, PARIS_COLUMNS, file)
     check_unique(raw, ["Code"], file)
     df = audit.start(raw, step)
-    df = _drop_non_countries(audit, df, "Code")
+    df = drop_non_countries(audit, df, "Code", reason=NON_COUNTRY_DROP_LABELLED)
     audit.finish(df)
     return pd.DataFrame(
         {
@@ -441,7 +425,7 @@ def parse_unfccc(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw, ["Code", "Name", "Signature", UNFCCC_DEPOSIT, "Kind"], file)
     check_unique(raw, ["Code"], file)
     df = audit.start(raw, "ratification")
-    df = _drop_non_countries(audit, df, "Code")
+    df = drop_non_countries(audit, df, "Code", reason=NON_COUNTRY_DROP_LABELLED)
     df = audit.drop(df[UNFCCC_DEPOSIT].isna(), "no instrument deposited")
     audit.finish(df)
     deposit = _dates(df[UNFCCC_DEPOSIT], file, UNFCCC_DEPOSIT)
@@ -460,7 +444,7 @@ def parse_unfccc(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw_annex, ["Code", "Name"], annex_file)
     check_unique(raw_annex, ["Code"], annex_file)
     annex = audit.start(raw_annex, "annex_one")
-    annex = _drop_non_countries(audit, annex, "Code")
+    annex = drop_non_countries(audit, annex, "Code", reason=NON_COUNTRY_DROP_LABELLED)
     audit.finish(annex)
     annex_iso3 = set(resolve_countries(annex["Code"], source=annex_file))
 
@@ -614,7 +598,7 @@ def parse_arms_control(paths: Mapping[str, Path]) -> ParsedSource:
             f"{raw.at[first, 'country']} / {raw.at[first, 'treaty']}",
         )
     df = audit.start(pd.concat([raw[["country", "treaty"]], dates], axis=1), "treaty_rows")
-    df = _drop_non_countries(audit, df, "country")
+    df = drop_non_countries(audit, df, "country", reason=NON_COUNTRY_DROP_LABELLED)
     df = audit.drop(
         df[list(date_columns)].isna().all(axis=1),
         "no signature, ratification or accession date (nuclear-weapon state listed under a "
@@ -715,7 +699,7 @@ def parse_nuclear(paths: Mapping[str, Path]) -> ParsedSource:
     require_columns(raw, ["Entity", "Year", NUCLEAR_STATUS, *NUCLEAR_INDICATORS], file)
     check_unique(raw, ["Entity", "Year"], file)
     df = audit.start(raw, "country_years")
-    df = _drop_non_countries(audit, df, "Entity")
+    df = drop_non_countries(audit, df, "Entity", reason=NON_COUNTRY_DROP_LABELLED)
     audit.finish(df)
     year = to_year(df["Year"], file, "Year", allow_missing=False)
     status = to_int(df[NUCLEAR_STATUS], file, NUCLEAR_STATUS, allow_missing=False)

@@ -55,7 +55,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -66,7 +66,7 @@ from analysis.readers import (
     to_year,
 )
 from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.us_places import (
+from analysis.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,
@@ -205,11 +205,8 @@ def parse_net_zero(paths: Mapping[str, Path]) -> ParsedSource:
         )
     df = audit.start(raw.assign(kind=kind, id_code=raw["id_code"].str.strip()), "actors")
     df = audit.drop(df["kind"].eq("Company"), "company (not a place)")
-    not_country = non_country_mask(df["name"].where(df["kind"].eq("Country")))
-    for reason in sorted(not_country.dropna().unique()):
-        df = audit.drop(
-            not_country[df.index].eq(reason).fillna(False).astype(bool), f"not a country: {reason}"
-        )
+    country_names = df["name"].where(df["kind"].eq("Country"))
+    df = drop_non_countries(audit, df, country_names, reason="not a country: {kind}")
     audit.finish(df)
 
     countries = df[df["kind"].eq("Country")]

@@ -81,7 +81,7 @@ from analysis.audit import RowAudit
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_text_table, require_columns, to_int, to_number
 from analysis.sources.base import ParsedSource, SourceSpec
-from analysis.sources.us_places import (
+from analysis.us_geo import (
     COUNTY_FIPS,
     STATE,
     STATE_FIPS,

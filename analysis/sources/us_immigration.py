@@ -206,9 +206,10 @@ from analysis.sources.base import (
     ParsedSource,
     SourceSpec,
     build_mentions,
+    city_measures_for_year,
     empty_mentions,
 )
-from analysis.sources.us_places import (
+from analysis.us_geo import (
     OPT_COUNTY_FIPS,
     STATE,
     STATE_FIPS,
@@ -634,19 +635,11 @@ def parse_nae(paths: Mapping[str, Path]) -> ParsedSource:
     numeric = [
         c for c in df.columns if c not in {"city", "key", "raw_name", "country", "population"}
     ]
-    long = [
-        pd.DataFrame(
-            {
-                "mention_id": "us_nae_index:" + df["key"],
-                "measure": "nae_" + _snake(column),
-                "year": NAE_YEAR,
-                "value": to_number(df[column], FILE_NAE, column),
-            }
-        )
-        for column in numeric
-    ]
-    measures = pd.concat(long, ignore_index=True).dropna(subset=["value"])
-    measures = measures.assign(year=measures["year"].astype("Int64"))
+    measures = city_measures_for_year(
+        "us_nae_index:" + df["key"],
+        {"nae_" + _snake(c): to_number(df[c], FILE_NAE, c) for c in numeric},
+        NAE_YEAR,
+    ).dropna(subset=["value"])
     return ParsedSource(tables={"mentions": mentions, "city_measures": measures}, audit=audit)
 
 

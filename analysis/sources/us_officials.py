@@ -110,7 +110,7 @@ from analysis.audit import RowAudit
 from analysis.errors import RawInputError
 from analysis.readers import check_unique, read_text_table, require_columns, to_date, to_year
 from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.us_places import (
+from analysis.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,

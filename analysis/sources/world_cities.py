@@ -77,7 +77,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import is_historical, non_country_mask, resolve_countries
+from analysis.countries import drop_non_countries, is_historical, resolve_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -94,6 +94,7 @@ from analysis.sources.base import (
     ParsedSource,
     SourceSpec,
     build_mentions,
+    city_measures_for_year,
 )
 
 # --------------------------------------------------------------------------- simplemaps
@@ -125,26 +126,6 @@ CAPITALS = pa.DataFrameSchema(
 )
 
 
-def _drop_non_countries(audit: RowAudit, df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop rows whose country is a listed aggregate/territory, one reason per kind."""
-    reasons = non_country_mask(df[column])
-    for reason in sorted(reasons.dropna().unique()):
-        mask = (reasons.reindex(df.index) == reason).fillna(False).astype(bool)
-        df = audit.drop(mask, f"not a country ({reason})")
-    return df
-
-
-def _measure(keys: pd.Series, measure: str, year: int, values: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "mention_id": keys.to_numpy(),
-            "measure": measure,
-            "year": pd.array([year] * len(keys), dtype="Int64"),
-            "value": values.astype(float).to_numpy(),
-        }
-    )
-
-
 def parse_simplemaps(
     paths: Mapping[str, Path], *, name: str, file: str, year: int, read: Callable
 ) -> ParsedSource:
@@ -153,7 +134,7 @@ def parse_simplemaps(
     require_columns(raw, SIMPLEMAPS_COLUMNS, file)
     df = audit.start(raw, "cities")
     df = audit.drop(df["city"].isna(), "no city name")
-    df = _drop_non_countries(audit, df, "iso3")
+    df = drop_non_countries(audit, df, "iso3")
     audit.finish(df)
 
     ids = to_int(df["id"], file, "id", allow_missing=False)
@@ -185,7 +166,9 @@ def parse_simplemaps(
     pop = audit.start(df.assign(mention_id=mention_id), "population")
     pop = audit.drop(pop["population"].isna(), "no population")
     audit.finish(pop)
-    city_measures = _measure(pop["mention_id"], "simplemaps_pop", year, pop["population"])
+    city_measures = city_measures_for_year(
+        pop["mention_id"], {"simplemaps_pop": pop["population"]}, year
+    )
 
     flagged = df["capital"].notna()
     capitals = pd.DataFrame(
@@ -321,7 +304,7 @@ def _parse_cities(path: Path, audit: RowAudit) -> dict[str, pd.DataFrame]:
     for code, reason in DROPPED_FEATURES.items():
         df = audit.drop(df["feature_code"].eq(code).fillna(False).astype(bool), reason)
     df = audit.drop(df["name"].isna(), "no name")
-    df = _drop_non_countries(audit, df, "country_code")
+    df = drop_non_countries(audit, df, "country_code")
     audit.finish(df)
 
     ids = to_int(df["geonameid"], file, "geonameid", allow_missing=False)
@@ -366,7 +349,9 @@ def _parse_cities(path: Path, audit: RowAudit) -> dict[str, pd.DataFrame]:
     pop = audit.start(df.assign(mention_id=mention_id), "population")
     pop = audit.drop(pop["population"].isna(), "population 0 (unknown in GeoNames)")
     audit.finish(pop)
-    measures = _measure(pop["mention_id"], "geonames_pop", GEONAMES_YEAR, pop["population"])
+    measures = city_measures_for_year(
+        pop["mention_id"], {"geonames_pop": pop["population"]}, GEONAMES_YEAR
+    )
     return {"mentions": mentions, "city_measures": measures, "places": places}
 
 
@@ -411,7 +396,7 @@ def _parse_admin1(path: Path, audit: RowAudit) -> pd.DataFrame:
     df = audit.drop(
         ~code.str.fullmatch(r"[A-Z]{2}\..+").fillna(False).astype(bool), "malformed region code"
     )
-    df = _drop_non_countries(audit, df, "#region_code")
+    df = drop_non_countries(audit, df, "#region_code")
     audit.finish(df)
     check_unique(df, ["#region_code"], file)
     code = df["#region_code"].str.strip()

@@ -50,7 +50,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.audit import RowAudit
-from analysis.countries import non_country_mask
+from analysis.countries import drop_non_countries
 from analysis.errors import RawInputError
 from analysis.readers import (
     check_unique,
@@ -129,12 +129,9 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
 
     df = audit.start(raw, "agglomerations")
     df = audit.drop(df["Urban Agglomeration"].isna(), "no agglomeration name")
-    reasons = non_country_mask(df["Country or area"])
-    for reason in sorted(reasons.dropna().unique()):
-        df = audit.drop(
-            reasons.loc[df.index].eq(reason).fillna(False).astype(bool),
-            f"country is not a country ({reason})",
-        )
+    df = drop_non_countries(
+        audit, df, "Country or area", reason="country is not a country ({kind})"
+    )
     audit.finish(df)
 
     codes = to_int(df["City Code"], FILE, "City Code", allow_missing=False)

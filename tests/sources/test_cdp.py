@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +11,6 @@ import pytest
 
 from analysis.errors import RawInputError
 from analysis.sources import cdp
-from analysis.sources.sister_cities import GEONAMES, GEONAMES_COLUMNS, OUTSIDE_REASON
-
-# Invented towns (GeoNames 15k format): ISO2 country, lat, lon.
-TOWNS = [("US", 40.2, -99.8), ("BR", -23.55, -46.63), ("DE", 50.1, 8.1)]
 
 DISCLOSING_HEADER = [
     "Year Reported to CDP",
@@ -43,18 +38,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
     return path
 
 
-def write_geonames(path: Path) -> Path:
-    lines = []
-    for number, (code, lat, lon) in enumerate(TOWNS, 1):
-        cells = [""] * len(GEONAMES_COLUMNS)
-        cells[0], cells[1], cells[2] = str(number), f"Town{number}", f"Town{number}"
-        cells[4], cells[5], cells[6], cells[7], cells[8] = str(lat), str(lon), "P", "PPL", code
-        lines.append("\t".join(cells))
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("cities15000.txt", "\n".join(lines) + "\n")
-    return path
-
-
 def row(year, account, org, city, country, authority, first, pop, pop_year, location):
     region = "North America"
     return [year, account, org, city, country, region, authority, "public", first, pop,
@@ -79,7 +62,7 @@ def disclosing_rows() -> dict[int, list[list[object]]]:
                 "POINT (8.1 50.1)"),
         ],
         2020: [
-            # longitude missing its minus sign: no point of the USA, blanked
+            # longitude missing its minus sign: passed on, the matching stage repairs it
             row(2020, 101, "City of Aville", "Aville", "USA", "CDP Cities,C40", "No", 1100,
                 2018, "POINT (99.8 40.2)"),
         ],
@@ -94,7 +77,6 @@ def disclosing_paths(tmp_path: Path, rows=None, header=DISCLOSING_HEADER) -> dic
             tmp_path / "dictionary.csv", ["field", "description", "column _entries", "example"],
             dictionary,
         ),
-        GEONAMES: write_geonames(tmp_path / "geonames.zip"),
     }  # fmt: skip
     for year, file in cdp.DISCLOSING_FILES.items():
         paths[file] = write_csv(tmp_path / f"disclosing_{year}.csv", header, rows[year])
@@ -137,9 +119,11 @@ def test_disclosing_tables(tmp_path: Path) -> None:
     assert m.loc[did(101), "raw_name"] == "Aville"
     assert m.loc[did(101), "raw_country"] == "USA"  # latest year's label
     assert m.loc[did(101), "country_iso3"] == "USA"
-    assert (m.loc[did(101), "lat"], m.loc[did(101), "lon"]) == (40.2, -99.8)  # 2018's point
+    # the latest point as reported (2020's, minus sign lost); points are checked by the
+    # matching stage (analysis.geo), not here
+    assert (m.loc[did(101), "lat"], m.loc[did(101), "lon"]) == (40.2, 99.8)
     assert m.loc[did(101), "population"] == 1100
-    assert (m.loc[did(102), "lat"], m.loc[did(102), "lon"]) == (-23.55, -46.63)  # exchanged
+    assert (m.loc[did(102), "lat"], m.loc[did(102), "lon"]) == (-46.63, -23.55)  # as given
     assert m.loc[did(103), "raw_name"] == "Cstadt Gemeinde"  # no City: the organisation
     assert m.loc[did(103), "country_iso3"] == "DEU"
     assert np.isnan(m.loc[did(103), "population"])
@@ -174,8 +158,10 @@ def test_disclosing_tables(tmp_path: Path) -> None:
         (did(101), "population", 2018, 1100.0),
     }
 
+    assert "coordinates" not in set(parsed.audit.to_frame()["step"])
+    # no GeoNames input any more: the matching stage checks points against its gazetteer
+    assert all(not f.startswith("cities/") for spec in cdp.SOURCES for f in spec.files)
     assert audit_drops(parsed) == {
-        ("coordinates", OUTSIDE_REASON): 1,
         ("measures", "population year implausible (no measure year)"): 1,
         ("measures", "same measure and year in a later report (latest kept)"): 1,
     }
@@ -282,7 +268,7 @@ def emission_rows() -> dict[int, list[list[object]]]:
 def emission_paths(tmp_path: Path, rows=None, headers=None) -> dict[str, Path]:
     rows = emission_rows() if rows is None else rows
     headers = {2016: H2016, 2017: H2017, 2021: H2021} | (headers or {})
-    paths = {GEONAMES: write_geonames(tmp_path / "geonames.zip")}
+    paths = {}
     for year, spec in cdp.EMISSION_FILES.items():
         paths[spec.file] = write_csv(tmp_path / f"emissions_{year}.csv", headers[year], rows[year])
     return paths

@@ -13,6 +13,7 @@ import pytest
 
 from analysis.errors import RawInputError
 from analysis.sources import cedamia
+from tests.sources.helpers import parse_validated, step_reasons
 
 HEADER = [
     "Jurisdictions (by country)",
@@ -161,16 +162,7 @@ def files(tmp_path: Path, xlsx_rows=None, csv_rows=None) -> dict[str, Path]:
 
 
 def parse(paths):
-    result = cedamia.parse(paths)
-    for table, schema in cedamia.SOURCES[0].schemas.items():
-        schema.validate(result.tables[table])
-    return result
-
-
-def reasons(result, step: str) -> dict[str, int]:
-    frame = result.audit.to_frame()  # validates every step's balance
-    rows = frame[frame["step"] == step]
-    return dict(zip(rows["reason"], rows["rows_dropped"], strict=True))
+    return parse_validated(cedamia.SOURCES[0], paths)
 
 
 def test_parse_declarations(tmp_path):
@@ -235,10 +227,12 @@ def test_parse_declarations(tmp_path):
         "declaration awaiting ratification (listed below the totals)": 1,
         "summary tables below the declaration list": 5,
     }
-    assert reasons(result, "xlsx rows") == layout
-    assert reasons(result, "csv rows") == {**layout, "blank row": 4}
-    assert reasons(result, "csv copy vs xlsx (check only)") == {"none": 0}
-    assert reasons(result, "jurisdictions") == {"country block is not a country (aggregate)": 1}
+    assert step_reasons(result, "xlsx rows") == layout
+    assert step_reasons(result, "csv rows") == {**layout, "blank row": 4}
+    assert step_reasons(result, "csv copy vs xlsx (check only)") == {"none": 0}
+    assert step_reasons(result, "jurisdictions") == {
+        "country block is not a country (aggregate)": 1
+    }
 
 
 def test_csv_disagreement_is_recorded_or_raises(tmp_path, monkeypatch):
@@ -249,7 +243,9 @@ def test_csv_disagreement_is_recorded_or_raises(tmp_path, monkeypatch):
         parse(files(tmp_path, csv_rows=csv_rows))
     monkeypatch.setattr(cedamia, "MAX_DISAGREEMENT", 0.5)
     result = parse(files(tmp_path, csv_rows=csv_rows))
-    assert reasons(result, "csv copy vs xlsx (check only)") == {"csv date differs from xlsx": 1}
+    assert step_reasons(result, "csv copy vs xlsx (check only)") == {
+        "csv date differs from xlsx": 1
+    }
     assert len(result.tables["acts"]) == 12  # the workbook is the source
 
 

@@ -18,6 +18,7 @@ from analysis.sources.climactor import (
     label_drop_reason,
     label_stem,
 )
+from tests.sources.helpers import parse_validated, step_reasons
 
 SPECS = {spec.name: spec for spec in SOURCES}
 DEC_FILE = re.escape(SPECS["climactor_2022_dec"].files[0])
@@ -113,16 +114,7 @@ DEC_ROWS = [
 
 def parse(name: str, path: Path):
     spec = SPECS[name]
-    result = spec.parse({spec.files[0]: path})
-    for table, schema in spec.schemas.items():
-        schema.validate(result.tables[table])
-    return result
-
-
-def audit_reasons(result, step: str) -> dict[str, int]:
-    frame = result.audit.to_frame()  # validates the balance of every step
-    rows = frame[frame["step"] == step]
-    return dict(zip(rows["reason"], rows["rows_dropped"], strict=True))
+    return parse_validated(spec, {spec.files[0]: path})
 
 
 def test_dec2022_wave(tmp_path):
@@ -183,15 +175,15 @@ def test_dec2022_wave(tmp_path):
     }
     assert result.tables["memberships"]["join_year"].isna().all()
 
-    assert audit_reasons(result, "actors") == {"exact duplicate row": 1}
-    assert audit_reasons(result, "initiative labels") == {
+    assert step_reasons(result, "actors") == {"exact duplicate row": 1}
+    assert step_reasons(result, "initiative labels") == {
         "actor lists no initiative (cell missing or NA)": 1,
         "empty label (';;' separator)": 8,
         "research database of targets, not a network": 1,
         "source URL, not an initiative": 1,
         "junk label 'Region'": 1,
     }
-    assert audit_reasons(result, "memberships") == {
+    assert step_reasons(result, "memberships") == {
         "network listed under several labels (labels joined in source_label)": 2
     }
 
@@ -244,7 +236,7 @@ def test_sept2020_wave_checks_flag_columns(tmp_path):
     assert memberships.set_index("network").loc["c40", "source_label"] == "C40;C40Cities2019"
     assert set(memberships["observed_year"]) == {2020}
     assert len(result.tables["mentions"]) == 3
-    assert audit_reasons(result, "initiative labels") == {
+    assert step_reasons(result, "initiative labels") == {
         "actor lists no initiative (cell missing or NA)": 2
     }
 

@@ -10,6 +10,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.sources import climate_mayors
 from analysis.sources.climate_mayors import COPY, FILE, fix_mojibake
+from tests.sources.helpers import parse_validated
 
 HEADER = [
     "name",
@@ -77,10 +78,7 @@ def paths(tmp_path: Path, rows=ROWS, copy_rows=None, header=HEADER) -> dict[str,
 
 
 def parse(files):
-    result = climate_mayors.parse(files)
-    for table, schema in climate_mayors.SOURCES[0].schemas.items():
-        schema.validate(result.tables[table])
-    return result
+    return parse_validated(climate_mayors.SOURCES[0], files)
 
 
 def test_parse_compendium(tmp_path):

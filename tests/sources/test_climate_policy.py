@@ -11,7 +11,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import climate_policy
-from analysis.sources.base import ParsedSource
+from tests.sources.helpers import drops, row
 
 LAWS_HEADER = [
     "Title",
@@ -34,19 +34,6 @@ LAWS_HEADER = [
 
 def spec(name: str):
     return next(s for s in climate_policy.SOURCES if s.name == name)
-
-
-def drops(parsed: ParsedSource) -> dict[tuple[str, str], int]:
-    frame = parsed.audit.to_frame()  # validates that every step balances
-    for _, step in frame.groupby("step"):
-        assert (step.rows_in == step.rows_out + step.rows_dropped.sum()).all()
-    return {(r.step, r.reason): r.rows_dropped for r in frame.itertuples() if r.rows_dropped}
-
-
-def row(table: pd.DataFrame, iso3: str, year: int) -> pd.Series:
-    hit = table[(table.country_iso3 == iso3) & (table.year == year)]
-    assert len(hit) == 1, (iso3, year, hit)
-    return hit.iloc[0]
 
 
 def law(title: str, kind: str, name: str, iso: str, events: str | None, docs: str = "Law"):

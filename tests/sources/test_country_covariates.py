@@ -4,52 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import country_covariates as cc
-from analysis.sources.base import ParsedSource
+from tests.sources.helpers import drops, row, write_lines, write_xlsx
 
 
 def spec(name: str):
     return next(s for s in cc.SOURCES if s.name == name)
-
-
-def raw_path(root: Path, file: str) -> Path:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def write_text(root: Path, file: str, lines: list[str], bom: bool = False) -> None:
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    raw_path(root, file).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
-
-
-def write_xlsx(root: Path, file: str, sheets: dict[str, list[list[object]]]) -> None:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for line in rows:
-            sheet.append(line)
-    book.save(raw_path(root, file))
-
-
-def drops(parsed: ParsedSource) -> dict[tuple[str, str], int]:
-    frame = parsed.audit.to_frame()  # validates that every step balances
-    for _, step in frame.groupby("step"):
-        assert (step.rows_in == step.rows_out + step.rows_dropped.sum()).all()
-    return {(r.step, r.reason): r.rows_dropped for r in frame.itertuples() if r.rows_dropped}
-
-
-def row(table: pd.DataFrame, iso3: str, year: int) -> pd.Series:
-    hit = table[(table.country_iso3 == iso3) & (table.year == year)]
-    assert len(hit) == 1, (iso3, year, hit)
-    return hit.iloc[0]
 
 
 # --------------------------------------------------------------------------- World Bank
@@ -58,7 +23,7 @@ WB_HEADER = "Country Name,Country Code,Year,Value"
 
 
 def test_worldbank(tmp_path: Path) -> None:
-    write_text(
+    write_lines(
         tmp_path,
         cc.GDP_FILE,
         [
@@ -67,7 +32,7 @@ def test_worldbank(tmp_path: Path) -> None:
             "World,WLD,2020,80000000000000",
         ],
     )
-    write_text(
+    write_lines(
         tmp_path,
         cc.POP_FILE,
         [
@@ -92,8 +57,8 @@ def test_worldbank(tmp_path: Path) -> None:
 
 
 def test_worldbank_bad_value(tmp_path: Path) -> None:
-    write_text(tmp_path, cc.GDP_FILE, [WB_HEADER, "United States,USA,2020,n/a"])
-    write_text(tmp_path, cc.POP_FILE, [WB_HEADER, "United States,USA,2020,1"])
+    write_lines(tmp_path, cc.GDP_FILE, [WB_HEADER, "United States,USA,2020,n/a"])
+    write_lines(tmp_path, cc.POP_FILE, [WB_HEADER, "United States,USA,2020,1"])
     with pytest.raises(RawInputError, match=r"wb_gdp_current_usd.*'Value'.*n/a"):
         run_source(spec("worldbank"), tmp_path)
 
@@ -104,7 +69,7 @@ MADDISON_HEADER = "Entity,Year,GDP per capita,Population,GDP"
 
 
 def test_maddison(tmp_path: Path) -> None:
-    write_text(
+    write_lines(
         tmp_path,
         cc.MADDISON_FILE,
         [
@@ -140,7 +105,7 @@ def test_maddison(tmp_path: Path) -> None:
 
 
 def test_maddison_bad_number(tmp_path: Path) -> None:
-    write_text(tmp_path, cc.MADDISON_FILE, [MADDISON_HEADER, 'Chad,1950,"12,5",,'])
+    write_lines(tmp_path, cc.MADDISON_FILE, [MADDISON_HEADER, 'Chad,1950,"12,5",,'])
     with pytest.raises(RawInputError, match=r"maddison_project.*'GDP per capita'.*12,5"):
         run_source(spec("maddison"), tmp_path)
 
@@ -214,7 +179,7 @@ LAI_HEADER = (
 
 
 def test_lai(tmp_path: Path) -> None:
-    write_text(
+    write_lines(
         tmp_path,
         cc.LAI_FILE,
         [LAI_HEADER, "Moldova,MDV,800,10.5,20,30,40.25,29.75", "Romania,ROM,3000,20,30,40,50,30"],
@@ -233,11 +198,11 @@ def test_lai(tmp_path: Path) -> None:
 
 
 def test_lai_bad_inputs(tmp_path: Path) -> None:
-    write_text(tmp_path, cc.LAI_FILE, [LAI_HEADER, "Moldova,MDV,800,10.5,20,30,40.25,5"])
+    write_lines(tmp_path, cc.LAI_FILE, [LAI_HEADER, "Moldova,MDV,800,10.5,20,30,40.25,5"])
     with pytest.raises(RawInputError, match=r"local_autonomy.*'D_LAI_changes_1990_2014'"):
         run_source(spec("lai"), tmp_path)
     header = LAI_HEADER.replace("D_LAI_2000", "LAI_2000")
-    write_text(tmp_path, cc.LAI_FILE, [header, "Moldova,MDV,800,10.5,20,30,40.25,29.75"])
+    write_lines(tmp_path, cc.LAI_FILE, [header, "Moldova,MDV,800,10.5,20,30,40.25,29.75"])
     with pytest.raises(RawInputError, match=r"local_autonomy.*'D_LAI_2000'"):
         run_source(spec("lai"), tmp_path)
 

@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analysis import countries
 from analysis.errors import RawInputError
 from analysis.sources import gawc
 from analysis.sources.base import CITY_MEASURES, MENTIONS
@@ -195,4 +196,14 @@ def test_da11_country_map_resolves_and_recode_list_is_consistent():
     assert resolve_countries(codes, source="DA11_COUNTRY").tolist() == codes.tolist()
     assert len(gawc.DA11_COUNTRY) == 315
     assert set(gawc.DA11_NAME_FIXES) <= set(gawc.DA11_COUNTRY)
-    assert set(gawc.CHINA_LABEL_RECODES.values()) == set(gawc.RECODE_TARGETS)
+    assert set(countries.CHINA_LABEL_RECODES.values()) == set(countries.RECODE_TARGETS)
+
+
+def test_2020_pyongyang_labelled_korea_is_recoded_to_prk(tmp_path):
+    rows = [*ROWS_2020, [8, "Pyongyang", "Korea", 0, 0]]
+    parsed = gawc.parse_2020(write_2020(tmp_path, rows=rows))
+    iso3 = parsed.tables["mentions"].set_index("mention_id")["country_iso3"]
+    assert iso3["gawc_2020:Pyongyang|PRK"] == "PRK"
+    assert iso3["gawc_2020:Aaville|KOR"] == "KOR"  # the rest of "Korea" stays the Republic
+    audit = parsed.audit.to_frame().set_index("step")
+    assert audit.loc["recode country Korea -> PRK", "rows_out"] == 1

@@ -14,6 +14,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.readers import excel_serial_from_date
 from analysis.sources import gcom
+from tests.sources.helpers import parse_validated
 
 HEADER = [
     "organisation_id",
@@ -107,10 +108,7 @@ def write_workbook(path: Path, rows: list[list[object]], header: list[str] = HEA
 
 
 def parse(path: Path):
-    result = gcom.parse({gcom.FILE: path})
-    for table, schema in gcom.SOURCES[0].schemas.items():
-        schema.validate(result.tables[table])
-    return result
+    return parse_validated(gcom.SOURCES[0], {gcom.FILE: path})
 
 
 def test_parse_signatories(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import regimes
-from analysis.sources.base import ParsedSource
+from tests.sources.helpers import drops, raw_path, row
 
 NA = np.nan
 
@@ -31,27 +31,8 @@ def spec(name: str):
     return next(s for s in regimes.SOURCES if s.name == name)
 
 
-def raw_path(root: Path, file: str) -> Path:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def write_rda(root: Path, file: str, frame: pd.DataFrame, name: str) -> None:
     pyreadr.write_rdata(str(raw_path(root, file)), frame, df_name=name)
-
-
-def drops(parsed: ParsedSource) -> dict[tuple[str, str], int]:
-    frame = parsed.audit.to_frame()  # validates that every step balances
-    for _, step in frame.groupby("step"):
-        assert (step.rows_in == step.rows_out + step.rows_dropped.sum()).all()
-    return {(r.step, r.reason): r.rows_dropped for r in frame.itertuples() if r.rows_dropped}
-
-
-def row(table: pd.DataFrame, iso3: str, year: int) -> pd.Series:
-    hit = table[(table.country_iso3 == iso3) & (table.year == year)]
-    assert len(hit) == 1, (iso3, year, hit)
-    return hit.iloc[0]
 
 
 # --------------------------------------------------------------------------- V-Dem ERT

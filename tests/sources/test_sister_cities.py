@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,37 +16,12 @@ GEO_HEADER = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", 
 RAW_HEADER = ["city1", "country1", "city2", "country2"]
 BALTIC_HEADER = [*sc.BALTIC_COLUMNS, "k50", "k100", "k150", "k200", "H1", "H2", "Hboth"]
 
-# Invented towns (GeoNames 15k format): ISO2 country, lat, lon.
-TOWNS = [
-    ("DE", 50.1, 8.1),
-    ("DE", 51.0, 9.0),
-    ("FR", 48.1, 2.1),
-    ("GB", 52.0, -1.0),
-    ("GB", 56.0, -3.1),
-    ("US", 40.2, -99.8),
-    ("BR", -23.55, -46.63),
-    ("PL", 52.2, 21.0),
-]
-
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], sep: str = ",") -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=sep, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-    return path
-
-
-def write_geonames(path: Path, towns: list[tuple[str, float, float]] = TOWNS) -> Path:
-    lines = []
-    for number, (code, lat, lon) in enumerate(towns, 1):
-        cells = [""] * len(sc.GEONAMES_COLUMNS)
-        cells[0], cells[1], cells[2] = str(number), f"Town{number}", f"Town{number}"
-        cells[4], cells[5], cells[6], cells[7], cells[8] = str(lat), str(lon), "P", "PPL", code
-        cells[14], cells[17], cells[18] = "20000", "Etc/UTC", "2020-01-01"
-        lines.append("\t".join(cells))
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("cities15000.txt", "\n".join(lines) + "\n")
     return path
 
 
@@ -72,7 +46,6 @@ def wiki_paths(tmp_path: Path, geo_rows=GEO_ROWS, geo_header=GEO_HEADER) -> dict
     return {
         sc.WIKI_GEO: write_csv(tmp_path / "geo.csv", geo_header, geo_rows),
         sc.WIKI_RAW: write_csv(tmp_path / "raw.csv", RAW_HEADER, raw_rows),
-        sc.GEONAMES: write_geonames(tmp_path / "geonames.zip"),
     }
 
 
@@ -114,9 +87,12 @@ def test_wikipedia_dyads_mentions_and_audit(tmp_path: Path) -> None:
     assert m.loc[mid("Ctown|GBR|England"), "country_iso3"] == "GBR"
     assert m.loc[mid("Ctown|GBR|Scotland"), "raw_country"] == "Scotland, United Kingdom"
     assert tuple(m.loc[mid("Aville|DEU"), ["lat", "lon"]]) == (50.05, 8.05)
-    assert tuple(m.loc[mid("Mtown|BRA"), ["lat", "lon"]]) == (-23.5, -46.6)  # exchanged back
-    for cleared in ("Htown|USA", "Ktown|USA", "Ntown|DEU", "Ptown|POL"):
-        assert np.isnan(m.loc[mid(cleared), "lat"]), cleared
+    # points pass as geocoded: the matching stage checks them (analysis.geo), not the parser
+    assert tuple(m.loc[mid("Mtown|BRA"), ["lat", "lon"]]) == (-46.6, -23.5)
+    assert tuple(m.loc[mid("Htown|USA"), ["lat", "lon"]]) == (-41.3, 174.8)
+    assert tuple(m.loc[mid("Ktown|USA"), ["lat", "lon"]]) == (40.0, -100.0)
+    for unlocated in ("Ntown|DEU", "Ptown|POL"):  # raw-scrape pairs: no coordinates
+        assert np.isnan(m.loc[mid(unlocated), "lat"]), unlocated
     assert (m["entity_type"] == "city").all()
     assert m["population"].isna().all()
 
@@ -126,12 +102,9 @@ def test_wikipedia_dyads_mentions_and_audit(tmp_path: Path) -> None:
         ("geocoded_file", "self-tie (city paired with itself)"): 1,
         ("raw_scrape_file", "pair also in the geocoded file (taken from there)"): len(GEO_ROWS),
         ("undirected_dyads", "reverse listing (B-A) of a pair listed as A-B"): 3,
-        ("mention_coordinates", sc.OUTSIDE_REASON): 1,
-        (
-            "mention_coordinates",
-            "coordinates cleared: whole-degree point (area-centroid fallback)",
-        ): 1,
     }
+    assert "mention_coordinates" not in set(parsed.audit.to_frame()["step"])
+    assert sc.SOURCES[0].files == (sc.WIKI_GEO, sc.WIKI_RAW)  # no GeoNames input any more
 
 
 def test_wikipedia_same_direction_duplicate_counted(tmp_path: Path) -> None:
@@ -185,17 +158,6 @@ def test_entity_types() -> None:
         "city",
         "city",
     ]
-
-
-def test_check_coordinates_statuses(tmp_path: Path) -> None:
-    towns = sc.read_country_towns(write_geonames(tmp_path / "g.zip"))
-    lat = pd.Series([50.0, -46.6, -41.3, np.nan, 10.0])
-    lon = pd.Series([8.0, -23.5, 174.8, np.nan, 10.0])
-    iso3 = pd.Series(["DEU", "BRA", "USA", "DEU", "ATA"])
-    new_lat, new_lon, status = sc.check_coordinates(lat, lon, iso3, towns)
-    assert status.tolist() == ["ok", "swapped", "outside", "unchecked", "unchecked"]
-    assert (new_lat[1], new_lon[1]) == (-23.5, -46.6)
-    assert (new_lat[2], new_lon[2]) == (-41.3, 174.8)  # flagged, not changed
 
 
 # --------------------------------------------------------------------------- Baltic

@@ -14,33 +14,13 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import treaties
-from analysis.sources.base import ParsedSource
+from tests.sources.helpers import drops, row, write
 
 PARIS_HEADER = "Code,Name,Signature,Ratification,Kind,Date-Of-Effect,Emissions,Percentage,Year"
 
 
 def spec(name: str):
     return next(s for s in treaties.SOURCES if s.name == name)
-
-
-def write(root: Path, file: str, text: str) -> Path:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def drops(parsed: ParsedSource) -> dict[tuple[str, str], int]:
-    frame = parsed.audit.to_frame()  # validates that every step balances
-    for _, step in frame.groupby("step"):
-        assert (step.rows_in == step.rows_out + step.rows_dropped.sum()).all()
-    return {(r.step, r.reason): r.rows_dropped for r in frame.itertuples() if r.rows_dropped}
-
-
-def row(table: pd.DataFrame, iso3: str, year: int) -> pd.Series:
-    hit = table[(table.country_iso3 == iso3) & (table.year == year)]
-    assert len(hit) == 1, (iso3, year, hit)
-    return hit.iloc[0]
 
 
 def flags(table: pd.DataFrame, iso3: str, column: str) -> list:

@@ -11,6 +11,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import us_climate as uc
+from tests.sources.helpers import drop_counts
 
 NZT_HEADER = [
     "last_updated",
@@ -127,10 +128,6 @@ def spec(name: str):
     return next(s for s in uc.SOURCES if s.name == name)
 
 
-def drops(parsed) -> dict[tuple[str, str], int]:
-    return parsed.audit.to_frame().set_index(["step", "reason"])["rows_dropped"].to_dict()
-
-
 def test_net_zero_tracker(tmp_path: Path) -> None:
     write_nzt(tmp_path)
     parsed = run_source(spec(uc.NZT), tmp_path)
@@ -162,7 +159,7 @@ def test_net_zero_tracker(tmp_path: Path) -> None:
     assert countries["country_iso3"].tolist() == ["USA"]
     usa = countries.iloc[0]
     assert (usa["interim_target_percent"], usa["interim_target_year"]) == (52.0, 2030)
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("actors", "company (not a place)"): 1,
         ("actors", "not a country: aggregate"): 1,
     }
@@ -214,7 +211,7 @@ def test_state_ghg_targets(tmp_path: Path) -> None:
     assert table.loc["DE", "url_year"] == 2021
     assert pd.isna(table.loc["MA", "url_year"])  # only target years in the URL
     assert table.loc["CO", "state_fips"] == "08"
-    assert drops(parsed) == {("targets", uc.TERRITORY_REASON): 1}
+    assert drop_counts(parsed) == {("targets", uc.TERRITORY_REASON): 1}
 
 
 def test_state_ghg_targets_bad_unit(tmp_path: Path) -> None:

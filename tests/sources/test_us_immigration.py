@@ -6,44 +6,17 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import us_immigration as ui
+from tests.sources.helpers import drop_counts, write, write_xlsx
 
 
 def spec(name: str):
     return next(s for s in ui.SOURCES if s.name == name)
-
-
-def put(root: Path, file: str, text: str | bytes) -> Path:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    return path
-
-
-def put_xlsx(root: Path, file: str, sheets: dict[str, list[list[object]]]) -> None:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-
-
-def drops(parsed) -> dict[tuple[str, str], int]:
-    audit = parsed.audit.to_frame()
-    return audit.set_index(["step", "reason"])["rows_dropped"].to_dict()
 
 
 # --------------------------------------------------------------------------- 287(g)
@@ -105,7 +78,7 @@ def rows_287g() -> list[list[object]]:
 
 
 def test_287g_agencies(tmp_path: Path) -> None:
-    put_xlsx(tmp_path, ui.FILE_287G, {"Sheet1": rows_287g()})
+    write_xlsx(tmp_path, ui.FILE_287G, {"Sheet1": rows_287g()})
     parsed = run_source(spec("us_287g"), tmp_path)
     table = parsed.tables["us_287g"].set_index("agency")
     assert len(table) == 6
@@ -131,7 +104,7 @@ def test_287g_agencies(tmp_path: Path) -> None:
     manassas = table.loc["Manassas Police Department"]
     assert manassas["state"] == "VA" and manassas["agreement_model"] == "task_force"
     assert manassas["end_year"] == 2012
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("agencies", "duplicate agency row (merged)"): 1,
         ("agencies", "section header row"): 1,
     }
@@ -140,7 +113,7 @@ def test_287g_agencies(tmp_path: Path) -> None:
 def test_287g_bad_flag_names_column(tmp_path: Path) -> None:
     rows = rows_287g()
     rows[1][HEADER_287G.index("y2010")] = "Y"
-    put_xlsx(tmp_path, ui.FILE_287G, {"Sheet1": rows})
+    write_xlsx(tmp_path, ui.FILE_287G, {"Sheet1": rows})
     with pytest.raises(RawInputError, match=r"ice_287g_agencies_2019_wapo\.xlsx, column 'y2010'"):
         run_source(spec("us_287g"), tmp_path)
 
@@ -159,7 +132,7 @@ Guam,Guam,3,1.0,2.0
 
 
 def test_detainers(tmp_path: Path) -> None:
-    put(tmp_path, ui.FILE_TRAC, TRAC)
+    write(tmp_path, ui.FILE_TRAC, TRAC)
     parsed = run_source(spec("us_ice_detainers"), tmp_path)
     table = parsed.tables["us_ice_detainers"].set_index("county")
     assert sorted(table.index) == ["Autauga County", "Bedford City", "Colbert County"]
@@ -173,7 +146,7 @@ def test_detainers(tmp_path: Path) -> None:
     colbert = table.loc["Colbert County"]
     assert (colbert["custody_taken"], colbert["custody_not_taken"]) == (0, 20)
     assert table.loc["Bedford City", "county_fips"] == "51019"  # merged into Bedford County
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("counties", "state total row"): 1,
         ("counties", "county not named"): 1,
         ("counties", "state not listed"): 1,
@@ -182,7 +155,7 @@ def test_detainers(tmp_path: Path) -> None:
 
 
 def test_detainers_inconsistent_counts_raise(tmp_path: Path) -> None:
-    put(tmp_path, ui.FILE_TRAC, TRAC.replace("100,60.0,40.0", "100,60.0,45.0"))
+    write(tmp_path, ui.FILE_TRAC, TRAC.replace("100,60.0,40.0", "100,60.0,45.0"))
     with pytest.raises(RawInputError, match=r"trac_ice_detainers.*column 'Yes, No'"):
         run_source(spec("us_ice_detainers"), tmp_path)
 
@@ -199,7 +172,7 @@ MPI = (
 
 
 def test_unauthorized_population(tmp_path: Path) -> None:
-    put(tmp_path, ui.FILE_MPI, b"\xef\xbb\xbf" + MPI.encode())
+    write(tmp_path, ui.FILE_MPI, b"\xef\xbb\xbf" + MPI.encode())
     parsed = run_source(spec("us_unauthorized_pop"), tmp_path)
     table = parsed.tables["us_unauthorized_pop"].set_index("area")
     la = table.loc["Los Angeles County, California"]
@@ -213,11 +186,11 @@ def test_unauthorized_population(tmp_path: Path) -> None:
     assert pd.isna(miami["county_fips"])
     assert table.loc["Boston Area NECTA*, Massachusetts", "area_type"] == "other"
     assert table.loc["Alexandria City, Virginia", "county_fips"] == "51510"
-    assert drops(parsed) == {("areas", "none"): 0}
+    assert drop_counts(parsed) == {("areas", "none"): 0}
 
 
 def test_unauthorized_bad_thousands_raise(tmp_path: Path) -> None:
-    put(tmp_path, ui.FILE_MPI, MPI.replace("1,060,000", "10,60,000"))
+    write(tmp_path, ui.FILE_MPI, MPI.replace("1,060,000", "10,60,000"))
     with pytest.raises(RawInputError, match=r"mpi_unauth.*'Total Unauthorized Population'"):
         run_source(spec("us_unauthorized_pop"), tmp_path)
 
@@ -231,7 +204,7 @@ Indianapolis city (balance), IN,800000,80000,0.1,0.6,2.5,60,2,1,4
 
 
 def test_nae_index(tmp_path: Path) -> None:
-    put(
+    write(
         tmp_path,
         ui.FILE_NAE,
         NAE.replace("Boise City city, ID", '"Boise City city, ID"').replace(
@@ -254,7 +227,7 @@ def test_nae_index(tmp_path: Path) -> None:
 
 
 def test_nae_place_without_state_raises(tmp_path: Path) -> None:
-    put(
+    write(
         tmp_path,
         ui.FILE_NAE,
         NAE.replace("Boise City city, ID", "Boise City city").replace(
@@ -458,10 +431,10 @@ SHIFT_LOCAL = [
 
 
 def write_sanctuary(root: Path, cis: str = CIS) -> None:
-    put(root, ui.FILE_CIS, cis)
-    put(root, ui.FILE_STATE_LAWS, STATE_LAWS)
-    put(root, ui.FILE_REFERENCE, json.dumps(REFERENCE))
-    put_xlsx(root, ui.FILE_SHIFT, {"State": SHIFT_STATE, "Local": SHIFT_LOCAL})
+    write(root, ui.FILE_CIS, cis)
+    write(root, ui.FILE_STATE_LAWS, STATE_LAWS)
+    write(root, ui.FILE_REFERENCE, json.dumps(REFERENCE))
+    write_xlsx(root, ui.FILE_SHIFT, {"State": SHIFT_STATE, "Local": SHIFT_LOCAL})
 
 
 def test_sanctuary_jurisdictions(tmp_path: Path) -> None:
@@ -511,7 +484,7 @@ def test_sanctuary_jurisdictions(tmp_path: Path) -> None:
         "Huntsville, AL",
         "Baltimore, MD",
     }
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("cis", "duplicate row"): 1,
         ("kevinnbass_states", "none"): 0,
         ("kevinnbass_reference_states", ui.TERRITORY_REASON): 1,
@@ -549,7 +522,7 @@ MONTHLY = [
 
 
 def test_state_policy_month(tmp_path: Path) -> None:
-    put(tmp_path, ui.FILE_MONTHLY, "\n".join(MONTHLY) + "\n")
+    write(tmp_path, ui.FILE_MONTHLY, "\n".join(MONTHLY) + "\n")
     parsed = run_source(spec("us_state_policy_month"), tmp_path)
     table = parsed.tables["us_state_policy_month"].set_index(["state", "year", "month"])
     ca = table.loc[("CA", 2017, 12)]
@@ -558,7 +531,7 @@ def test_state_policy_month(tmp_path: Path) -> None:
     assert ca["has_minwage_preemption_law"] and ca["est_pct_population"] == 0.059
     al = table.loc[("AL", 2013, 1)]
     assert al["sanct_ban"] and al["everify_req_priv"] and not al["sanct_status"]
-    assert drops(parsed) == {("state_months", "none"): 0}
+    assert drop_counts(parsed) == {("state_months", "none"): 0}
 
 
 def test_state_policy_month_bad_value(tmp_path: Path) -> None:
@@ -567,7 +540,7 @@ def test_state_policy_month_bad_value(tmp_path: Path) -> None:
         MONTHLY[1],
         MONTHLY[2].replace("No,No,Yes,No,Yes,No,Yes", "No,No,Maybe,No,Yes,No,Yes"),
     ]
-    put(tmp_path, ui.FILE_MONTHLY, "\n".join(bad) + "\n")
+    write(tmp_path, ui.FILE_MONTHLY, "\n".join(bad) + "\n")
     with pytest.raises(
         RawInputError, match=r"shift_hks_state_policy.*column 'sanct_status'.*Maybe"
     ):

@@ -10,6 +10,7 @@ import pytest
 from analysis.errors import RawInputError
 from analysis.parse_runner import run_source
 from analysis.sources import us_officials as uo
+from tests.sources.helpers import drop_counts, write_lines
 
 WD = "http://www.wikidata.org/entity/"
 T = "T00:00:00Z"
@@ -149,22 +150,12 @@ MAYORS = [
 ]
 
 
-def put(root: Path, file: str, lines: list[str]) -> None:
-    path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-
-
 def spec(name: str):
     return next(s for s in uo.SOURCES if s.name == name)
 
 
-def drops(parsed) -> dict[tuple[str, str], int]:
-    return parsed.audit.to_frame().set_index(["step", "reason"])["rows_dropped"].to_dict()
-
-
 def test_mayor_terms_and_mentions(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_MAYORS, MAYORS)
+    write_lines(tmp_path, uo.FILE_MAYORS, MAYORS)
     parsed = run_source(spec(uo.MAYORS), tmp_path)
     mentions = parsed.tables["mentions"].set_index("mention_id")
     assert mentions["raw_name"].to_dict() == {
@@ -188,7 +179,7 @@ def test_mayor_terms_and_mentions(tmp_path: Path) -> None:
         pd.Timestamp("1856-01-01"): pd.Timestamp("1858-01-01"),
     }
     assert terms.loc[("Q5", pd.Timestamp("1850-01-01")), "party"] == "other"
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("terms", "generic position (no city)"): 1,
         ("terms", "no state in position label"): 1,
         ("terms", "end before start"): 1,
@@ -198,7 +189,7 @@ def test_mayor_terms_and_mentions(tmp_path: Path) -> None:
 
 
 def test_mayor_party_mid2017(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_MAYORS, MAYORS)
+    write_lines(tmp_path, uo.FILE_MAYORS, MAYORS)
     table = run_source(spec(uo.MAYORS), tmp_path).tables["mayor_party_mid2017"]
     got = table.set_index("mention_id")
     assert got.loc["us_mayors:Springfield|IL", ["mayor", "party", "status"]].tolist() == [
@@ -245,7 +236,7 @@ def test_party_codes() -> None:
 
 def test_mayor_bad_date_names_column(tmp_path: Path) -> None:
     bad = [MAYORS[0], MAYORS[1].replace("2014-01-01T", "2014-13-01T"), *MAYORS[2:]]
-    put(tmp_path, uo.FILE_MAYORS, bad)
+    write_lines(tmp_path, uo.FILE_MAYORS, bad)
     with pytest.raises(RawInputError, match=r"us_mayors_party_terms_wikidata\.csv, column 'start'"):
         run_source(spec(uo.MAYORS), tmp_path)
 
@@ -270,7 +261,7 @@ GOVERNORS = [
 
 
 def test_governor_years(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_GOVERNORS, GOVERNORS)
+    write_lines(tmp_path, uo.FILE_GOVERNORS, GOVERNORS)
     parsed = run_source(spec(uo.GOVERNORS), tmp_path)
     table = parsed.tables["us_state_governor_year"].set_index(["state", "year"])
     assert sorted(table.loc["OR"].index) == list(range(2011, 2021))
@@ -292,7 +283,7 @@ def test_governor_years(tmp_path: Path) -> None:
     assert utah_2013["basis"] == "successor_missing" and pd.isna(utah_2013["governor_party"])
     assert table.loc[("UT", 2012), "state_fips"] == "49"
     assert "ID" not in table.index.get_level_values("state")
-    assert drops(parsed) == {
+    assert drop_counts(parsed) == {
         ("governor_years", uo.TERRITORY_REASON): 1,
         ("governor_years", "year outside the governor's own term span (corrupt span)"): 1,
         ("governor_years", "duplicate row"): 1,
@@ -300,7 +291,9 @@ def test_governor_years(tmp_path: Path) -> None:
 
 
 def test_governor_bad_span_names_column(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_GOVERNORS, [*GOVERNORS[:2], "Al Ash,Oregon,2011 to 2016,Democrat,2012"])
+    write_lines(
+        tmp_path, uo.FILE_GOVERNORS, [*GOVERNORS[:2], "Al Ash,Oregon,2011 to 2016,Democrat,2012"]
+    )
     with pytest.raises(RawInputError, match=r"governors.*column 'time_in_office'.*2011 to 2016"):
         run_source(spec(uo.GOVERNORS), tmp_path)
 
@@ -315,7 +308,7 @@ TRIFECTAS = [
 
 
 def test_trifectas(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_TRIFECTAS, TRIFECTAS)
+    write_lines(tmp_path, uo.FILE_TRIFECTAS, TRIFECTAS)
     parsed = run_source(spec(uo.TRIFECTAS), tmp_path)
     table = parsed.tables["us_state_trifecta_year"].set_index(["state", "year"])
     assert table.loc[("PA", 2011), ["trifecta", "source_year"]].tolist() == ["R", 2010]
@@ -325,11 +318,11 @@ def test_trifectas(tmp_path: Path) -> None:
     assert table.loc[("OR", 2017), "trifecta"] == "D"
     assert not table.loc[("OR", 2017), "governor_veto"]
     assert bool(table.loc[("PA", 2011), "governor_veto"])
-    assert drops(parsed) == {("state_years", "none"): 0}
+    assert drop_counts(parsed) == {("state_years", "none"): 0}
 
 
 def test_trifecta_unknown_value_raises(tmp_path: Path) -> None:
-    put(tmp_path, uo.FILE_TRIFECTAS, [*TRIFECTAS[:2], "Ohio,2012,Dem,Legislature,TRUE"])
+    write_lines(tmp_path, uo.FILE_TRIFECTAS, [*TRIFECTAS[:2], "Ohio,2012,Dem,Legislature,TRUE"])
     with pytest.raises(
         RawInputError, match=r"trifectas_2009_2019_ballotpedia\.csv, column 'trifecta'.*Dem"
     ):

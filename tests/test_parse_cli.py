@@ -1,0 +1,93 @@
+"""Broken inputs stop a parse job (the command every `parse_<source>` rule runs) with a
+message naming the file, the column and the value, and write no output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.sources import gpm, us_places
+from tests.conftest import ROOT
+from tests.sources.test_us_places import HEADER, ROWS
+from tests.sources.test_us_places import write as write_us_places
+
+GPM_HEADER = "city_name,country,wikidata_id,mayor_name,mayor_title"
+
+
+def run_parse(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    cfg["raw"]["dir"] = str(tmp_path / "raw")
+    cfg["results_dir"] = str(tmp_path / "results")
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "parse",
+            source,
+            "--config",
+            str(tmp_path / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def write_gpm(tmp_path: Path, header: str, rows: list[str]) -> None:
+    path = tmp_path / "raw" / gpm.FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def outputs(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "results").rglob("*.parquet"))
+
+
+def test_good_input_parses(tmp_path):
+    write_gpm(tmp_path, GPM_HEADER, ["Bologna,Italy,Q1891,A. Mayor,Mayor of Bologna"])
+    run = run_parse(tmp_path, "gpm_democracy")
+    assert run.returncode == 0, run.stderr
+    assert len(outputs(tmp_path)) == 2
+
+
+def test_renamed_column(tmp_path):
+    write_gpm(tmp_path, GPM_HEADER.replace("city_name", "city"), ["Bologna,Italy,Q1,A,B"])
+    run = run_parse(tmp_path, "gpm_democracy")
+    assert run.returncode == 1
+    assert gpm.FILE in run.stderr and "city_name" in run.stderr
+    assert outputs(tmp_path) == []
+
+
+def test_unknown_country(tmp_path):
+    write_gpm(tmp_path, GPM_HEADER, ["Bologna,Italy,Q1,A,B", "Atlantis City,Atlantis,,C,D"])
+    run = run_parse(tmp_path, "gpm_democracy")
+    assert run.returncode == 1
+    assert "unknown country" in run.stderr and "'Atlantis'" in run.stderr
+    assert gpm.FILE in run.stderr
+    assert outputs(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "value"),
+    [
+        ([ROWS[0], ROWS[0]], "id", "1840000001"),  # duplicate key
+        ([ROWS[0].replace(",150000,", ",150k,")], "population", "150k"),  # unparseable number
+    ],
+)
+def test_duplicate_key_and_unparseable_value(tmp_path, rows, column, value):
+    write_us_places(tmp_path / "raw", HEADER, rows)
+    run = run_parse(tmp_path, "us_cities")
+    assert run.returncode == 1
+    assert us_places.FILE in run.stderr and column in run.stderr and value in run.stderr
+    assert outputs(tmp_path) == []
+
+
+def test_missing_file(tmp_path):
+    run = run_parse(tmp_path, "gpm_democracy")
+    assert run.returncode == 1 and "missing input file" in run.stderr and gpm.FILE in run.stderr
