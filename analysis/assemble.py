@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.audit import RowAudit
 from analysis.errors import PipelineError
+from analysis.sources.base import NETWORK_TYPES
 
 # City measures that are counts: several mentions of one city (e.g. districts hosting
 # embassies) add up. Every other measure is an index or a size, where the largest wins.
@@ -30,7 +31,6 @@ SUM_MEASURE_PREFIXES = (
 )
 # Population series in order of preference for `pop` / `log_pop`.
 POP_MEASURES = ("wup_pop", "simplemaps_pop", "geonames_pop")
-NETWORK_TYPES = ("climate", "peace", "democracy", "general", "economic")
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,13 @@ def test_unparseable_population_names_column(tmp_path: Path) -> None:
     write(tmp_path, rows=rows)
     with pytest.raises(RawInputError, match=r"uscities_simplemaps_basic\.csv.*'population'.*150k"):
         run_source(spec(), tmp_path)
+
+
+def test_hamlets_below_the_gazetteer_floor_are_dropped_and_counted(tmp_path: Path) -> None:
+    hamlet = ROWS[0].replace("Springfield,Springfield", "Tinyville,Tinyville")
+    hamlet = hamlet.replace(",150000,", ",600,").replace("1840000001", "1840000009")
+    write(tmp_path, rows=[*ROWS, hamlet])
+    parsed = run_source(spec(), tmp_path)
+    assert "us_cities:1840000009" not in set(parsed.tables["mentions"]["mention_id"])
+    audit = parsed.audit.to_frame().set_index("reason")
+    assert audit.loc["fewer than 1,000 people", "rows_dropped"] == 1
