@@ -59,13 +59,13 @@ def _acquisition_report(args: argparse.Namespace) -> None:
 def _parse(args: argparse.Namespace) -> None:
     from analysis.config import load_config
     from analysis.parse_runner import run_source, write_source
-    from analysis.sources import registry
+    from analysis.sources import find_spec
 
     cfg = load_config(args.config)
-    specs = registry()
-    if args.source not in specs:
-        raise PipelineError(f"unknown source {args.source!r}; known: {', '.join(specs)}")
-    spec = specs[args.source]
+    try:
+        spec = find_spec(args.source, args.module)
+    except KeyError as exc:
+        raise PipelineError(str(exc.args[0])) from exc
     parsed = run_source(spec, Path(cfg["raw"]["dir"]))
     for table, path in write_source(spec, parsed, Path(cfg["results_dir"])).items():
         print(f"{spec.name}: {table}: {len(parsed.tables[table])} rows -> {path}")
@@ -219,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("parse", help="parse one source into validated tidy tables")
     p.add_argument("source")
+    p.add_argument("--module", default=None, help="module defining it (skips discovery)")
     p.add_argument("--config", default="config/config.yaml")
     p.set_defaults(func=_parse)
 

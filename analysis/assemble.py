@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.audit import RowAudit
+from analysis.cityjoin import attach_cities, read_tables, stacked
 from analysis.errors import PipelineError
 from analysis.sources.base import NETWORK_TYPES
+from analysis.us_panel import build_us_city
 
 # City measures that are counts: several mentions of one city (e.g. districts hosting
 # embassies) add up. Every other measure is an index or a size, where the largest wins.
@@ -47,44 +49,6 @@ class PanelSpec:
     @property
     def years(self) -> np.ndarray:
         return np.arange(self.first_year, self.last_year + 1)
-
-
-def read_tables(paths: Iterable[Path]) -> dict[str, dict[str, pd.DataFrame]]:
-    """`results/interim/<source>/<table>.parquet` files as {table: {source: frame}}."""
-    out: dict[str, dict[str, pd.DataFrame]] = {}
-    for p in sorted(Path(x) for x in paths):
-        out.setdefault(p.stem, {})[p.parent.name] = pd.read_parquet(p)
-    return out
-
-
-def stacked(by_source: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One standard table of every source, with a `source` column."""
-    frames = [df.assign(source=src) for src, df in sorted(by_source.items())]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def attach_cities(
-    table: pd.DataFrame, joins: pd.DataFrame, audit: RowAudit, step: str, col: str = "mention_id"
-) -> pd.DataFrame:
-    """Add `city_id` to rows by their mention; drop unresolved rows with a reason each."""
-    j = joins.set_index("mention_id")
-    df = audit.start(table.reset_index(drop=True), step)
-    pos = j.index.get_indexer(df[col].to_numpy())  # positional lookup: fast on 1M rows
-    if (pos == -1).any():
-        unseen = df.loc[pos == -1, col]
-        raise PipelineError(
-            f"assemble/{step}: {len(unseen)} rows name mentions the matcher never saw, "
-            f"e.g. {unseen.head(3).tolist()}"
-        )
-    city = j["city_id"].to_numpy()[pos]
-    no_city = pd.Series(pd.isna(city), index=df.index)
-    group = no_city & j["is_group"].to_numpy(dtype=bool)[pos]
-    region = no_city & ~group & (j["method"].to_numpy()[pos] == "admin1")
-    df = audit.drop(group, "group signatory, not one city")
-    df = audit.drop(region[~group], "mention is a region, not a city")
-    df = audit.drop(no_city[~group & ~region], "mention not matched to a city")
-    audit.finish(df)
-    return df.assign(city_id=city[df.index.to_numpy()].astype("int64"))
 
 
 NETWORK_ALIASES = Path(__file__).parent / "data" / "network_aliases.csv"
@@ -131,8 +95,8 @@ def _aggregate_measures(measures: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([summed, maxed]).reset_index()
 
 
-def build_centrality(measures: pd.DataFrame) -> pd.DataFrame:
-    """Cross-sectional measures (one year each) wide by city: GaWC, airline, HQs, missions."""
+def build_centrality(measures: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """The chosen cross-sectional measures (one year each), wide by city."""
     years = measures.groupby("measure")["year"].nunique()
     static = years[years <= 1].index
     wide = (
@@ -140,8 +104,12 @@ def build_centrality(measures: pd.DataFrame) -> pd.DataFrame:
         .pivot_table(index="city_id", columns="measure", values="value", aggfunc="max")
         .sort_index(axis=1)
     )
+    columns = list(columns)
+    missing = sorted(set(columns) - set(wide.columns))
+    if missing:
+        raise PipelineError(f"panel.city_measures not produced by any source: {missing}")
     wide.columns.name = None
-    return wide.reset_index()
+    return wide[columns].reset_index()
 
 
 def _entries(memberships: pd.DataFrame) -> pd.DataFrame:
@@ -196,7 +164,9 @@ def build_city_year(
     cities: pd.DataFrame,
     memberships: pd.DataFrame,
     acts: pd.DataFrame,
-    measures: pd.DataFrame,
+    agg: pd.DataFrame,
+    mentioned: set[int],
+    centrality: pd.DataFrame,
     country_year: pd.DataFrame,
     capitals: pd.Series,
     degree: pd.Series,
@@ -205,11 +175,11 @@ def build_city_year(
     """The city-year panel: universe = every city a substantive source names (matched), plus
     every city of at least `spec.min_population`.
 
-    `cities` is the gazetteer's place table (indexed by geonameid); `measures` is the long
-    (city_id, measure, year, value, source) table before aggregation.
+    `cities` is the gazetteer's place table (indexed by geonameid); `agg` the aggregated
+    city measures (`_aggregate_measures`); `mentioned` the cities whose measures come from a
+    substantive (not attribute-only) source; `centrality` the wide static measures.
     """
-    substantive = measures.loc[~measures["source"].isin(spec.attribute_sources), "city_id"]
-    used = set(memberships["city_id"]) | set(acts["city_id"]) | set(substantive)
+    used = set(memberships["city_id"]) | set(acts["city_id"]) | set(mentioned)
     used |= set(degree.index)
     big = set(cities.index[cities["population"] >= spec.min_population])
     ids = np.array(sorted(used | big), dtype="int64")
@@ -238,13 +208,7 @@ def build_city_year(
     undated = acts[acts["year"].isna()].groupby("city_id").size()
     panel["acts_undated"] = city_ids.map(undated).fillna(0).astype("int64")
 
-    agg = _aggregate_measures(measures)
-    static = build_centrality(agg)
-    keep = [m for m in spec.city_measures if m in static.columns]
-    missing = sorted(set(spec.city_measures) - set(static.columns))
-    if missing:
-        raise PipelineError(f"panel.city_measures not produced by any source: {missing}")
-    panel = panel.join(static.set_index("city_id")[keep], on="city_id")
+    panel = panel.join(centrality.set_index("city_id"), on="city_id")
     for m in POP_MEASURES:
         sub = agg[(agg["measure"] == m) & agg["year"].notna()]
         if m == "geonames_pop" or sub.empty:
@@ -349,21 +313,29 @@ def run_assembly(
         capitals = attach_cities(caps[caps["capital"] == "primary"], joins, audit, "capitals")
         capitals = capitals["city_id"]
     country_year = build_country_year(tables["country_year"])
-    city_year = build_city_year(
-        cities, memberships, acts, measures, country_year, capitals, dyad_degree(dyads), spec
-    )
     agg = _aggregate_measures(measures)
+    centrality = build_centrality(agg, spec.city_measures)
+    city_year = build_city_year(
+        cities,
+        memberships,
+        acts,
+        agg,
+        set(measures.loc[~measures["source"].isin(spec.attribute_sources), "city_id"]),
+        centrality,
+        country_year,
+        capitals,
+        dyad_degree(dyads),
+        spec,
+    )
     out = {
         "memberships": memberships,
         "acts": acts,
         "dyads": dyads,
         "city_measures": agg.sort_values(["city_id", "measure", "year"], ignore_index=True),
-        "centrality": build_centrality(agg)[["city_id", *spec.city_measures]],
+        "centrality": centrality,
         "country_year": country_year,
         "city_year": city_year,
     }
     if "us_city_county" in tables:  # the US sources are present
-        from analysis.us_panel import build_us_city  # us_panel imports this module
-
         out["us_city"] = build_us_city(tables, joins, memberships, agg, audit)
     return out, audit

@@ -7,10 +7,11 @@ changes; rules therefore list these files as inputs, so editing a parser reruns 
 
 from __future__ import annotations
 
-import functools
+import importlib
 import inspect
 from pathlib import Path
 
+from analysis.sources import module_of
 from analysis.sources.base import SourceSpec
 
 PKG = Path(__file__).parent
@@ -31,10 +32,7 @@ def code_files(*names: str) -> list[str]:
 
 def source_code(spec: SourceSpec) -> list[str]:
     """The parser's own module plus the shared parsing layer."""
-    fn = spec.parse
-    while isinstance(fn, functools.partial):  # shared parse functions bound per wave
-        fn = fn.func
-    module = Path(inspect.getsourcefile(fn) or "")
+    module = Path(inspect.getsourcefile(importlib.import_module(module_of(spec))) or "")
     # Package modules a parser imports (sibling parsers, shared helpers such as us_geo) count too.
     return sorted({str(module), *map(str, _imported_modules(module)), *code_files(*SHARED_PARSING)})
 

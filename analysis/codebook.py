@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from analysis.errors import PipelineError
+from analysis.markdown import cell
 
 CODEBOOK_YAML = Path(__file__).parent / "data" / "codebook.yaml"
 
@@ -100,10 +101,6 @@ def describe(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> pd.
     return pd.DataFrame(rows)
 
 
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> str:
     desc = describe(tables, meta)
     lines = [
@@ -118,7 +115,7 @@ def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any
         lines += [
             f"## `{table}`",
             "",
-            _md(info["description"]),
+            cell(info["description"]),
             "",
             f"Rows: {len(df):,}. Key: {', '.join(f'`{k}`' for k in info['key'])}.",
             "",
@@ -127,8 +124,8 @@ def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any
         ]
         for r in desc[desc["table"] == table].itertuples():
             lines.append(
-                f"| `{r.column}` | {r.type} | {_md(r.unit)} | {_md(r.description)} | "
-                f"{_md(r.source)} | {_md(r.coverage)} | {r.missing_share:.1%} |"
+                f"| `{r.column}` | {r.type} | {cell(r.unit)} | {cell(r.description)} | "
+                f"{cell(r.source)} | {cell(r.coverage)} | {r.missing_share:.1%} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -10,19 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-
-def _md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        cells = []
-        for v in row:
-            if isinstance(v, float):
-                cells.append("" if pd.isna(v) else f"{v:.1%}" if v <= 1 else f"{v:,.0f}")
-            else:
-                cells.append(f"{v:,}" if isinstance(v, int) else str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+from analysis.markdown import table
 
 
 def coverage_markdown(data: Path) -> str:
@@ -42,10 +30,10 @@ def coverage_markdown(data: Path) -> str:
             ("country-year: countries", ctry["country_iso3"].nunique()),
             ("country-year: years", f"{ctry['year'].min()}-{ctry['year'].max()}"),
             ("memberships (city x network x source)", len(mem)),
-            ("  of which with a join year", int(mem["dated"].sum())),
+            ("memberships with a join year", int(mem["dated"].sum())),
             ("distinct networks", mem["network"].nunique()),
             ("acts", len(acts)),
-            ("  of which dated", int(acts["year"].notna().sum())),
+            ("dated acts", int(acts["year"].notna().sum())),
             ("city-city ties (dyads)", len(dyads)),
             ("US cities >= 50,000 (us_city)", len(us)),
         ],
@@ -74,11 +62,11 @@ def coverage_markdown(data: Path) -> str:
     by_act[order] = by_act[order].astype(int)
     return (
         "Overview\n\n"
-        + _md_table(head.astype({"count": str}))
+        + table(head.astype({"count": str}))
         + "\nMemberships by network (25 largest; `cities` = distinct matched cities; `sources` = parsers listing it)\n\n"
-        + _md_table(by_net)
+        + table(by_net)
         + "\nActs by type and period\n\n"
-        + _md_table(by_act)
+        + table(by_act)
     )
 
 
@@ -115,7 +103,7 @@ def match_summary_markdown(summary_csv: Path) -> str:
     out["methods"] = [
         ", ".join(f"{m[2:]} {int(r[m])}" for m in methods if r[m] > 0) for _, r in s.iterrows()
     ]
-    return _md_table(out) + _match_checks(summary_csv.parent / "city_matches.csv")
+    return table(out) + _match_checks(summary_csv.parent / "city_matches.csv")
 
 
 def _match_checks(matches_csv: Path) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.manifest import ManifestEntry
+from analysis.markdown import cell
 
 REPORT_COLUMNS = [
     "id",
@@ -48,21 +50,23 @@ def acquisition_report(
     return pd.DataFrame(rows, columns=REPORT_COLUMNS).sort_values("file", ignore_index=True)
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def data_availability_markdown(entries: Iterable[ManifestEntry]) -> str:
-    """The README's data-availability table: one row per raw file."""
+    """The README's data-availability table: one row per raw file, after a count by class."""
+    entries = sorted(entries, key=lambda x: x.file)
+    classes = Counter(e.license_class for e in entries)
     lines = [
+        f"{len(entries)} files: "
+        + ", ".join(f"{classes[c]} {c}" for c in ("open", "non-commercial", "unknown"))
+        + f" licence; {sum(e.rehosted for e in entries)} pinned to a re-hosted copy.",
+        "",
         "| file | publisher | licence | licence class | re-hosted copy | redistributed here | citation |",
         "|---|---|---|---|---|---|---|",
     ]
-    for e in sorted(entries, key=lambda x: x.file):
+    for e in entries:
         lines.append(
-            f"| `{e.file}` | {_cell(e.publisher)} | {_cell(e.license)} | "
+            f"| `{e.file}` | {cell(e.publisher)} | {cell(e.license)} | "
             f"**{e.license_class}** | {'yes' if e.rehosted else 'no'} | no (downloaded from the pinned URL) | "
-            f"{_cell(e.citation)} |"
+            f"{cell(e.citation)} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.assemble import attach_cities, stacked
 from analysis.audit import RowAudit
+from analysis.cityjoin import attach_cities, stacked
 
 ELECTION_YEARS = (2008, 2012, 2016, 2020)
 CONTEXT_COLUMNS = {

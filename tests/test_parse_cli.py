@@ -91,3 +91,17 @@ def test_duplicate_key_and_unparseable_value(tmp_path, rows, column, value):
 def test_missing_file(tmp_path):
     run = run_parse(tmp_path, "gpm_democracy")
     assert run.returncode == 1 and "missing input file" in run.stderr and gpm.FILE in run.stderr
+
+
+def test_find_spec_by_module_matches_discovery():
+    from analysis.sources import find_spec, module_of, registry
+
+    for name, spec in registry().items():
+        assert find_spec(name, module_of(spec)) is spec
+    with pytest.raises(KeyError, match="unknown source 'nope'"):
+        find_spec("nope", "analysis.sources.gpm")
+
+
+def test_unknown_source_names_it(tmp_path):
+    run = run_parse(tmp_path, "no_such_source")
+    assert run.returncode == 1 and "unknown source 'no_such_source'" in run.stderr

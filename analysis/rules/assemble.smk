@@ -15,7 +15,13 @@ rule assemble:
         tables=INTERIM_TABLES,
         joins=rules.match_cities.output.joins,
         gazetteer=rules.gazetteer.output[0],
-        code=code_files("assemble.py", "us_panel.py", "tableio.py", "data/network_aliases.csv"),
+        code=code_files(
+            "assemble.py",
+            "cityjoin.py",
+            "us_panel.py",
+            "tableio.py",
+            "data/network_aliases.csv",
+        ),
     output:
         parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
         csv=[f"{DATA}/{t}.csv" for t in OUTPUT_TABLES],
@@ -38,7 +44,7 @@ rule codebook:
     input:
         tables=rules.assemble.output.parquet,
         manifest=config["raw"]["manifest"],
-        code=code_files("codebook.py", "data/codebook.yaml"),
+        code=code_files("codebook.py", "markdown.py", "data/codebook.yaml"),
     output:
         codebook=f"{DATA}/CODEBOOK.md",
         datapackage=f"{DATA}/datapackage.json",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from analysis.code_deps import code_files, source_code
 from analysis.parse_runner import audit_path, output_paths
-from analysis.sources import registry
+from analysis.sources import module_of, registry
 
 SOURCES = registry()
 
@@ -23,13 +23,15 @@ for _name, _spec in SOURCES.items():
             audit=str(audit_path(_spec, Path(RESULTS))),
         params:
             source=_name,
+            module=module_of(_spec),
             python=sys.executable,
         log:
             f"{RESULTS}/logs/parse/{_name}.log",
         conda:
             "../../envs/analysis.yaml"
         shell:
-            "{params.python} -m analysis parse {params.source} > {log} 2>&1"
+            "{params.python} -m analysis parse {params.source} --module {params.module} "
+            "> {log} 2>&1"
 
 
 rule rows_audit:

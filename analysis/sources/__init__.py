@@ -5,6 +5,7 @@ Modules are discovered, not listed, so adding a source is adding a module.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from functools import cache
@@ -25,3 +26,23 @@ def registry() -> dict[str, SourceSpec]:
                 raise ValueError(f"duplicate source name {spec.name!r} in {module.__name__}")
             specs[spec.name] = spec
     return dict(sorted(specs.items()))
+
+
+def module_of(spec: SourceSpec) -> str:
+    """Dotted name of the module that defines the spec's parser."""
+    fn = spec.parse
+    while isinstance(fn, functools.partial):  # shared parse functions bound per wave
+        fn = fn.func
+    return fn.__module__
+
+
+def find_spec(name: str, module: str | None = None) -> SourceSpec:
+    """The spec called `name`; with `module`, import only that module (a parse job needs one
+    parser, not all 25 modules)."""
+    if module is not None:
+        specs = {s.name: s for s in getattr(importlib.import_module(module), "SOURCES", [])}
+    else:
+        specs = registry()
+    if name not in specs:
+        raise KeyError(f"unknown source {name!r}; known: {', '.join(sorted(specs))}")
+    return specs[name]
