@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install manifest lock clean-results
+.PHONY: run test lint install manifest lock clean-results report bench
 
 install: $(STAMP)
 
@@ -18,6 +18,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores all
+	$(BIN)/snakemake --report results/report.html
+
+# The Snakemake report: every table and figure with its caption, the claims ledger, the DAG.
+report: $(STAMP)
+	$(BIN)/snakemake --report results/report.html
+
+# Speed and memory (results/benchmarks/*.json); see benchmarks/README.md.
+bench: $(STAMP)
+	$(BIN)/python -m analysis.bench
 
 test: $(STAMP)
 	$(BIN)/pytest

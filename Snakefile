@@ -7,6 +7,9 @@ from analysis.manifest import load_manifest
 configfile: "config/config.yaml"
 
 
+report: "analysis/report/workflow.rst"
+
+
 config.update(validate_config(config))
 MANIFEST = {e.file: e for e in load_manifest(config["raw"]["manifest"])}
 RAW = config["raw"]["dir"]
@@ -18,13 +21,27 @@ include: "analysis/rules/parse.smk"
 include: "analysis/rules/match.smk"
 include: "analysis/rules/assemble.smk"
 include: "analysis/rules/validate.smk"
+include: "analysis/rules/models.smk"
+
+
+FINAL = [
+    rules.acquisition_report.output,
+    rules.rows_audit.output,
+    rules.match_cities.output,
+    rules.codebook.output,
+    rules.validate_gawc2000.output,
+    TABLE_FILES,
+    FIGURE_FILES,
+    ROBUSTNESS_FILES,
+    rules.claims.output,
+]
+
+
+include: "analysis/rules/provenance.smk"
 
 
 rule all:
     default_target: True
     input:
-        rules.acquisition_report.output,
-        rules.rows_audit.output,
-        rules.match_cities.output,
-        rules.codebook.output,
-        rules.validate_gawc2000.output,
+        FINAL,
+        rules.reviewer_map.output,

@@ -184,6 +184,13 @@ def _readme(args: argparse.Namespace) -> None:
         summary = match_summary_markdown(results / "audit" / "city_match_summary.csv")
         new = splice_readme(new, summary, "match-summary")
         new = splice_readme(new, coverage_markdown(results / "data"), "coverage")
+        from analysis.config import load_config
+        from analysis.findings import findings_markdown
+
+        hyps = load_config(args.config)["models"]["hypotheses"]
+        new = splice_readme(new, findings_markdown(results / "models", hyps), "findings")
+        review = (results / "reviewer_map.md").read_text(encoding="utf-8")
+        new = splice_readme(new, review, "reviewer-map")
     if args.check:
         if new != old:
             raise PipelineError(
@@ -194,6 +201,77 @@ def _readme(args: argparse.Namespace) -> None:
         return
     path.write_text(new, encoding="utf-8")
     print(f"updated the generated blocks in {path}")
+
+
+def _fit(args: argparse.Namespace) -> None:
+    from analysis.config import load_config
+    from analysis.fit_stage import run_fit
+
+    cfg = load_config(args.config)
+    summary = run_fit(Path(args.spec), Path(args.data), Path(args.out), cfg["covariates"])
+    for m in summary["models"]:
+        print(f"{m['model']}: {m['estimator']} ({m['backend']}), N={m['n_obs']:,}")
+
+
+def _robustness(args: argparse.Namespace) -> None:
+    from analysis.config import load_config
+    from analysis.robustness import run_robustness
+
+    cfg = load_config(args.config)
+    out = run_robustness(
+        Path(args.spec), Path(args.data), Path(args.out), cfg["covariates"], args.workers
+    )
+    print(out.get("curve", {}))
+
+
+def _render_spec_curve(args: argparse.Namespace) -> None:
+    from analysis.render import render_spec_curve
+
+    for path in render_spec_curve(args.hypothesis, Path(args.robustness), Path(args.out_stem)):
+        print(f"wrote {path}")
+
+
+def _claims(args: argparse.Namespace) -> None:
+    from analysis.claims import claims_markdown
+    from analysis.config import load_config
+
+    hyps = load_config(args.config)["models"]["hypotheses"]
+    text = claims_markdown(Path(args.models), Path(args.robustness), hyps)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    if args.html:
+        from analysis.claims import markdown_to_html
+
+        Path(args.html).write_text(markdown_to_html(text), encoding="utf-8")
+        print(f"wrote {args.html}")
+
+
+def _reviewer_map(args: argparse.Namespace) -> None:
+    from analysis.config import load_config
+    from analysis.provenance import write_provenance
+    from analysis.render import all_figures
+
+    cfg = load_config(args.config)
+    figures = {h: f for h, f in all_figures().items()}
+    write_provenance(
+        Path(cfg["results_dir"]), Path(cfg["models"]["dir"]), cfg["models"]["hypotheses"], figures
+    )
+    print(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
+
+
+def _render_tables(args: argparse.Namespace) -> None:
+    from analysis.render import render_tables
+
+    for path in render_tables(Path(args.models), Path(args.out_stem)):
+        print(f"wrote {path}")
+
+
+def _render_figures(args: argparse.Namespace) -> None:
+    from analysis.render import render_figures
+
+    paths = render_figures(args.hypothesis, Path(args.models), Path(args.out_dir), args.figure)
+    for path in paths:
+        print(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,11 +344,57 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.set_defaults(func=_validate_gawc2000)
 
+    p = sub.add_parser("fit", help="fit every model of one hypothesis spec")
+    p.add_argument("--spec", required=True, help="config/models/<hypothesis>.yaml")
+    p.add_argument("--data", required=True, help="directory of the published tables")
+    p.add_argument("--out", required=True, help="results/models/<hypothesis>")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=_fit)
+
+    p = sub.add_parser("robustness", help="specification curve, leave-one-out, wild bootstrap")
+    p.add_argument("--spec", required=True, help="config/models/<hypothesis>.yaml")
+    p.add_argument("--data", required=True, help="directory of the published tables")
+    p.add_argument("--out", required=True, help="results/robustness/<hypothesis>")
+    p.add_argument("--workers", type=int, default=1, help="processes for the curve")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=_robustness)
+
+    p = sub.add_parser("render-spec-curve", help="the specification-curve figure")
+    p.add_argument("--hypothesis", required=True)
+    p.add_argument("--robustness", required=True, help="results/robustness/<hypothesis>")
+    p.add_argument("--out-stem", required=True, help="e.g. results/figures/h2_speccurve")
+    p.set_defaults(func=_render_spec_curve)
+
+    p = sub.add_parser("claims", help="write the claims ledger results/claims.md")
+    p.add_argument("--models", default="results/models")
+    p.add_argument("--robustness", default="results/robustness")
+    p.add_argument("--out", default="results/claims.md")
+    p.add_argument("--html", default=None, help="also write the ledger as HTML (report)")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=_claims)
+
+    p = sub.add_parser("reviewer-map", help="reviewer's map, sha256 manifest and disk figures")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=_reviewer_map)
+
+    p = sub.add_parser("render-tables", help="LaTeX, HTML and Markdown tables of a hypothesis")
+    p.add_argument("--models", required=True, help="results/models/<hypothesis>")
+    p.add_argument("--out-stem", required=True, help="e.g. results/tables/h2")
+    p.set_defaults(func=_render_tables)
+
+    p = sub.add_parser("render-figures", help="the figures of a hypothesis (PNG and PDF)")
+    p.add_argument("--hypothesis", required=True)
+    p.add_argument("--models", required=True, help="results/models/<hypothesis>")
+    p.add_argument("--out-dir", required=True, help="e.g. results/figures")
+    p.add_argument("--figure", help="one figure of the registry (default: all)")
+    p.set_defaults(func=_render_figures)
+
     p = sub.add_parser("readme", help="regenerate the README's data-availability table")
     p.add_argument("--manifest", default="data/raw/sources.yaml")
     p.add_argument("--readme", default="README.md")
     p.add_argument("--results", default=None, help="also regenerate blocks from results/")
     p.add_argument("--check", action="store_true", help="fail if the README is out of date")
+    p.add_argument("--config", default="config/config.yaml")
     p.set_defaults(func=_readme)
 
     args = parser.parse_args(argv)

@@ -112,7 +112,7 @@ def build_centrality(measures: pd.DataFrame, columns: Iterable[str]) -> pd.DataF
     return wide[columns].reset_index()
 
 
-def _entries(memberships: pd.DataFrame) -> pd.DataFrame:
+def network_entries(memberships: pd.DataFrame) -> pd.DataFrame:
     """Per (city, network): the year it counts from (join year, else first observed)."""
     per = memberships.groupby(["city_id", "network"], sort=True).agg(
         network_type=("network_type", "first"),
@@ -190,7 +190,7 @@ def build_city_year(
     )
     panel = pd.DataFrame(index=index).join(attrs, on="city_id")
 
-    entries = _entries(memberships)
+    entries = network_entries(memberships)
     panel["n_networks"] = _cumulative_counts(entries, index, spec.years, "n_networks")
     panel["n_networks_dated"] = _cumulative_counts(
         entries[entries["dated"]], index, spec.years, "n_networks_dated"

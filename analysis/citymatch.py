@@ -45,14 +45,16 @@ gazetteer-like sources listing every village (simplemaps), so it is per-source.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
-from analysis import geo
+from analysis import geo, textnorm
 from analysis.errors import PipelineError
 from analysis.gazetteer import (
     EARTH_RADIUS_KM,
@@ -66,6 +68,7 @@ from analysis.textnorm import (
     council_name,
     genitive_variant,
     literal_key,
+    name_keys,
     normalize_name,
     split_group_signatory,
     strip_city_suffix,
@@ -119,15 +122,47 @@ class _Plan:
     area: tuple[str, ...] | None = None  # names an area ("... County Council"): region keys
 
 
+# Cheap necessary conditions of the textnorm helpers, so `_plan` skips calls that must
+# return None (the helpers stay the single source of truth; see `_plan`).
+_GENITIVE_ENDS = ("s kommune", "s kommun", "s stad")  # textnorm._GENITIVE_SUFFIX
+_GROUP_HINT = re.compile(r"[;,&+]|\b(?:and|und|et|sowie)\b", re.I)  # its separators
+_BRACKET_CHARS = frozenset("()[]{}")
+# Latin-1 and Latin Extended-A/B characters transliterate to letters, except these few
+# ("©" -> "(c)"): a name of the other ones has no bracket after transliteration either.
+_LATIN_MAX = "\u024f"
+_LATIN_BRACKETING = frozenset(
+    c for c in map(chr, range(0x80, 0x250)) if not _BRACKET_CHARS.isdisjoint(anyascii(c))
+)
+
+
+def _council(raw: str, lit: str):
+    """`council_name(raw)`, without calling it where it is None for sure: a name without
+    comma or brackets (also after transliteration), whose literal key, then equal to the
+    helper's cleaned head, carries no council or area affix."""
+    plain = (
+        "," not in raw
+        and _BRACKET_CHARS.isdisjoint(raw)
+        and (raw.isascii() or (max(raw) <= _LATIN_MAX and _LATIN_BRACKETING.isdisjoint(raw)))
+    )
+    if plain and not (
+        textnorm._AREA_RE.search(lit)
+        or textnorm._COUNCIL_PREFIX_RE.search(lit)
+        or textnorm._COUNCIL_SUFFIX_RE.search(lit)
+    ):
+        return None
+    return council_name(raw)
+
+
 @lru_cache(maxsize=500_000)
 def _plan(raw: str) -> _Plan:
     keys: list[str] = []
-    lit, std = literal_key(raw), normalize_name(raw)
-    for k in (lit, std, strip_city_suffix(std), genitive_variant(raw)):
+    lit, std = name_keys(raw)  # == (literal_key(raw), normalize_name(raw)), one cleaning pass
+    genitive = genitive_variant(raw) if lit.endswith(_GENITIVE_ENDS) else None
+    for k in (lit, std, strip_city_suffix(std), genitive):
         if k and k not in keys:
             keys.append(k)
     n_whole = len(keys)
-    qualifier = bracket_qualifier(raw)
+    qualifier = bracket_qualifier(raw) if not _BRACKET_CHARS.isdisjoint(raw) else None
     head, sep, tail = raw.partition(",")
     if sep:
         qualifier = qualifier or tail.split(",")[0].strip()
@@ -140,8 +175,8 @@ def _plan(raw: str) -> _Plan:
         k = normalize_name(part)
         if k and k not in keys:
             keys.append(k)
-    members = split_group_signatory(raw)
-    council = council_name(raw)
+    members = split_group_signatory(raw) if _GROUP_HINT.search(raw) else None
+    council = _council(raw, lit)
     if council is None:
         return _Plan(tuple(keys), n_whole, qualifier, tuple(members) if members else None)
     if council.native and qualifier and literal_key(qualifier) == council.native:
@@ -303,8 +338,12 @@ def _match_once(
     rest = np.flatnonzero(~empty & ~is_region & ~is_area)
     if len(rest):
         codes, uniq = pd.factorize(raw[rest])
-        named_area = np.fromiter((_plan(u).area is not None for u in uniq), bool, len(uniq))
+        uplans = [_plan(u) for u in uniq]  # kept: more names than _plan's cache may hold
+        local_plans = dict(zip(uniq.tolist(), uplans, strict=True))
+        named_area = np.fromiter((p.area is not None for p in uplans), bool, len(uniq))
         is_area[rest[named_area[codes]]] = True
+    else:
+        local_plans = {}
     _match_areas(np.flatnonzero(is_area), raw, iso, gazetteer, admin1, method, score, reason)
 
     city_row = ~empty & ~is_region & ~is_area
@@ -314,7 +353,7 @@ def _match_once(
         pair_of_row, pairs = pd.factorize(combo)
         pair_iso = [p.split("\x1f", 1)[0] for p in pairs]
         pair_raw = [p.split("\x1f", 1)[1] for p in pairs]
-        plans = [_plan(r) for r in pair_raw]
+        plans = [local_plans.get(r) or _plan(r) for r in pair_raw]
         hints = _hints(pair_iso, plans, gazetteer)
         cand = _candidates(pair_iso, plans, gazetteer)
         group_pairs = _groups(pair_iso, plans, cand, gazetteer)
@@ -773,12 +812,17 @@ def _fuzzy_local(
         if not len(pos):
             return
     keys = a["key"][pos]
+    # a different first letter is another name: such pairs are never taken, so not scored
+    first_q = np.array([q[:1] for q in queries], dtype=object)[owner]
+    first_k = np.array([k[:1] for k in keys.tolist()], dtype=object)
+    same = first_q == first_k
+    pos, owner, place, keys = pos[same], owner[same], place[same], keys[same]
+    if not len(pos):
+        return
     sc = process.cpdist(
         queries[owner].tolist(), keys.tolist(), scorer=scorer, score_cutoff=threshold, workers=-1
     )
-    first_q = np.array([q[:1] for q in queries], dtype=object)[owner]
-    first_k = np.array([k[:1] for k in keys.tolist()], dtype=object)
-    good = (sc >= threshold) & (sc > 0) & (first_q == first_k)
+    good = (sc >= threshold) & (sc > 0)
     pos, owner, place, sc = pos[good], owner[good], place[good], sc[good]
     if not len(pos):
         return

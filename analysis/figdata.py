@@ -1,0 +1,109 @@
+"""The data behind each hypothesis's figures, computed from fitted models and their frame.
+
+Figures read only these tidy CSVs (``results/models/<h>/figdata/``) and ``coefficients.csv``.
+Predictions hold the other regressors at their estimation-sample means (binary indicators at
+0), with delta-method 95% intervals on the link scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import PipelineError
+from analysis.estimate import FitResult
+from analysis.modelspec import HypothesisSpec, term_columns
+
+GRID = 60
+
+
+def _at_means(
+    res: FitResult, frame: pd.DataFrame, vary: str, grid: np.ndarray, **fixed: float
+) -> pd.DataFrame:
+    """Rows with `vary` over `grid`, other model columns at sample means (0/1 columns at 0)."""
+    sample = frame.loc[res.design.y.index]
+    cols = {c for t in res.spec.terms for c in term_columns(t)}
+    row = {}
+    for c in sorted(cols):
+        v = sample[c].astype(float)
+        row[c] = 0.0 if set(v.dropna().unique()) <= {0.0, 1.0} else float(v.mean())
+    row |= fixed
+    new = pd.DataFrame([row] * len(grid))
+    new[vary] = grid
+    return new
+
+
+def _curve(
+    res: FitResult, frame: pd.DataFrame, vary: str, x: pd.Series, **fixed: float
+) -> pd.DataFrame:
+    grid = np.linspace(float(x.min()), float(x.max()), GRID)
+    new = _at_means(res, frame, vary, grid, **fixed)
+    pred = res.predict(new)
+    return pd.DataFrame({"x": grid, "fit": pred["fit"], "ci_low": pred["ci_low"],
+                         "ci_high": pred["ci_high"]})  # fmt: skip
+
+
+def _need(results: dict[str, FitResult], name: str, hyp: str) -> FitResult:
+    if name not in results:
+        raise PipelineError(
+            f"{hyp}: the figures need model {name!r} in config/models/{hyp}.yaml; it is missing"
+        )
+    return results[name]
+
+
+Frames = dict[str, pd.DataFrame]
+
+
+def h2_figures(spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]):
+    res = _need(results, "gawc2020", "h2")
+    frame = frames[spec.frame_of(res.spec)]
+    s = frame.loc[res.design.y.index]
+    x = s["log1p_gawc_gnc_2020"]
+    top = set(s.nlargest(8, "gawc_gnc_2020")["city_id"])
+    top |= set(s[s["china_mainland"] == 1].nlargest(5, "gawc_gnc_2020")["city_id"])
+    points = pd.DataFrame(
+        {
+            "x": x.to_numpy(),
+            "y": s["n_networks"].to_numpy(dtype=float),
+            "highlight": (s["china_mainland"] == 1).to_numpy(),
+            "label": np.where(s["city_id"].isin(top), s["city_name"], ""),
+        }
+    ).sort_values(["x", "y"], kind="stable")
+    curve = _curve(res, frame, "log1p_gawc_gnc_2020", x)
+    return {"centrality_points": points, "centrality_curve": curve}
+
+
+def h1_figures(spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]):
+    res = _need(results, "any_defiance_logit", "h1")
+    frame = frames[spec.frame_of(res.spec)]
+    s = frame.loc[res.design.y.index]
+    out = {"democracy_margins": _curve(res, frame, "v2x_polyarchy", s["v2x_polyarchy"])}
+    main = _need(results, "vdem", "h1")
+    m = frame.loc[main.design.y.index]
+    acts = m[m["defiance_acts"] > 0].groupby("country_iso3")["defiance_acts"].sum()
+    out["defiance_countries"] = (
+        acts.sort_values(ascending=False, kind="stable").rename("acts").reset_index()
+    )
+    comp = _need(results, "composition", "h1")
+    c = frames[spec.frame_of(comp.spec)].loc[comp.design.y.index]
+    group = np.where(c["china_mainland"] == 1, "Mainland China", "Other cities")
+    means = c.groupby(group)["normative_share"].agg(["size", "mean", "median"])
+    out["composition_means"] = (
+        means.rename(columns={"size": "n"}).rename_axis("group").reset_index()
+    )
+    return out
+
+
+FIGDATA: dict[str, Callable[..., dict[str, pd.DataFrame]]] = {"h1": h1_figures, "h2": h2_figures}
+
+
+def figure_data(
+    spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]
+) -> dict[str, pd.DataFrame]:
+    from analysis.hypotheses import modules
+
+    registry = dict(FIGDATA) | {m.HYPOTHESIS: m.figure_data for m in modules()}
+    fn = registry.get(spec.hypothesis)
+    return {} if fn is None else fn(spec, frames, results)

@@ -1,0 +1,189 @@
+"""The reviewer's map: every table and figure traced to its rule, code, spec and raw files;
+a sha256 manifest of ``results/``; disk figures.
+
+Raw files are found column by column: each column a hypothesis's models read is looked up in
+the interim tables of every source (country-year columns, city measures by name, other table
+columns), so a table lists the sources whose data enter its models, not every source of the
+panel. Columns derived in a frame (``log1p_x``, ``log_gdp_pc``, counts of memberships or acts)
+are traced to the columns or tables they come from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from analysis.frames import frame_def
+from analysis.modelspec import HypothesisSpec, load_spec
+from analysis.sources import registry
+
+# Frame columns computed from panel columns (frames.py, hypotheses/*.py).
+DERIVED = {
+    "log_gdp_pc": ["gdp_pc_usd"],
+    "log_pop": ["wup_pop", "simplemaps_pop", "population"],
+    "pop": ["wup_pop", "simplemaps_pop", "population"],
+    "log_city_population": ["population"],
+}
+# Columns counted from whole standard tables of every source that writes them.
+TABLE_PREFIXES = {
+    ("n_networks", "member_", "held_", "normative", "economic_ties", "total_ties"): "memberships",
+    ("defiance", "any_defiance", "acts_", "adhesion", "climate_events", "cdp_", "cedamia"): "acts",
+    ("sister_city", "ties", "bilateral"): "dyads",
+}
+GENERIC = {"source", "measure", "value", "unit", "mention_id", "raw_name", "lat", "lon", "name"}
+KEYS = {"city_id", "year", "country_iso3", "region", "china_mainland", "state", "admin1_code"}
+
+
+def _interim_index(
+    results: Path,
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+    """(column -> sources), (measure -> sources), (standard table -> sources)."""
+    columns: dict[str, set[str]] = {}
+    measures: dict[str, set[str]] = {}
+    tables: dict[str, set[str]] = {}
+    for spec in registry().values():
+        for table in spec.tables:
+            path = results / "interim" / spec.name / f"{table}.parquet"
+            if not path.is_file():
+                continue
+            tables.setdefault(table, set()).add(spec.name)
+            if table == "mentions":
+                continue  # every source's mentions share one schema: names, not data columns
+            for col in pq.read_schema(path).names:
+                columns.setdefault(col, set()).add(spec.name)
+            if table == "city_measures":
+                for m in pd.read_parquet(path, columns=["measure"])["measure"].unique():
+                    measures.setdefault(str(m), set()).add(spec.name)
+    return columns, measures, tables
+
+
+def _strip(col: str) -> str:
+    for prefix in ("log1p_", "log_", "std_"):
+        if col.startswith(prefix):
+            return col[len(prefix) :]
+    return col
+
+
+def column_sources(col: str, index) -> set[str]:
+    columns, measures, tables = index
+    if col in KEYS:
+        return set()
+    out: set[str] = set()
+    for base in [col, _strip(col)]:
+        out |= measures.get(base, set())
+        if base in columns and base not in GENERIC:
+            out |= columns[base]
+    for base in DERIVED.get(col, []):
+        out |= measures.get(base, set())
+    for prefixes, table in TABLE_PREFIXES.items():
+        if col.startswith(prefixes):
+            out |= tables.get(table, set())
+    return out
+
+
+def spec_columns(spec: HypothesisSpec) -> set[str]:
+    cols = {c for m in spec.models for _, c in m.columns()}
+    if spec.robustness and spec.robustness.curve:
+        from analysis.modelspec import term_columns
+
+        for options in spec.robustness.curve.dimensions.values():
+            for over in options.values():
+                for key in ("regressors", "controls"):
+                    cols |= {c for t in over.get(key, []) for c in term_columns(t)}
+                cols |= {c["column"] for c in over.get("sample", [])}
+                if "outcome" in over:
+                    cols.add(over["outcome"])
+    return cols
+
+
+def raw_files(sources: Iterable[str]) -> list[str]:
+    by_name = registry()
+    return sorted({f for s in sources for f in by_name[s].files})
+
+
+def reviewer_map(
+    results: Path, spec_dir: Path, hypotheses: list[str], figures: dict
+) -> pd.DataFrame:
+    index = _interim_index(results)
+    rows = []
+    for h in hypotheses:
+        spec = load_spec(spec_dir / f"{h}.yaml")
+        found = {s for c in spec_columns(spec) for s in column_sources(c, index)}
+        tables = {t for name in spec.frames for t in frame_def(name).tables}
+        if "us_city" in tables:  # us_city renames its sources' columns: credit them all
+            found |= {name for name in registry() if name.startswith("us_")}
+        sources = sorted(found)
+        files = raw_files(sources)
+        module = f"analysis/hypotheses/{h}_*.py" if h not in ("h1", "h2") else "analysis/frames.py"
+        fit_code = f"analysis/{{modelspec,design,estimate,backends/*}}.py, {module}"
+        common = {
+            "spec": f"config/models/{h}.yaml",
+            "frames": ", ".join(spec.frames),
+            "sources": ", ".join(sources),
+            "raw_files": "; ".join(files),
+            "n_raw_files": len(files),
+        }
+        rows.append({"output": f"results/tables/{h}.{{md,tex,html}}", "rule": "fit_models → model_tables",
+                     "code": f"{fit_code}, analysis/tables.py", **common})  # fmt: skip
+        for name in sorted(figures.get(h, {})):
+            rows.append({"output": f"results/figures/{name}.{{png,pdf}}",
+                         "rule": "fit_models → model_figure",
+                         "code": f"{fit_code}, analysis/figdata.py, analysis/render.py, analysis/figures.py",
+                         **common})  # fmt: skip
+        if spec.robustness:
+            rows.append({"output": f"results/robustness/{h}/*, results/figures/{h}_speccurve.{{png,pdf}}",
+                         "rule": "robustness → spec_curve_figure",
+                         "code": f"{fit_code}, analysis/robustness.py", **common})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def sha256_manifest(results: Path, exclude: Iterable[str] = ("logs", "SHA256SUMS")) -> str:
+    """`sha256  path` lines for every file under results/ (sorted; logs and itself excluded)."""
+    skip = set(exclude)
+    lines = []
+    for path in sorted(p for p in results.rglob("*") if p.is_file()):
+        rel = path.relative_to(results)
+        if rel.parts[0] in skip or rel.name == "reviewer_map.md":
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {rel.as_posix()}")
+    return "\n".join(lines) + "\n"
+
+
+def disk_usage(results: Path) -> dict[str, int]:
+    """Bytes per top-level folder of results/ (logs excluded: their size varies run to run)."""
+    out: dict[str, int] = {}
+    for top in sorted(p for p in results.iterdir() if p.is_dir() and p.name != "logs"):
+        out[top.name] = sum(f.stat().st_size for f in top.rglob("*") if f.is_file())
+    return out
+
+
+def map_markdown(table: pd.DataFrame, disk: dict[str, int]) -> str:
+    """One row per hypothesis: its outputs, rules, code, spec and raw sources."""
+    lines = [
+        "| spec | outputs | rules | code | sources (raw files) |",
+        "|---|---|---|---|---|",
+    ]
+    for spec, rows in table.groupby("spec", sort=True):
+        outputs = "<br>".join(f"`{o}`" for o in rows["output"])
+        rules = "<br>".join(dict.fromkeys(rows["rule"]))
+        code = sorted({c.strip() for cs in rows["code"] for c in cs.split(", ")})
+        r = rows.iloc[0]
+        lines.append(f"| `{spec}` | {outputs} | {rules} | `{', '.join(code)}` | "
+                     f"{r.sources} ({r.n_raw_files} files) |")  # fmt: skip
+    total = sum(disk.values())
+    parts = ", ".join(f"`{k}/` {v / 1e6:,.1f} MB" for k, v in disk.items())
+    lines += ["", f"Disk: `results/` {total / 1e6:,.1f} MB ({parts})."]
+    return "\n".join(lines) + "\n"
+
+
+def write_provenance(results: Path, spec_dir: Path, hypotheses: list[str], figures: dict) -> None:
+    table = reviewer_map(results, spec_dir, hypotheses, figures)
+    table.to_csv(results / "reviewer_map.csv", index=False, lineterminator="\n")
+    disk = disk_usage(results)
+    (results / "reviewer_map.md").write_text(map_markdown(table, disk), "utf-8")
+    (results / "SHA256SUMS").write_text(sha256_manifest(results), "utf-8")

@@ -1,0 +1,165 @@
+"""Render a hypothesis's tables and figures from its tidy results (never from model objects).
+
+The figure registry below is what the Snakemake rules expand, so adding a figure here adds
+its output to the DAG.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import PipelineError
+from analysis.tables import write_tables
+
+SOURCES = {
+    "h1": "Sources: GCoM, ETMUN, CEDAMIA, GPM (acts); V-Dem v15, Polity5, Freedom House, "
+    "LIED, BMR (regimes); UN Treaty Collection (Paris); OWID (nuclear states, NATO).",
+    "h2": "Sources: GaWC 2020 and 2000 (Data Set 11, recomputed); OpenFlights; Fortune Global "
+    "500 2017; diplomatic missions 2022; ClimActor, ETMUN, CDP, GCoM (memberships); V-Dem; "
+    "World Bank (GDP per capita).",
+}
+
+
+def _focal_rows(coefs: pd.DataFrame, fit: dict, models: list[str], label: str) -> pd.DataFrame:
+    focal = {m["model"]: m["focal"] for m in fit["models"]}
+    missing = [m for m in models if m not in focal]
+    if missing:
+        raise PipelineError(f"{fit['hypothesis']}: figure needs models {missing} in the spec")
+    rows = [coefs[(coefs["model"] == m) & (coefs["term"] == focal[m])] for m in models]
+    # One panel: each model's focal coefficient under a common term name.
+    return pd.concat(rows, ignore_index=True).assign(term="focal", term_label=label)
+
+
+def _read(models_dir: Path) -> tuple[pd.DataFrame, dict]:
+    coefs = pd.read_csv(models_dir / "coefficients.csv")
+    fit = json.loads((models_dir / "fit.json").read_text("utf-8"))
+    return coefs, fit
+
+
+def h2_scatter(models_dir: Path, out_stem: Path) -> list[Path]:
+    points = pd.read_csv(models_dir / "figdata/centrality_points.csv", keep_default_na=False)
+    points["highlight"] = points["highlight"].astype(str).eq("True")
+    points["x"], points["y"] = points["x"].astype(float), points["y"].astype(float)
+    curve = pd.read_csv(models_dir / "figdata/centrality_curve.csv")
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.scatter_fit(
+        points,
+        curve,
+        out_stem,
+        x_label="GaWC global network connectivity 2020, log(1 + score)",
+        y_label="Transnational networks held in 2020 (count)",
+        highlight_label="Mainland China",
+        title="Economic centrality and network memberships (fitted Poisson, 95% CI)",
+        source_note=SOURCES["h2"],
+    )
+
+
+def h2_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
+    coefs, fit = _read(models_dir)
+    rows = _focal_rows(
+        coefs,
+        fit,
+        ["gawc2020", "gawc2000", "air_degree", "fortune500", "missions"],
+        "Each model's centrality measure (outcome: networks held)",
+    )
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.coef_plot(
+        rows,
+        ["focal"],
+        out_stem,
+        title="Centrality and network memberships across centrality measures",
+        source_note=SOURCES["h2"],
+        xlabel="Poisson coefficient per SD of log centrality (95% CI)",
+    )
+
+
+def h1_margins(models_dir: Path, out_stem: Path) -> list[Path]:
+    curve = pd.read_csv(models_dir / "figdata/democracy_margins.csv")
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.line_with_band(
+        curve,
+        out_stem,
+        x_label="V-Dem electoral democracy index (0–1)",
+        y_label="Probability of a defiance act in a city-year",
+        title="Democracy and the probability of city defiance (logit, 95% CI)",
+        source_note=SOURCES["h1"],
+    )
+
+
+def h1_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
+    coefs, fit = _read(models_dir)
+    models = ["vdem", "row", "polity", "fh", "lied", "bmr"]
+    rows = _focal_rows(coefs, fit, models, "Each model's regime measure (outcome: defiance acts)")
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.coef_plot(
+        rows,
+        ["focal"],
+        out_stem,
+        title="Democracy and defiance across regime measures",
+        source_note=SOURCES["h1"],
+        xlabel="Poisson coefficient per SD of the regime measure (95% CI)",
+    )
+
+
+FIGURES: dict[str, dict[str, Callable[[Path, Path], list[Path]]]] = {
+    "h1": {"h1_democracy_margins": h1_margins, "h1_coef_regimes": h1_coefs},
+    "h2": {"h2_centrality_networks": h2_scatter, "h2_coef_centrality": h2_coefs},
+}
+
+
+def all_figures() -> dict[str, dict[str, Callable[[Path, Path], list[Path]]]]:
+    from analysis.hypotheses import modules
+
+    return dict(FIGURES) | {m.HYPOTHESIS: m.FIGURES for m in modules()}
+
+
+def figure_names(hypothesis: str) -> list[str]:
+    return sorted(all_figures().get(hypothesis, {}))
+
+
+def render_tables(models_dir: Path, out_stem: Path) -> list[Path]:
+    return write_tables(models_dir / "coefficients.csv", models_dir / "fit.json", out_stem)
+
+
+def render_figures(
+    hypothesis: str, models_dir: Path, fig_dir: Path, only: str | None = None
+) -> list[Path]:
+    registry = all_figures().get(hypothesis, {})
+    if only is not None and only not in registry:
+        raise PipelineError(f"{hypothesis}: no figure named {only!r}; known: {sorted(registry)}")
+    out: list[Path] = []
+    for name, make in sorted(registry.items()):
+        if only is None or name == only:
+            out += make(models_dir, fig_dir / name)
+    return out
+
+
+def render_spec_curve(hypothesis: str, robustness_dir: Path, out_stem: Path) -> list[Path]:
+    specs = pd.read_csv(robustness_dir / "specs.csv")
+    summary = json.loads((robustness_dir / "summary.json").read_text("utf-8"))["curve"]
+    ok = specs[specs["status"] == "ok"].copy()
+    share = summary["share_expected_sign"]
+    sig = summary["share_expected_sign_p05"]
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.spec_curve(
+        ok,
+        out_stem,
+        title=(
+            f"{hypothesis.upper()} specification curve: {summary['fitted']} of "
+            f"{summary['specifications']} specifications fitted; {share:.0%} with the expected "
+            f"sign, {sig:.0%} also at p < 0.05"
+        ),
+        source_note=SOURCES.get(hypothesis, "Sources: see the hypothesis table.")
+        + " Estimates of the focal coefficient on each model's own scale, 95% CI.",
+        y_label="Focal coefficient (95% CI)",
+        choices=summary["dimensions"],
+    )

@@ -1,0 +1,251 @@
+"""Robustness of a hypothesis: specification curve, leave-one-out refits, wild cluster bootstrap.
+
+All three are declared in the hypothesis's spec file (``robustness:``) and run through the same
+estimation layer as the main models, so every refit states its N, estimator and errors.
+A specification that cannot be fitted is kept in the output with its reason (never dropped).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing
+import time
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from analysis.errors import ConfigError, PipelineError
+from analysis.estimate import FitResult, fit_model
+from analysis.modelspec import Condition, CurveSpec, HypothesisSpec, ModelSpec
+
+MAX_BOOTSTRAP_FE_LEVELS = 1000
+RESULT_COLUMNS = ["estimate", "std_error", "p_value", "ci_low", "ci_high", "n_obs", "n_clusters"]
+
+
+def _focal_row(res: FitResult) -> dict[str, Any]:
+    t = res.tidy()
+    row = t[t["term"] == res.spec.focal_term].iloc[0]
+    out = {c: row[c] for c in RESULT_COLUMNS if c in row}
+    out["n_clusters"] = min(res.n_clusters.values()) if res.n_clusters else None
+    return out
+
+
+def _quiet_fit(frame: pd.DataFrame, spec: ModelSpec) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return {**_focal_row(fit_model(frame, spec)), "status": "ok"}
+        except PipelineError as err:
+            return {c: None for c in RESULT_COLUMNS} | {"status": f"failed: {err}"}
+
+
+def _excluded(choices: dict[str, str], curve: CurveSpec) -> bool:
+    return any(all(choices.get(k) == v for k, v in rule.items()) for rule in curve.exclude)
+
+
+def curve_specs(hyp: HypothesisSpec) -> Iterator[tuple[dict[str, str], ModelSpec]]:
+    """Every (choices, spec) of the curve, in a fixed order (dimension order, option order)."""
+    curve = hyp.robustness.curve if hyp.robustness else None
+    if curve is None:
+        return
+    base = hyp.model(curve.base).model_dump()
+    dims = list(curve.dimensions)
+    options = [list(curve.dimensions[d]) for d in dims]
+    for i, combo in enumerate(itertools.product(*options)):
+        choices = dict(zip(dims, combo, strict=True))
+        if _excluded(choices, curve):
+            continue
+        d = {**base, "name": f"spec{i:04d}", "label": ", ".join(combo), "focal": None}
+        sample: list[Any] = []  # the curve's samples come from its dimensions only
+        for dim, opt in choices.items():
+            over = curve.dimensions[dim][opt]
+            for key, value in over.items():
+                if key == "sample":
+                    sample += value
+                else:
+                    d[key] = value
+        d["sample"] = sample
+        try:
+            spec = ModelSpec.model_validate(d)
+        except ValidationError as err:
+            where = ", ".join(f"dimensions.{k}.{v}" for k, v in choices.items())
+            raise ConfigError(f"{hyp.hypothesis}: robustness.curve ({where}): {err}") from None
+        yield choices, spec
+
+
+_FRAME: pd.DataFrame | None = None  # the frame a forked worker fits on (inherited, not pickled)
+
+
+def _fit_in_worker(spec: ModelSpec) -> dict[str, Any]:
+    assert _FRAME is not None
+    return _quiet_fit(_FRAME, spec)
+
+
+def run_curve(
+    frame: pd.DataFrame, hyp: HypothesisSpec, workers: int = 1
+) -> tuple[pd.DataFrame, float]:
+    """Fit every specification (in `workers` forked processes; results keep the spec order,
+    so the table is identical whatever the number of workers). Returns the table and the
+    seconds it took."""
+    global _FRAME
+    specs = list(curve_specs(hyp))
+    start = time.perf_counter()
+    if workers > 1 and len(specs) > 1:
+        _FRAME = frame
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                fits = list(pool.map(_fit_in_worker, [s for _, s in specs], chunksize=4))
+        finally:
+            _FRAME = None
+    else:
+        fits = [_quiet_fit(frame, s) for _, s in specs]
+    rows = [
+        {"spec": spec.name, **choices, "term": spec.focal_term, "estimator": spec.estimator, **fit}
+        for (choices, spec), fit in zip(specs, fits, strict=True)
+    ]
+    seconds = time.perf_counter() - start
+    table = pd.DataFrame(rows)
+    table["significant"] = table["p_value"].astype(float) < 0.05
+    return table, seconds
+
+
+def curve_summary(table: pd.DataFrame, expected: int, main: dict[str, Any]) -> dict[str, Any]:
+    ok = table[table["status"] == "ok"]
+    est = ok["estimate"].astype(float)
+    same = np.sign(est) == expected
+    sig = ok["significant"].astype(bool)
+    n = len(ok)
+    return {
+        "specifications": len(table),
+        "fitted": int(n),
+        "failed": int(len(table) - n),
+        "expected_sign": expected,
+        "share_expected_sign": float(same.mean()) if n else None,
+        "share_expected_sign_p05": float((same & sig).mean()) if n else None,
+        "share_opposite_sign_p05": float((~same & sig).mean()) if n else None,
+        "median_estimate": float(est.median()) if n else None,
+        "main_estimate": main,
+    }
+
+
+def _spec_with(spec: ModelSpec, **over: Any) -> ModelSpec:
+    return ModelSpec.model_validate({**spec.model_dump(), **over})
+
+
+def run_leave_one_out(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
+    rows = []
+    for loo in hyp.robustness.leave_one_out if hyp.robustness else []:
+        spec = hyp.model(loo.model)
+        frame = frames[hyp.frame_of(spec)]
+        if loo.drop_each:
+            if loo.drop_each not in frame:
+                raise ConfigError(
+                    f"robustness.leave_one_out: column {loo.drop_each!r} not in frame"
+                )
+            used = fit_model(frame, spec).design.y.index
+            groups = sorted(frame.loc[used, loo.drop_each].dropna().astype(str).unique())
+            for g in groups:
+                cond = Condition(column=loo.drop_each, op="ne", value=g)
+                s = _spec_with(spec, sample=[*spec.sample, cond.model_dump()])
+                rows.append({"kind": loo.label, "model": spec.name, "left_out": g,
+                             **_quiet_fit(frame, s)})  # fmt: skip
+        for outcome in loo.outcomes:
+            if outcome not in frame:
+                raise ConfigError(f"robustness.leave_one_out: column {outcome!r} not in frame")
+            s = _spec_with(spec, outcome=outcome)
+            rows.append({"kind": loo.label, "model": spec.name, "left_out": outcome,
+                         **_quiet_fit(frame, s)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
+    """WCR wild cluster bootstrap p-value of each listed model's focal term (fixed seed)."""
+    wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
+    rows = []
+    for name in wb.models if wb else []:
+        spec = _spec_with(hyp.model(name), backend="pyfixest")
+        res = fit_model(frames[hyp.frame_of(spec)], spec)
+        levels = int(res.design.fe.nunique().sum())
+        if levels > MAX_BOOTSTRAP_FE_LEVELS:
+            raise ConfigError(
+                f"robustness.wild_bootstrap: model {name!r} absorbs {levels:,} fixed-effect "
+                f"levels; the bootstrap holds them as dummies (N x levels per draw), so at most "
+                f"{MAX_BOOTSTRAP_FE_LEVELS:,} are allowed"
+            )
+        term = spec.focal_term
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            boot = res.fit.raw.wildboottest(
+                param=res.fit.raw_names[term], reps=wb.reps, seed=wb.seed, weights_type=wb.weights
+            )
+        row = _focal_row(res)
+        rows.append(
+            {
+                "model": name,
+                "term": term,
+                "estimate": row["estimate"],
+                "cluster_p_value": row["p_value"],
+                "wild_p_value": float(boot["Pr(>|t|)"]),
+                "t_stat": float(boot["t value"]),
+                "n_clusters": row["n_clusters"],
+                "n_obs": row["n_obs"],
+                "reps": wb.reps,
+                "weights": wb.weights,
+                "seed": wb.seed,
+                "bootstrap": "WCR (null imposed), CRV1 t-statistic",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main_estimate(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> dict[str, Any]:
+    if not hyp.robustness or not hyp.robustness.curve:
+        return {}
+    spec = hyp.model(hyp.robustness.curve.base)
+    row = _quiet_fit(frames[hyp.frame_of(spec)], spec)
+    return {"model": spec.name, "term": spec.focal_term} | {
+        k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()
+    }
+
+
+def run_robustness(
+    spec_path: Path,
+    data_dir: Path,
+    out_dir: Path,
+    covariates: list[dict[str, Any]] | None = None,
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Write ``specs.csv``, ``leave_one_out.csv``, ``wild_bootstrap.csv`` and ``summary.json``."""
+    from analysis.fit_stage import write_csv, write_json
+    from analysis.frames import build_frame, used_covariates
+    from analysis.modelspec import check_columns, load_spec
+
+    hyp = load_spec(spec_path)
+    covariates = used_covariates(hyp, covariates or [])
+    if hyp.robustness is None:
+        raise ConfigError(f"{spec_path}: no robustness block")
+    frames = {name: build_frame(name, data_dir, covariates) for name in hyp.frames}
+    check_columns(hyp, {name: set(f.columns) for name, f in frames.items()})
+    summary: dict[str, Any] = {"hypothesis": hyp.hypothesis}
+    if hyp.robustness.curve:
+        base = hyp.model(hyp.robustness.curve.base)
+        table, seconds = run_curve(frames[hyp.frame_of(base)], hyp, workers)
+        write_csv(table, out_dir / "specs.csv")
+        summary["curve"] = curve_summary(table, hyp.robustness.expected_sign,
+                                         main_estimate(frames, hyp))  # fmt: skip
+        summary["curve"]["dimensions"] = list(hyp.robustness.curve.dimensions)
+        print(f"{len(table)} specifications in {seconds:.1f} s ({len(table) / seconds:.1f}/s)")
+    else:
+        write_csv(pd.DataFrame({"spec": []}), out_dir / "specs.csv")  # no curve declared
+    write_csv(run_leave_one_out(frames, hyp), out_dir / "leave_one_out.csv")
+    write_csv(run_wild_bootstrap(frames, hyp), out_dir / "wild_bootstrap.csv")
+    write_json(summary, out_dir / "summary.json")
+    return summary

@@ -1,0 +1,209 @@
+# Models: one fit job per hypothesis spec (config/models/<h>.yaml), then its tables and figures.
+# Editing one spec file reruns only that hypothesis's jobs.
+import os
+import sys
+
+from analysis.code_deps import code_files
+from analysis.dag import covariate_files, frame_tables, hypothesis_covariates
+from analysis.hypotheses import module_file
+from analysis.modelspec import load_spec
+from analysis.render import figure_names
+
+SPEC_DIR = config["models"]["dir"]
+HYPOTHESES = config["models"]["hypotheses"]
+MODELS = f"{RESULTS}/models"
+FIT_CODE = code_files(
+    "modelspec.py",
+    "design.py",
+    "estimate.py",
+    "frames.py",
+    "defiance.py",
+    "figdata.py",
+    "fit_stage.py",
+    "dag.py",
+    "framedef.py",
+    "hypotheses/__init__.py",
+    "backends/__init__.py",
+    "backends/corrections.py",
+    "backends/statsmodels_backend.py",
+    "backends/pyfixest_backend.py",
+    "backends/linearmodels_backend.py",
+)
+FIGURE_FILES = [
+    f"{RESULTS}/figures/{name}.{ext}"
+    for h in HYPOTHESES
+    for name in figure_names(h)
+    for ext in ("png", "pdf")
+]
+ROBUST = f"{RESULTS}/robustness"
+ROBUST_HYPOTHESES = [h for h in HYPOTHESES if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness]
+ROBUSTNESS_FILES = [f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES] + [
+    f"{RESULTS}/figures/{h}_speccurve.{ext}"
+    for h in ROBUST_HYPOTHESES
+    if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness.curve
+    for ext in ("png", "pdf")
+]
+TABLE_FILES = [f"{RESULTS}/tables/{h}.{ext}" for h in HYPOTHESES for ext in ("md", "tex", "html")]
+
+
+wildcard_constraints:
+    hypothesis="h[0-9]+",
+    figure="[a-z0-9_]+",
+
+
+rule fit_models:
+    input:
+        spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
+        tables=frame_tables(SPEC_DIR, DATA),
+        covariates=covariate_files(SPEC_DIR, config["covariates"]),
+        code=FIT_CODE,
+        module=lambda w: module_file(w.hypothesis),
+    output:
+        coefficients=f"{MODELS}/{{hypothesis}}/coefficients.csv",
+        fit=f"{MODELS}/{{hypothesis}}/fit.json",
+        figdata=directory(f"{MODELS}/{{hypothesis}}/figdata"),
+    params:
+        python=sys.executable,
+        data=DATA,
+        out=lambda w, output: os.path.dirname(output.fit),
+        covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),  # rerun on change
+    log:
+        f"{RESULTS}/logs/fit_{{hypothesis}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis fit --spec {input.spec} --data {params.data} "
+        "--out {params.out} > {log} 2>&1"
+
+
+rule model_tables:
+    input:
+        coefficients=rules.fit_models.output.coefficients,
+        fit=rules.fit_models.output.fit,
+        code=code_files("tables.py", "render.py"),
+    output:
+        md=f"{RESULTS}/tables/{{hypothesis}}.md",
+        tex=f"{RESULTS}/tables/{{hypothesis}}.tex",
+        html=report(
+            f"{RESULTS}/tables/{{hypothesis}}.html",
+            caption="../report/table.rst",
+            category="Tables",
+        ),
+    params:
+        python=sys.executable,
+        models=lambda w, input: os.path.dirname(input.fit),
+        stem=lambda w, output: os.path.splitext(output.md)[0],
+    log:
+        f"{RESULTS}/logs/tables_{{hypothesis}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis render-tables --models {params.models} "
+        "--out-stem {params.stem} > {log} 2>&1"
+
+
+rule model_figure:
+    input:
+        coefficients=rules.fit_models.output.coefficients,
+        fit=rules.fit_models.output.fit,
+        figdata=rules.fit_models.output.figdata,
+        code=code_files("figures.py", "render.py"),
+        module=lambda w: module_file(w.hypothesis),
+    output:
+        png=report(
+            f"{RESULTS}/figures/{{hypothesis}}_{{figure}}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            subcategory="{hypothesis}",
+        ),
+        pdf=f"{RESULTS}/figures/{{hypothesis}}_{{figure}}.pdf",
+    params:
+        python=sys.executable,
+        models=lambda w, input: os.path.dirname(input.fit),
+        name=lambda w: f"{w.hypothesis}_{w.figure}",
+        out_dir=lambda w, output: os.path.dirname(output.png),
+    log:
+        f"{RESULTS}/logs/figure_{{hypothesis}}_{{figure}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis render-figures --hypothesis {wildcards.hypothesis} "
+        "--figure {params.name} --models {params.models} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule robustness:
+    input:
+        spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
+        tables=frame_tables(SPEC_DIR, DATA),
+        covariates=covariate_files(SPEC_DIR, config["covariates"]),
+        code=FIT_CODE + code_files("robustness.py"),
+        module=lambda w: module_file(w.hypothesis),
+    output:
+        summary=f"{ROBUST}/{{hypothesis}}/summary.json",
+        specs=f"{ROBUST}/{{hypothesis}}/specs.csv",
+        loo=f"{ROBUST}/{{hypothesis}}/leave_one_out.csv",
+        wild=f"{ROBUST}/{{hypothesis}}/wild_bootstrap.csv",
+    params:
+        python=sys.executable,
+        data=DATA,
+        out=lambda w, output: os.path.dirname(output.summary),
+        covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),
+    threads: 2
+    log:
+        f"{RESULTS}/logs/robustness_{{hypothesis}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis robustness --spec {input.spec} --data {params.data} "
+        "--out {params.out} --workers {threads} > {log} 2>&1"
+
+
+ruleorder: spec_curve_figure > model_figure
+
+
+rule spec_curve_figure:
+    input:
+        summary=rules.robustness.output.summary,
+        specs=rules.robustness.output.specs,
+        code=code_files("figures.py", "render.py"),
+    output:
+        png=report(
+            f"{RESULTS}/figures/{{hypothesis}}_speccurve.png",
+            caption="../report/speccurve.rst",
+            category="Robustness",
+        ),
+        pdf=f"{RESULTS}/figures/{{hypothesis}}_speccurve.pdf",
+    params:
+        python=sys.executable,
+        robustness=lambda w, input: os.path.dirname(input.summary),
+        stem=lambda w, output: os.path.splitext(output.png)[0],
+    log:
+        f"{RESULTS}/logs/speccurve_{{hypothesis}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis render-spec-curve --hypothesis {wildcards.hypothesis} "
+        "--robustness {params.robustness} --out-stem {params.stem} > {log} 2>&1"
+
+
+rule claims:
+    input:
+        fits=[f"{MODELS}/{h}/fit.json" for h in HYPOTHESES],
+        coefficients=[f"{MODELS}/{h}/coefficients.csv" for h in HYPOTHESES],
+        figdata=[f"{MODELS}/{h}/figdata" for h in HYPOTHESES],
+        robustness=[f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES],
+        code=code_files("claims.py", "findings.py"),
+    output:
+        md=f"{RESULTS}/claims.md",
+        html=report(f"{RESULTS}/claims.html", caption="../report/claims.rst", category="Claims"),
+    params:
+        python=sys.executable,
+        models=lambda w, input: os.path.dirname(os.path.dirname(input.fits[0])),
+        robust=lambda w, output: os.path.join(os.path.dirname(output.md), "robustness"),
+    log:
+        f"{RESULTS}/logs/claims.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis claims --models {params.models} "
+        "--robustness {params.robust} --out {output.md} --html {output.html} > {log} 2>&1"

@@ -1,0 +1,22 @@
+# The reviewer's map and the sha256 manifest of results/: made last, from every other output.
+import sys
+
+from analysis.code_deps import code_files
+
+
+rule reviewer_map:
+    input:
+        FINAL,
+        code=code_files("provenance.py"),
+    output:
+        csv=f"{RESULTS}/reviewer_map.csv",
+        md=f"{RESULTS}/reviewer_map.md",
+        sums=f"{RESULTS}/SHA256SUMS",
+    params:
+        python=sys.executable,
+    log:
+        f"{RESULTS}/logs/reviewer_map.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis reviewer-map > {log} 2>&1"

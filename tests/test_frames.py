@@ -1,0 +1,80 @@
+"""Model frames: covariate merging (users' files), network flags, the registry."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.errors import ConfigError, PipelineError
+from analysis.frames import frame_def, held_networks, merge_covariates, used_covariates
+from analysis.modelspec import validate_spec
+
+FRAME = pd.DataFrame({"city_id": [1, 2, 3], "country_iso3": ["USA", "USA", "FRA"],
+                      "year": [2020, 2020, 2020], "y": [1.0, 2.0, 3.0]})  # fmt: skip
+
+
+def cov(tmp_path, text: str, **over):
+    (tmp_path / "c.csv").write_text(text)
+    entry = {"name": "mine", "file": "c.csv", "keys": ["country_iso3", "year"], "columns": ["m"]}
+    return [entry | over]
+
+
+def test_merge_by_country_year(tmp_path):
+    out = merge_covariates(FRAME, cov(tmp_path, "country_iso3,year,m\nUSA,2020,1.5\n"), tmp_path)
+    assert out["m"].tolist()[:2] == [1.5, 1.5] and pd.isna(out["m"].iloc[2])
+    assert len(out) == len(FRAME)
+
+
+def test_merge_skips_frames_without_the_keys(tmp_path):
+    c = cov(tmp_path, "country_iso3,year,m\nUSA,2020,1\n")
+    out = merge_covariates(FRAME.drop(columns="year"), c, tmp_path)
+    assert "m" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "over", "message"),
+    [
+        ("country_iso3,year,m\nUSA,2020,1\nUSA,2020,2\n", {}, "duplicate key rows"),
+        ("country_iso3,year,other\nUSA,2020,1\n", {}, r"lacks column\(s\) \['m'\]"),
+        ("country_iso3,year,m\nUSA,2020,high\n", {}, "non-numeric value 'high'"),
+        ("country_iso3,year,y\nUSA,2020,1\n", {"columns": ["y"]}, "already exist"),
+        ("", {"file": "nope.csv"}, "not found"),
+    ],
+)
+def test_bad_covariate_files_name_the_entry(tmp_path, text, over, message):
+    with pytest.raises(PipelineError, match=message) as e:
+        merge_covariates(FRAME, cov(tmp_path, text, **over), tmp_path)
+    assert "covariates[0] (mine)" in str(e.value)
+
+
+def test_used_covariates_only_those_a_spec_reads():
+    spec = validate_spec({"hypothesis": "h9", "title": "t", "frame": "f", "models": [
+        {"name": "m", "label": "m", "outcome": "y", "regressors": ["log(a)"], "controls": ["b:c"],
+         "estimator": "ols", "vcov": {"type": "hc1"}}]})  # fmt: skip
+    covs = [{"name": n, "file": f"{n}.csv", "keys": ["city_id"], "columns": [n]} for n in "acd"]
+    assert [c["name"] for c in used_covariates(spec, covs)] == ["a", "c"]
+
+
+def test_unknown_frame_is_named():
+    with pytest.raises(ConfigError, match="unknown frame 'nope'"):
+        frame_def("nope")
+
+
+def test_held_networks_follow_the_panel_rule():
+    m = pd.DataFrame({
+        "city_id": [1, 1, 1, 2], "network": ["a", "a", "b", "b"],
+        "join_year": [2019, None, 2021, None], "first_observed_year": [None, 2018, None, 2020],
+        "network_type": "climate"})  # fmt: skip
+    held = held_networks(m, 2020)
+    assert held.loc[1, "held_a"] == 1 and held.loc[1].get("held_b", 0) == 0
+    assert held.loc[2, "held_b"] == 1
+
+
+@pytest.mark.pipeline
+def test_held_networks_sum_to_the_panel_count(pipeline_results):
+    data = pipeline_results / "data"
+    held = held_networks(pd.read_parquet(data / "memberships.parquet"), 2020)
+    cy = pd.read_parquet(data / "city_year.parquet", columns=["city_id", "year", "n_networks"])
+    n = cy[cy["year"] == 2020].set_index("city_id")["n_networks"]
+    total = held.sum(axis=1).reindex(n.index, fill_value=0)
+    assert (total == n).all()

@@ -1,0 +1,237 @@
+"""H4 alignment: frame builders on synthetic us_city tables, figure data on a tiny fit."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import PipelineError
+from analysis.estimate import fit_hypothesis
+from analysis.hypotheses import h4_alignment as h4
+from analysis.modelspec import check_columns, load_spec, validate_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def us_city(n: int = 8, seed: int = 0) -> pd.DataFrame:
+    """`n` cities in n // 2 counties (two per county), county columns constant per county."""
+    rng = np.random.default_rng(seed)
+    county = np.arange(n) // 2
+    states = np.array(["CA", "TX", "NY", "OH", "FL", "WA"])[county % 6]
+    share = rng.uniform(0.3, 0.8, n // 2 + 1)[county]
+    first = np.array([2008, pd.NA, 2018, pd.NA, 2019, 2006], dtype=object)[county % 6]
+    parties = np.array(["D", "R", "I", None])[np.arange(n) % 4]
+    pop = rng.uniform(5e4, 2e6, n)
+    d = pd.DataFrame(
+        {
+            "city_id": np.arange(n) + 100,
+            "city_name": [f"City {i}" for i in range(n)],
+            "state": pd.array(states, dtype="str"),
+            "county_fips": pd.array([f"{c:05d}" for c in county], dtype="str"),
+            "county_name": pd.array([f"County {c}" for c in county], dtype="str"),
+            "city_population": pop,
+            "log_city_population": np.log(pop),
+            "dem_share_2012": share - 0.02,
+            "dem_share_2016": share,
+            "dem_share_2020": share + 0.01,
+            "county_foreignborn_pct": (10 + county).astype(float),
+            "county_hispanic_pct": (20 + county).astype(float),
+            "mayor_party_2017": pd.array(parties, dtype="str"),
+            "dem_mayor_2017": pd.array(
+                [1 if p == "D" else 0 if p else None for p in parties], dtype="Int8"
+            ),
+            "dem_county_2016": pd.array((share > 0.5).astype(int), dtype="Int8"),
+            "alignment_cell": pd.array([None] * n, dtype="str"),
+            "member_climate_mayors": (np.arange(n) % 3 == 0).astype("int8"),
+            "member_we_are_still_in": (np.arange(n) % 2 == 0).astype("int8"),
+            "n_networks": np.arange(n) % 5,
+            "nae_legal_support": np.where(np.arange(n) < 4, 3.0, np.nan),
+            "county_287g": pd.array([0 if f is pd.NA else 1 for f in first], dtype="int8"),
+            "county_287g_first_year": pd.array(first, dtype="Int64"),
+            "county_ice_detainers": pd.array(100 + county, dtype="Int64"),
+            "county_detainer_noncompliance": pd.array(0.1 + 0.05 * county, dtype="Float64"),
+        }
+    )
+    return d
+
+
+def memberships(city_ids) -> pd.DataFrame:
+    a, b = city_ids[0], city_ids[1]
+    return pd.DataFrame(
+        {
+            "city_id": [a, a, a, a, b],
+            "network": ["climate_mayors", "cdp", "cdp", "icp", "gcom"],
+            "network_type": ["climate", "climate", "climate", "peace", "climate"],
+            "source": ["s1", "s1", "s2", "s1", "s1"],
+        }
+    )
+
+
+def tables(n: int = 8, seed: int = 0) -> dict[str, pd.DataFrame]:
+    us = us_city(n, seed)
+    return {"us_city": us, "memberships": memberships(us["city_id"].tolist())}
+
+
+def test_cities_frame_derives_partisanship_and_counts():
+    t = tables()
+    c = h4.build_h4_cities(t)
+    assert len(c) == 8 and c["city_id"].is_unique
+    # D -> 1, R -> 0, independents and unknown mayors missing (unlike dem_mayor_2017)
+    by_party = dict(zip(c["mayor_party_2017"].fillna("?"), c["dem_mayor"], strict=True))
+    assert by_party["D"] == 1.0 and by_party["R"] == 0.0
+    assert np.isnan(by_party["I"]) and np.isnan(by_party["?"])
+    assert c["partisan_mayor"].tolist() == [1.0, 1.0, 0.0, 0.0] * 2
+    np.testing.assert_allclose(c["dem10_2016"], 10 * (c["dem_share_2016"] - 0.5))
+    np.testing.assert_allclose(c["dem10_2020"], 10 * (c["dem_share_2020"] - 0.5))
+    assert set(c["census_region"]) <= set(h4.CENSUS_REGIONS)
+    assert c.loc[c["state"] == "TX", "census_region"].eq("South").all()
+    # distinct climate networks only: cdp twice (two sources) counts once, icp is peace
+    counts = dict(zip(c["city_id"], c["n_climate_networks"], strict=True))
+    assert counts[100] == 2.0 and counts[101] == 1.0 and counts[102] == 0.0
+    assert c["member_climate_mayors"].dtype == float
+
+
+def test_census_region_covers_every_state_once():
+    codes = [s for states in h4.CENSUS_REGIONS.values() for s in states.split(" ")]
+    assert len(codes) == len(set(codes)) == 51
+    assert h4.census_region(pd.Series(["PR"], dtype="str")).isna().all()
+
+
+@pytest.mark.parametrize(
+    ("builder", "drop"),
+    [
+        (h4.build_h4_cities, "mayor_party_2017"),
+        (h4.build_h4_counties, "county_287g_first_year"),
+        (h4.build_h4_county_periods, "dem_share_2016"),
+    ],
+)
+def test_missing_column_is_named(builder, drop):
+    t = tables()
+    t["us_city"] = t["us_city"].drop(columns=drop)
+    with pytest.raises(PipelineError, match=drop):
+        builder(t)
+
+
+def test_missing_membership_column_is_named():
+    t = tables()
+    t["memberships"] = t["memberships"].drop(columns="network_type")
+    with pytest.raises(PipelineError, match="network_type"):
+        h4.build_h4_cities(t)
+
+
+def test_counties_frame_one_row_per_county():
+    t = tables()
+    c = h4.build_h4_counties(t)
+    assert len(c) == 4 and c["county_fips"].is_unique
+    assert (c["n_cities"] == 2).all()
+    us = t["us_city"]
+    want = np.log(us.groupby("county_fips")["city_population"].sum()).to_numpy()
+    np.testing.assert_allclose(c["log_city_pop_sum"], want)
+    assert c["county_detainer_noncompliance"].dtype == float
+
+
+def test_counties_frame_refuses_county_columns_that_vary():
+    t = tables()
+    t["us_city"].loc[0, "dem_share_2016"] = 0.99
+    with pytest.raises(PipelineError, match="dem_share_2016"):
+        h4.build_h4_counties(t)
+
+
+def test_county_periods_risk_set():
+    t = tables(12)
+    p = h4.build_h4_county_periods(t).set_index(["county_fips", "period"])
+    first = h4.build_h4_counties(t).set_index("county_fips")["county_287g_first_year"]
+    pre, post = "2005-2016", "2017-2020"
+    for fips, year in first.items():
+        assert p.loc[(fips, pre), "trump_era"] == 0.0
+        if pd.isna(year):  # never adopted: at risk in both periods, never adopts
+            assert p.loc[(fips, pre), "adopt_287g"] == 0 and p.loc[(fips, post), "adopt_287g"] == 0
+        elif year < 2017:  # adopted before Trump: leaves the risk set
+            assert p.loc[(fips, pre), "adopt_287g"] == 1 and (fips, post) not in p.index
+        else:
+            assert p.loc[(fips, pre), "adopt_287g"] == 0 and p.loc[(fips, post), "adopt_287g"] == 1
+            assert p.loc[(fips, post), "trump_era"] == 1.0
+    assert not p.index.duplicated().any()
+
+
+def test_county_periods_refuse_years_outside_the_data():
+    t = tables()
+    t["us_city"]["county_287g_first_year"] = pd.array([2023] * 8, dtype="Int64")
+    with pytest.raises(PipelineError, match="after 2020"):
+        h4.build_h4_county_periods(t)
+
+
+def test_spec_columns_exist_in_the_frames():
+    spec = load_spec(ROOT / "config/models/h4.yaml")
+    frames = {name: h4.FRAMES[name].build(tables()) for name in spec.frames}
+    check_columns(spec, {n: set(f.columns) for n, f in frames.items()})
+    labelled = set(spec.labels)
+    for m in spec.models:
+        assert set(m.terms) <= labelled, m.name
+        assert m.outcome in labelled
+
+
+def big_cities(n: int = 240, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"dem_mayor": rng.integers(0, 2, n).astype(float),
+                      "dem_county": rng.integers(0, 2, n).astype(float),
+                      "log_city_population": rng.normal(12, 1, n)})  # fmt: skip
+    eta = -1 + d["dem_mayor"] + 0.8 * d["dem_county"] + 0.3 * (d["log_city_population"] - 12)
+    d["member_climate_mayors"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+    d["partisan_mayor"] = 1.0
+    d["n_climate_networks"] = rng.poisson(1 + 3 * d["dem_mayor"]).astype(float)
+    d["n_networks"] = d["n_climate_networks"] + 1
+    d["state"] = np.array(["CA", "TX", "NY"])[np.arange(n) % 3]
+    return d
+
+
+def tiny_spec():
+    return validate_spec({
+        "hypothesis": "h4", "title": "t", "frame": "h4_cities",
+        "models": [{"name": "cm_cells_logit", "label": "cells", "outcome": "member_climate_mayors",
+                    "regressors": ["dem_mayor", "dem_county", "dem_mayor:dem_county"],
+                    "controls": ["log_city_population"], "estimator": "logit",
+                    "vcov": {"type": "hc1"}}],
+    })  # fmt: skip
+
+
+def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
+    spec, frame = tiny_spec(), big_cities()
+    frames = {"h4_cities": frame}
+    _, _, results = fit_hypothesis(frames, spec)
+    out = h4.figure_data(spec, frames, results)
+    cells = out["alignment_cells"]
+    assert cells["category"].tolist() == [c for c, _, _ in h4.CELLS]
+    assert ((cells["ci_low"] <= cells["estimate"]) & (cells["estimate"] <= cells["ci_high"])).all()
+    assert cells["n"].sum() == len(frame)
+    dd = frame[(frame["dem_mayor"] == 1) & (frame["dem_county"] == 1)]
+    assert (
+        cells.loc[0, "n"] == len(dd)
+        and cells.loc[0, "members"] == dd["member_climate_mayors"].sum()
+    )
+    bu = out["bu_comparison"].set_index("mayor_party")
+    want = frame.groupby("dem_mayor")["n_climate_networks"].mean()
+    assert bu.loc["Democratic", "mean_climate_networks"] == pytest.approx(want[1.0])
+    assert bu.loc["Republican", "mean_climate_networks"] == pytest.approx(want[0.0])
+    assert bu.loc["Democratic", "n_cities"] == (frame["dem_mayor"] == 1).sum()
+    diff = bu.loc["Difference (Democratic - Republican)"]
+    assert diff["mean_climate_networks"] == pytest.approx(want[1.0] - want[0.0])
+    assert diff["ci_low"] < diff["mean_climate_networks"] < diff["ci_high"]
+    # the figure renders from the CSV alone
+    fig = tmp_path / "figdata"
+    fig.mkdir()
+    cells.to_csv(fig / "alignment_cells.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        paths = h4.FIGURES["h4_alignment_cells"](tmp_path, tmp_path / "h4_alignment_cells")
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+
+
+def test_figure_data_needs_the_cells_model():
+    spec = tiny_spec()
+    with pytest.raises(PipelineError, match="cm_cells_logit"):
+        h4.figure_data(spec, {"h4_cities": big_cities()}, {})

@@ -1,0 +1,144 @@
+"""Robustness machinery: the curve enumerates what the spec declares, failures are kept,
+workers do not change results, leave-one-out and the wild bootstrap run through the layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import ConfigError
+from analysis.modelspec import validate_spec
+from analysis.robustness import (
+    curve_specs,
+    curve_summary,
+    run_curve,
+    run_leave_one_out,
+    run_wild_bootstrap,
+)
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 1200
+    d = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "w": rng.normal(size=n),
+            "size": rng.normal(size=n),
+            "country": rng.integers(0, 24, n).astype(str),
+            "region": rng.choice(["A", "B", "C"], n),
+        }
+    )
+    d["big"] = (d["size"] > 0).astype(float)
+    d["y"] = rng.poisson(np.exp(0.3 + 0.4 * d["x"] + 0.2 * d["size"]))
+    d["y_alt"] = rng.poisson(np.exp(0.1 + 0.3 * d["x"]))
+    d["ly"] = np.log1p(d["y"])
+    d["const"] = 1.0
+    return d
+
+
+def hyp(**robust):
+    raw = {
+        "hypothesis": "h9",
+        "title": "t",
+        "frame": "f",
+        "models": [
+            {"name": "main", "label": "main", "outcome": "y", "regressors": ["x"],
+             "controls": ["size"], "estimator": "poisson",
+             "vcov": {"type": "cluster", "by": ["country"]}},
+            {"name": "lin", "label": "lin", "outcome": "ly", "regressors": ["x"],
+             "estimator": "ols", "vcov": {"type": "cluster", "by": ["country"]}},
+        ],
+        "robustness": robust,
+    }  # fmt: skip
+    return validate_spec(raw)
+
+
+CURVE = {
+    "base": "main",
+    "dimensions": {
+        "measure": {"x": {"regressors": ["x"]}, "wx": {"regressors": ["w", "x"], "focal": "w"}},
+        "controls": {"none": {"controls": []}, "size": {"controls": ["size"]}},
+        "estimator": {"poisson": {}, "ols": {"estimator": "ols", "outcome": "ly"}},
+        "sample": {"all": {}, "big": {"sample": [{"column": "big", "op": "eq", "value": 1}]}},
+    },
+    "exclude": [{"estimator": "ols", "sample": "big"}],
+}
+
+
+def test_curve_is_the_declared_product_minus_exclusions():
+    specs = list(curve_specs(hyp(curve=CURVE)))
+    assert len(specs) == 2 * 2 * 2 * 2 - 2 * 2
+    assert not any(c["estimator"] == "ols" and c["sample"] == "big" for c, _ in specs)
+    _, spec = specs[-1]
+    assert spec.sample == [] or spec.sample[0].column == "big"
+    wx = next(s for c, s in specs if c["measure"] == "wx")
+    assert wx.focal_term == "w"
+
+
+def test_bad_option_names_the_dimension():
+    bad = {
+        **CURVE,
+        "dimensions": {**CURVE["dimensions"], "estimator": {"x": {"estimator": "tobit"}}},
+    }
+    with pytest.raises(ConfigError, match=r"dimensions\.estimator\.x"):
+        list(curve_specs(hyp(curve=bad)))
+
+
+def test_unknown_models_are_named():
+    with pytest.raises(ConfigError, match=r"robustness\.curve\.base: 'nope'"):
+        hyp(curve={**CURVE, "base": "nope"})
+    with pytest.raises(ConfigError, match="must be ols with clustered errors"):
+        hyp(wild_bootstrap={"models": ["main"]})
+
+
+def test_curve_results_do_not_depend_on_workers(frame):
+    h = hyp(curve=CURVE)
+    one, _ = run_curve(frame, h, workers=1)
+    two, _ = run_curve(frame, h, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert (one["status"] == "ok").all()
+    x_rows = one[(one["measure"] == "x") & (one["estimator"] == "poisson")]
+    assert (x_rows["estimate"] > 0.3).all() and x_rows["significant"].all()
+
+
+def test_failures_are_kept_with_their_reason(frame):
+    curve = {**CURVE, "dimensions": {**CURVE["dimensions"],
+             "controls": {"none": {"controls": []}, "collinear": {"controls": ["const"]}}}}  # fmt: skip
+    table, _ = run_curve(frame, hyp(curve=curve))
+    failed = table[table["status"] != "ok"]
+    assert len(failed) > 0 and failed["estimate"].isna().all()
+    s = curve_summary(table, +1, {})
+    assert s["specifications"] == len(table) and s["failed"] == len(failed)
+    assert s["fitted"] + s["failed"] == s["specifications"]
+
+
+def test_summary_shares():
+    t = pd.DataFrame({"status": ["ok"] * 4 + ["failed: x"], "estimate": [1, 2, -1, 3, None],
+                      "significant": [True, False, True, True, False]})  # fmt: skip
+    s = curve_summary(t, +1, {})
+    assert s["share_expected_sign"] == 0.75
+    assert s["share_expected_sign_p05"] == 0.5
+    assert s["share_opposite_sign_p05"] == 0.25
+
+
+def test_leave_one_out(frame):
+    h = hyp(leave_one_out=[{"model": "main", "label": "region", "drop_each": "region"},
+                           {"model": "main", "label": "outcome", "outcomes": ["y_alt"]}])  # fmt: skip
+    out = run_leave_one_out({"f": frame}, h)
+    regions = out[out["kind"] == "region"]
+    assert sorted(regions["left_out"]) == ["A", "B", "C"]
+    for r in regions.itertuples():
+        assert r.n_obs == (frame["region"] != r.left_out).sum()
+    assert out.loc[out["kind"] == "outcome", "left_out"].tolist() == ["y_alt"]
+
+
+def test_wild_bootstrap_is_seeded(frame):
+    h = hyp(wild_bootstrap={"models": ["lin"], "reps": 999, "seed": 5})
+    a = run_wild_bootstrap({"f": frame}, h)
+    b = run_wild_bootstrap({"f": frame}, h)
+    pd.testing.assert_frame_equal(a, b)
+    row = a.iloc[0]
+    assert row["term"] == "x" and row["wild_p_value"] < 0.01 and row["n_clusters"] == 24
