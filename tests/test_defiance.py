@@ -623,17 +623,17 @@ def test_composition_properties(mem, pairs, year, registries) -> None:
 
 # --------------------------------------------------------------------------- real tables
 
-DATA = Path(__file__).resolve().parents[1] / "results" / "data"
 TABLES = ("acts", "memberships", "dyads", "city_year", "country_year")
 
 
 @pytest.fixture(scope="module")
-def real() -> dict[str, pd.DataFrame]:
-    if not all((DATA / f"{t}.parquet").exists() for t in TABLES):
-        pytest.skip("results/data tables not built")
-    return {t: pd.read_parquet(DATA / f"{t}.parquet") for t in TABLES}
+def real(pipeline_results: Path) -> dict[str, pd.DataFrame]:
+    """The real tables, from the session's pipeline run on the mirror (skips without it)."""
+    data = pipeline_results / "data"
+    return {t: pd.read_parquet(data / f"{t}.parquet") for t in TABLES}
 
 
+@pytest.mark.pipeline
 def test_real_tables_invariants(real) -> None:
     acts, cy = real["acts"], real["city_year"]
     checked = D.check_network_types(real["memberships"])
