@@ -28,11 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.linalg import eigsh
+
+from analysis.lazy import lazy_module
+
+# networkx and scipy.sparse load on first use: the source registry imports this module at
+# every Snakemake start.
+nx = lazy_module("networkx")
+sparse = lazy_module("scipy.sparse")
 
 BETWEENNESS_BATCH = 1024  # sources per sweep: 3 work arrays of n x batch (~64 MB at n = 3,100)
 
@@ -195,7 +199,9 @@ def eigenvector_giant(graph: nx.Graph) -> dict[Hashable, float]:
         adjacency = nx.to_scipy_sparse_array(
             graph.subgraph(nodes), nodelist=nodes, weight=None, dtype=float, format="csr"
         )
-        vector = eigsh(adjacency, k=1, which="LA", v0=np.ones(size), tol=1e-12)[1][:, 0]
+        vector = lazy_module("scipy.sparse.linalg").eigsh(
+            adjacency, k=1, which="LA", v0=np.ones(size), tol=1e-12
+        )[1][:, 0]
     vector = np.abs(vector) / np.linalg.norm(vector)
     values.update(zip(nodes, vector.tolist(), strict=True))
     return values

@@ -48,6 +48,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -61,6 +63,7 @@ from analysis.gazetteer import (
     Gazetteer,
     haversine_km,
     normalize_region_name,
+    token_sorted,
     unit_vectors,
 )
 from analysis.textnorm import (
@@ -111,8 +114,7 @@ _FUZZY_MIN_LEN = 4  # shorter keys fuzzy-match almost anything
 _OVERRIDE_MAX_POP = 100_000
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):  # a tuple: cheap to build and hold for every distinct name
     keys: tuple[str, ...]  # lookup keys, most specific first
     n_whole: int  # keys[:n_whole] describe the whole name; later ones only its head
     qualifier: str | None  # bracket or comma qualifier, a possible admin1 hint
@@ -135,6 +137,15 @@ _LATIN_BRACKETING = frozenset(
 )
 
 
+# textnorm's area/council affix regexes match whole words at the ends of a key: a key
+# whose last word is the last word of no suffix, and whose first word the first word of
+# no prefix, matches none of them (two set lookups instead of three regex scans).
+_AFFIX_LAST = frozenset(
+    x.rsplit(" ", 1)[-1] for x in (*textnorm._AREA_SUFFIXES, *textnorm._COUNCIL_SUFFIXES)
+)
+_AFFIX_FIRST = frozenset(x.split(" ", 1)[0] for x in textnorm._COUNCIL_PREFIXES)
+
+
 def _council(raw: str, lit: str):
     """`council_name(raw)`, without calling it where it is None for sure: a name without
     comma or brackets (also after transliteration), whose literal key, then equal to the
@@ -144,10 +155,17 @@ def _council(raw: str, lit: str):
         and _BRACKET_CHARS.isdisjoint(raw)
         and (raw.isascii() or (max(raw) <= _LATIN_MAX and _LATIN_BRACKETING.isdisjoint(raw)))
     )
-    if plain and not (
-        textnorm._AREA_RE.search(lit)
-        or textnorm._COUNCIL_PREFIX_RE.search(lit)
-        or textnorm._COUNCIL_SUFFIX_RE.search(lit)
+    if plain and (
+        " " not in lit
+        or (
+            lit[lit.rfind(" ") + 1 :] not in _AFFIX_LAST
+            and lit[: lit.find(" ")] not in _AFFIX_FIRST
+        )
+        or not (
+            textnorm._AREA_RE.search(lit)
+            or textnorm._COUNCIL_PREFIX_RE.search(lit)
+            or textnorm._COUNCIL_SUFFIX_RE.search(lit)
+        )
     ):
         return None
     return council_name(raw)
@@ -171,10 +189,11 @@ def _plan(raw: str) -> _Plan:
             if k and k not in keys:
                 keys.append(k)
     # "Vienna/Wien", "Mumbai/Bombay": bilingual or old/new names; each part is a head key.
-    for part in raw.split("/")[: 4 if "/" in raw else 0]:
-        k = normalize_name(part)
-        if k and k not in keys:
-            keys.append(k)
+    if "/" in raw:
+        for part in raw.split("/")[:4]:
+            k = normalize_name(part)
+            if k and k not in keys:
+                keys.append(k)
     members = split_group_signatory(raw) if _GROUP_HINT.search(raw) else None
     council = _council(raw, lit)
     if council is None:
@@ -202,29 +221,47 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return starts[owner] + offsets, owner
 
 
-def _select(cand: pd.DataFrame, override: float) -> pd.DataFrame:
-    """One row per unit: best candidate (see module docstring for the order)."""
-    cand = cand.assign(neg_pop=-cand["population"])
-    cand = cand.sort_values(
-        ["unit", "order", "hint_miss", "rank", "dist_sort", "neg_pop", "geonameid"],
-        kind="stable",
-    )
-    best = cand.drop_duplicates("unit")
-    if override and not cand.empty:
-        tier = cand.merge(best[["unit", "order", "hint_miss"]], on=["unit", "order", "hint_miss"])
-        tier = tier[tier["dist_sort"].eq(0)]  # coordinates decide where given
-        big = tier.sort_values(["unit", "neg_pop", "rank", "geonameid"]).drop_duplicates("unit")
-        big = big.set_index("unit")
-        b = best.set_index("unit")
-        bp = big.reindex(b.index)
-        swap = bp["population"].ge(override * b["population"].clip(lower=1)).fillna(False) & b[
-            "population"
-        ].lt(_OVERRIDE_MAX_POP)
-        best = pd.concat([b[~swap], bp[swap]]).reset_index()
-    return best
+# match_cities_arrays' arrays, in the order of the output columns they fill
+_RESULT_KEYS = (
+    "gid",
+    "method",
+    "score",
+    "dist",
+    "admin1",
+    "matched",
+    "is_group",
+    "reason",
+    "coord_fix",
+)
 
 
 def match_cities(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, source: str, **options: Any
+) -> pd.DataFrame:
+    """Resolve every mention; returns one audit row per input row, in input order.
+
+    `mentions` needs `raw_name` and `country_iso3` (may be missing), optionally `lat`,
+    `lon`, `entity_type` and `coord_fix` (what `analysis.geo.check_coordinates` did to the
+    point; a `swapped` or `sign_flipped` point must be confirmed by the name, so it gets no
+    `nearest` fallback). Output columns: OUTPUT_COLUMNS (city_id is nullable Int64);
+    `coord_fix` carries the input value or what the coordinate review did (module docstring).
+    `options` are `match_cities_arrays`'s keywords (thresholds, `review_coordinates=False`
+    to skip the coordinate review for diagnostics, `sole_name_rescue` as in the module
+    docstring).
+    """
+    arrays = match_cities_arrays(mentions, gazetteer, source=source, **options)
+    return pd.DataFrame(
+        {
+            "source": source,
+            "raw_name": mentions["raw_name"].to_numpy(),
+            "raw_country": mentions["country_iso3"].to_numpy(),
+            **audit_columns(arrays),
+        },
+        index=mentions.index,
+    )
+
+
+def match_cities_arrays(
     mentions: pd.DataFrame,
     gazetteer: Gazetteer,
     *,
@@ -236,17 +273,10 @@ def match_cities(
     population_override: float = 20.0,
     review_coordinates: bool = True,
     sole_name_rescue: bool = False,
-) -> pd.DataFrame:
-    """Resolve every mention; returns one audit row per input row, in input order.
-
-    `mentions` needs `raw_name` and `country_iso3` (may be missing), optionally `lat`,
-    `lon`, `entity_type` and `coord_fix` (what `analysis.geo.check_coordinates` did to the
-    point; a `swapped` or `sign_flipped` point must be confirmed by the name, so it gets no
-    `nearest` fallback). Output columns: OUTPUT_COLUMNS (city_id is nullable Int64);
-    `coord_fix` carries the input value or what the coordinate review did (module docstring).
-    `review_coordinates=False` skips that review (for diagnostics); `sole_name_rescue` is
-    described in the module docstring.
-    """
+) -> dict[str, np.ndarray]:
+    """`match_cities` as per-row result arrays (gid, method, score, dist, admin1, matched,
+    is_group, reason, coord_fix; `audit_columns` turns them into its output columns), for
+    callers that gather rows themselves (`match_stage.match_all`)."""
     for col in ("raw_name", "country_iso3"):
         if col not in mentions.columns:
             raise PipelineError(f"match_cities({source}): mentions lack column {col!r}")
@@ -266,31 +296,30 @@ def match_cities(
         "population_override": population_override,
     }
     arrays, too_far = _match_once(
-        mentions, gazetteer, no_nearest=np.isin(fix, list(REPAIRED_FIXES)), **opts
+        mentions, gazetteer, no_nearest=_isin(fix, REPAIRED_FIXES), **opts
     )
     arrays["coord_fix"] = fix.copy()
     if review_coordinates:
         _review_coordinates(mentions, gazetteer, arrays, too_far, opts, sole_name_rescue)
+    return {k: arrays[k] for k in _RESULT_KEYS}
+
+
+def audit_columns(arrays: dict[str, np.ndarray]) -> dict[str, object]:
+    """The result columns of OUTPUT_COLUMNS (city_id onwards) from `match_cities_arrays`."""
     gid = arrays["gid"]
     city = pd.array(np.where(gid >= 0, gid, 0), dtype="Int64")
     city[gid < 0] = pd.NA
-    return pd.DataFrame(
-        {
-            "source": source,
-            "raw_name": mentions["raw_name"].to_numpy(),
-            "raw_country": mentions["country_iso3"].to_numpy(),
-            "city_id": city,
-            "method": arrays["method"],
-            "score": arrays["score"],
-            "distance_km": arrays["dist"],
-            "admin1_code": arrays["admin1"],
-            "matched_name": arrays["matched"],
-            "is_group": arrays["is_group"],
-            "reason": arrays["reason"],
-            "coord_fix": arrays["coord_fix"],
-        },
-        index=mentions.index,
-    )
+    return {
+        "city_id": city,
+        "method": arrays["method"],
+        "score": arrays["score"],
+        "distance_km": arrays["dist"],
+        "admin1_code": arrays["admin1"],
+        "matched_name": arrays["matched"],
+        "is_group": arrays["is_group"],
+        "reason": arrays["reason"],
+        "coord_fix": arrays["coord_fix"],
+    }
 
 
 def _match_once(
@@ -307,9 +336,10 @@ def _match_once(
     """One matching pass (the module docstring's order); per-row result arrays and the
     rows whose name matched only beyond `max_km` of their coordinates."""
     n = len(mentions)
-    raw = mentions["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
-    iso = mentions["country_iso3"].astype("string").fillna("").str.strip().str.upper()
-    iso = iso.to_numpy(dtype=object)
+    raw_code, raw_uniq = _text_codes(mentions["raw_name"].astype("string").fillna(""))
+    raw = raw_uniq[raw_code]
+    iso_code, iso_uniq = _text_codes(_iso_col(mentions))
+    iso = iso_uniq[iso_code]
     lat = _float_col(mentions, "lat", n)
     lon = _float_col(mentions, "lon", n)
     has_xy = np.isfinite(lat) & np.isfinite(lon)
@@ -329,31 +359,33 @@ def _match_once(
     reason = np.full(n, "", dtype=object)
     sole_far = np.zeros(n, dtype=bool)  # name of one place only, beyond max_km
 
-    empty = np.array([not str(s).strip() for s in raw], dtype=bool)
+    # per distinct name, then broadcast to rows by code
+    empty = np.fromiter((not s.strip() for s in raw_uniq), bool, len(raw_uniq))[raw_code]
     reason[empty] = "empty name"
-    is_region = np.isin(etype, list(REGION_TYPES)) & ~empty
+    is_region = _isin(etype, REGION_TYPES) & ~empty
     _match_regions(np.flatnonzero(is_region), raw, iso, gazetteer, admin1, method, score, reason)
     # areas: counties and "... County Council"-style names -> admin1 or unmatched
-    is_area = np.isin(etype, list(AREA_TYPES)) & ~empty & ~is_region
+    is_area = _isin(etype, AREA_TYPES) & ~empty & ~is_region
     rest = np.flatnonzero(~empty & ~is_region & ~is_area)
+    # plan of each distinct name of the rest (kept here: more names than _plan's cache
+    # may hold)
+    plan_of = np.full(len(raw_uniq), None, dtype=object)
     if len(rest):
-        codes, uniq = pd.factorize(raw[rest])
-        uplans = [_plan(u) for u in uniq]  # kept: more names than _plan's cache may hold
-        local_plans = dict(zip(uniq.tolist(), uplans, strict=True))
-        named_area = np.fromiter((p.area is not None for p in uplans), bool, len(uniq))
-        is_area[rest[named_area[codes]]] = True
-    else:
-        local_plans = {}
+        need = np.unique(raw_code[rest])
+        plan_of[need] = [_plan(u) for u in raw_uniq[need].tolist()]
+        named_area = np.zeros(len(raw_uniq), dtype=bool)
+        named_area[need] = [plan_of[c].area is not None for c in need.tolist()]
+        is_area[rest[named_area[raw_code[rest]]]] = True
     _match_areas(np.flatnonzero(is_area), raw, iso, gazetteer, admin1, method, score, reason)
 
     city_row = ~empty & ~is_region & ~is_area
     rows = np.flatnonzero(city_row)
     if len(rows):
-        combo = iso[rows] + "\x1f" + raw[rows]
-        pair_of_row, pairs = pd.factorize(combo)
-        pair_iso = [p.split("\x1f", 1)[0] for p in pairs]
-        pair_raw = [p.split("\x1f", 1)[1] for p in pairs]
-        plans = [local_plans.get(r) or _plan(r) for r in pair_raw]
+        # a pair is a distinct (country, name); ids in order of first row, as factorizing
+        # the joined strings would give, without building them
+        pair_of_row, pair_code = pd.factorize(iso_code[rows] * len(raw_uniq) + raw_code[rows])
+        pair_iso = iso_uniq[pair_code // len(raw_uniq)].tolist()
+        plans = plan_of[pair_code % len(raw_uniq)].tolist()
         hints = _hints(pair_iso, plans, gazetteer)
         cand = _candidates(pair_iso, plans, gazetteer)
         group_pairs = _groups(pair_iso, plans, cand, gazetteer)
@@ -367,8 +399,10 @@ def _match_once(
         # fuzzy: pairs with no name candidate at all (not groups). Rows with coordinates
         # score only the names of places within max_km (all a match could use anyway);
         # rows without score the country's names, once per distinct name per stage.
-        no_cand = np.setdiff1d(np.arange(len(pairs)), np.union1d(cand["pair"], group_pairs))
-        fz_rows = np.flatnonzero(np.isin(pair_of_row, no_cand) & has_xy[rows])
+        settled = np.zeros(len(plans), dtype=bool)  # pairs with a candidate, or groups
+        settled[cand["pair"].to_numpy()] = True
+        settled[group_pairs] = True
+        fz_rows = np.flatnonzero(~settled[pair_of_row] & has_xy[rows])
         _fuzzy_local(
             fz_rows,
             state,
@@ -384,7 +418,7 @@ def _match_once(
             admin1,
             matched,
         )
-        wide = np.unique(pair_of_row[np.isin(pair_of_row, no_cand) & ~has_xy[rows]])
+        wide = np.unique(pair_of_row[~settled[pair_of_row] & ~has_xy[rows]])
         fz = _fuzzy(wide.tolist(), pair_iso, plans, gazetteer, fuzzy_threshold, _SCORERS[scorer])
         if len(fz):
             fcand = _candidates_from_keys(fz, gazetteer)
@@ -396,11 +430,16 @@ def _match_once(
             fbest = fbest.merge(fz[["pair", "score"]], on="pair", how="left")
             _apply(fbest, state, gazetteer, gid, method, score, dist, admin1, matched, "fuzzy")
 
-        for p in group_pairs:
-            sel = rows[pair_of_row == p]
+        if group_pairs:  # one pass over the rows, not one per group
+            note = np.full(len(plans), None, dtype=object)
+            note[group_pairs] = [
+                f"group of {len(plans[p].members or ())} places" for p in group_pairs
+            ]
+            hit = np.isin(pair_of_row, group_pairs)
+            sel = rows[hit]
             is_group[sel] = True
             method[sel] = "group"
-            reason[sel] = f"group of {len(plans[p].members or ())} places"
+            reason[sel] = note[pair_of_row[hit]]
         open_rows = rows[method[rows] == "unmatched"]
         no_where = (iso[open_rows] == "") & ~has_xy[open_rows]
         far = np.isin(open_rows, np.fromiter(too_far, dtype=np.int64, count=len(too_far)))
@@ -437,10 +476,8 @@ def _match_once(
         _nearest(
             rows[~skip], has_xy, lat, lon, iso, gazetteer, nearest_km, gid, method, dist, admin1
         )
-        qualified = rows[
-            np.isin(rows, far_rows)
-            & np.fromiter((plans[p].qualifier is not None for p in pair_of_row), bool, len(rows))
-        ]
+        has_qualifier = np.fromiter((pl.qualifier is not None for pl in plans), bool, len(plans))
+        qualified = rows[np.isin(rows, far_rows) & has_qualifier[pair_of_row]]
         if no_nearest is not None:
             qualified = qualified[~no_nearest[qualified]]
         if len(qualified):
@@ -482,6 +519,26 @@ def _match_once(
         "sole_far": sole_far,
     }
     return arrays, far_mask
+
+
+def _isin(values: np.ndarray, allowed) -> np.ndarray:
+    """`np.isin` for an object array of strings and a few allowed values: one equality
+    pass per value (np.isin sorts object arrays)."""
+    out = np.zeros(len(values), dtype=bool)
+    for v in allowed:
+        out |= values == v
+    return out
+
+
+def _text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row and the distinct values (object array) of a text column without
+    missing values: only distinct strings become Python objects."""
+    codes, uniq = pd.factorize(s)
+    return codes.astype(np.int64, copy=False), np.asarray(uniq.to_numpy(dtype=object))
+
+
+def _iso_col(mentions: pd.DataFrame) -> pd.Series:
+    return mentions["country_iso3"].astype("string").fillna("").str.strip().str.upper()
 
 
 def _float_col(df: pd.DataFrame, col: str, n: int) -> np.ndarray:
@@ -531,61 +588,72 @@ def _hints(pair_iso: list[str], plans: list[_Plan], gaz: Gazetteer) -> dict[int,
     """pair -> admin1 code named by its qualifier ("Portland (Oregon)" -> "US.OR")."""
     lookup = gaz.admin1_lookup()
     out = {}
-    for p, (c, plan) in enumerate(zip(pair_iso, plans, strict=True)):
-        if plan.qualifier:
-            q = plan.qualifier
-            code = lookup.get((c, normalize_region_name(q))) or lookup.get((c, literal_key(q)))
-            if code:
-                out[p] = code
+    for p in [p for p, plan in enumerate(plans) if plan.qualifier]:  # few: skip the rest fast
+        c, q = pair_iso[p], plans[p].qualifier
+        code = lookup.get((c, normalize_region_name(q))) or lookup.get((c, literal_key(q)))
+        if code:
+            out[p] = code
     return out
 
 
 def _candidates(pair_iso: list[str], plans: list[_Plan], gaz: Gazetteer) -> pd.DataFrame:
-    """All (pair, key order, names row) hits for every lookup key of every pair."""
-    spans = gaz.spans()
-    pair_l, order_l, start_l, stop_l = [], [], [], []
-    global_pos: list[tuple[int, int, np.ndarray]] = []
-    for p, (c, plan) in enumerate(zip(pair_iso, plans, strict=True)):
-        for order, key in enumerate(plan.keys):
-            if c:
-                sp = spans.get(c + " " + key)
-                if sp is not None:
-                    pair_l.append(p)
-                    order_l.append(order)
-                    start_l.append(sp[0])
-                    stop_l.append(sp[1])
-            else:  # no country: look everywhere, coordinates must confirm later
-                pos = gaz.key_positions().get(key)
-                if pos is not None:
-                    global_pos.append((p, order, pos))
-    pos, owner = _ranges(np.asarray(start_l, dtype=np.int64), np.asarray(stop_l, dtype=np.int64))
-    pair = np.asarray(pair_l, dtype=np.int64)[owner]
-    order = np.asarray(order_l, dtype=np.int64)[owner]
-    if global_pos:
-        pos = np.concatenate([pos] + [g[2] for g in global_pos])
-        pair = np.concatenate([pair] + [np.full(len(g[2]), g[0]) for g in global_pos])
-        order = np.concatenate([order] + [np.full(len(g[2]), g[1]) for g in global_pos])
-    return _attach(pd.DataFrame({"pair": pair, "order": order, "pos": pos}), gaz)
+    """All (pair, key order, names row) hits for every lookup key of every pair.
+
+    Rows: pairs with a country first (pair, key order, names row ascending), then pairs
+    without one (looked up in every country; coordinates must confirm later)."""
+    n_keys = np.fromiter((len(pl.keys) for pl in plans), dtype=np.int64, count=len(plans))
+    keys = np.fromiter(chain.from_iterable(pl.keys for pl in plans), dtype=object)
+    pair = np.repeat(np.arange(len(plans), dtype=np.int64), n_keys)
+    order = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
+    iso = np.asarray(pair_iso, dtype=object)[pair]
+    known = iso != ""
+    # one C-level dict lookup per key, then numpy gathers of the spans
+    ids, starts, stops = gaz.span_table()
+    combo = (iso[known] + " " + keys[known]).tolist()
+    hit = np.fromiter(map(ids.get, combo, repeat(-1)), dtype=np.int64, count=len(combo))
+    found = hit >= 0
+    span = hit[found]
+    pos, owner = _ranges(starts[span], stops[span])
+    pair_c, order_c = pair[known][found][owner], order[known][found][owner]
+    # no country: the key's rows in every country, in names order
+    krows, kstarts, kstops = gaz.key_rows(keys[~known].tolist())
+    gpos, gowner = _ranges(kstarts, kstops)
+    return _attach(
+        pd.DataFrame(
+            {
+                "pair": np.concatenate([pair_c, pair[~known][gowner]]),
+                "order": np.concatenate([order_c, order[~known][gowner]]),
+                "pos": np.concatenate([pos, krows[gpos]]),
+            }
+        ),
+        gaz,
+    )
 
 
 def _attach(c: pd.DataFrame, gaz: Gazetteer) -> pd.DataFrame:
     arrays = gaz.arrays()
     pos = c["pos"].to_numpy()
-    for col in ("rank", "geonameid", "population", "lat", "lon", "admin1_code"):
+    for col in ("rank", "geonameid", "population"):  # the rest is gathered by `pos` later
         c[col] = arrays[col][pos]
     return c
 
 
 def _groups(pair_iso, plans, cand: pd.DataFrame, gaz: Gazetteer) -> list[int]:
     """Pairs whose name is a list of >= 2 places and not itself a known name."""
-    spans = gaz.spans()
+    listed = [p for p, plan in enumerate(plans) if plan.members]  # few: skip the rest fast
+    if not listed:
+        return []
+    spans = gaz.span_table()[0]
     lookup = gaz.admin1_lookup()
-    n_whole = np.fromiter((pl.n_whole for pl in plans), dtype=np.int64, count=len(plans))
+    n_whole = np.zeros(len(plans), dtype=np.int64)
+    n_whole[listed] = [plans[p].n_whole for p in listed]
     pair = cand["pair"].to_numpy(dtype=np.int64)
-    whole_hit = set(np.unique(pair[cand["order"].to_numpy() < n_whole[pair]]).tolist())
+    whole_hit = np.zeros(len(plans), dtype=bool)  # a candidate for the whole name
+    whole_hit[pair[cand["order"].to_numpy() < n_whole[pair]]] = True
     out = []
-    for p, (c, plan) in enumerate(zip(pair_iso, plans, strict=True)):
-        if not plan.members or p in whole_hit:
+    for p in listed:
+        c, plan = pair_iso[p], plans[p]
+        if whole_hit[p]:
             continue
         hits = 0
         for mem in plan.members:
@@ -617,37 +685,97 @@ def _choose(
     max_km: float,
     override: float,
 ) -> pd.DataFrame:
-    """Best candidate per unit; units are pairs (no coordinates) or single rows (with)."""
-    if hints:
-        h = cand["pair"].map(hints)
-        miss = h.notna().to_numpy() & (h.to_numpy() != cand["admin1_code"].to_numpy())
-        cand = cand.assign(hint_miss=miss.astype(np.int64))
-    else:
-        cand = cand.assign(hint_miss=0)
+    """Best candidate per unit; units are pairs (no coordinates) or single rows (with).
+
+    Per unit, candidates rank by key order, qualifier hint missed, name rank, distance
+    (rows) and population, then geonameid (module docstring); on plain arrays: a join of
+    candidates to the rows of their pair and one lexsort. Returns one row per unit, with
+    the rows whose name matched only beyond max_km in `attrs["too_far"]`."""
+    c = {k: cand[k].to_numpy() for k in ("pair", "order", "rank", "geonameid", "population")}
+    names_row = cand["pos"].to_numpy()
+    arrays = gaz.arrays()
+    for col in ("lat", "lon", "admin1_code"):
+        c[col] = arrays[col][names_row]
+    pair = c["pair"].astype(np.int64, copy=False)
+    hint_miss = np.zeros(len(pair), dtype=np.int64)
+    if hints and len(pair):
+        hint = np.full(int(max(pair.max(), max(hints))) + 1, None, dtype=object)
+        hint[list(hints)] = list(hints.values())
+        h = hint[pair]
+        hint_miss = (np.not_equal(h, None) & (h != c["admin1_code"])).astype(np.int64)
     xy = st.has_xy[st.rows]
     # pair-level units for rows without coordinates; their country must be known
     known = st.iso[st.rows] != ""
-    pairs_no_xy = np.unique(st.pair_of_row[~xy & known])
-    c1 = cand[cand["pair"].isin(pairs_no_xy)].assign(unit=lambda d: d["pair"], dist_sort=0.0)
-    c1 = c1.assign(distance_km=np.nan)
-    # row-level units for rows with coordinates
+    in1 = np.flatnonzero(np.isin(pair, np.unique(st.pair_of_row[~xy & known])))
+    # row-level units for rows with coordinates: each candidate of the row's pair
     xy_idx = np.flatnonzero(xy)
-    rows_xy = pd.DataFrame(
+    xy_pair = st.pair_of_row[xy_idx]
+    by_pair = np.argsort(xy_pair, kind="stable")
+    sorted_pair = xy_pair[by_pair]
+    lo = np.searchsorted(sorted_pair, pair, "left")
+    hi = np.searchsorted(sorted_pair, pair, "right")
+    j, ci = _ranges(lo, hi)
+    row = st.rows[xy_idx[by_pair[j]]]
+    d = haversine_km(st.lat[row], st.lon[row], c["lat"][ci], c["lon"][ci])
+    near = d <= max_km
+    some, some_near = np.zeros(len(st.has_xy), dtype=bool), np.zeros(len(st.has_xy), dtype=bool)
+    some[row] = True
+    some_near[row[near]] = True
+    far_rows = np.flatnonzero(some & ~some_near)  # candidates, none within max_km
+    ci, row, d = ci[near], row[near], d[near]
+    # both kinds of units as one candidate list: index into cand, unit, distance
+    idx = np.concatenate([in1, ci])
+    unit = np.concatenate([pair[in1], -1 - row])  # negative: a row, decoded in _apply
+    dist_sort = np.concatenate([np.zeros(len(in1)), d])
+    distance = np.concatenate([np.full(len(in1), np.nan), d])
+    miss = hint_miss[idx]
+    pop = c["population"][idx]
+    order = np.lexsort(
+        (c["geonameid"][idx], -pop, dist_sort, c["rank"][idx], miss, c["order"][idx], unit)
+    )
+    starts = _group_starts(unit[order])
+    first = order[starts]  # best candidate per unit, in unit order
+    pick = first
+    if override and len(first):
+        # A much larger place in the best's tier (same key order and hint miss, where
+        # coordinates do not decide: distance 0) overrides it (population_override).
+        best_of = np.empty(len(idx), dtype=np.int64)
+        best_of[order] = np.repeat(first, np.diff(np.r_[starts, len(order)]))
+        key_order = c["order"][idx]
+        tier = (key_order == key_order[best_of]) & (miss == miss[best_of]) & (dist_sort == 0)
+        t = np.flatnonzero(tier)
+        t = t[np.lexsort((c["geonameid"][idx][t], c["rank"][idx][t], -pop[t], unit[t]))]
+        big = t[_group_starts(unit[t])]  # most populous of each unit's tier
+        swap = np.zeros(len(first), dtype=bool)
+        at = np.zeros(len(first), dtype=np.int64)
+        if len(big):  # units ascend in both: the big one of each best's unit, if any
+            at = np.minimum(np.searchsorted(unit[big], unit[first]), len(big) - 1)
+            swap = unit[big][at] == unit[first]
+            swap &= pop[big][at] >= override * np.maximum(pop[first], 1)
+            swap &= pop[first] < _OVERRIDE_MAX_POP
+        pick = np.concatenate([first[~swap], big[at[swap]]])
+    best = pd.DataFrame(
         {
-            "unit": -1 - st.rows[xy_idx],  # negative: a row, decoded in _apply
-            "pair": st.pair_of_row[xy_idx],
-            "mlat": st.lat[st.rows[xy_idx]],
-            "mlon": st.lon[st.rows[xy_idx]],
+            "unit": unit[pick],
+            "pair": pair[idx[pick]],
+            "order": c["order"][idx[pick]],
+            "rank": c["rank"][idx[pick]],
+            "geonameid": c["geonameid"][idx[pick]],
+            "population": pop[pick],
+            "admin1_code": c["admin1_code"][idx[pick]],
+            "distance_km": distance[pick],
+            "hint_miss": miss[pick],
         }
     )
-    c2 = cand.merge(rows_xy, on="pair")
-    c2["distance_km"] = haversine_km(c2["mlat"], c2["mlon"], c2["lat"], c2["lon"])
-    far_units = set(c2["unit"]) - set(c2.loc[c2["distance_km"] <= max_km, "unit"])
-    c2 = c2[c2["distance_km"] <= max_km].assign(dist_sort=lambda d: d["distance_km"])
-    c2 = c2.drop(columns=["mlat", "mlon"])
-    best = _select(pd.concat([c1, c2], ignore_index=True), override)
-    best.attrs["too_far"] = {(-1 - u) for u in far_units}
+    best.attrs["too_far"] = set(far_rows.tolist())
     return best
+
+
+def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values starts in a sorted array."""
+    if not len(sorted_keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
 def _apply(best, st: _RowState, gaz, gid, method, score, dist, admin1, matched, how) -> None:
@@ -680,10 +808,13 @@ def _apply(best, st: _RowState, gaz, gid, method, score, dist, admin1, matched, 
     matched[tgt] = gaz.places()["name"][gaz.place_positions(g)]
 
 
-def _length_window(n: int, threshold: float) -> tuple[int, int]:
-    """Choice lengths that can reach `threshold` under an Indel ratio against length n."""
-    t = max(threshold, 1.0)
-    return int(np.ceil(n * t / (200.0 - t) - 1e-9)), int(np.floor(n * (200.0 - t) / t + 1e-9))
+# rapidfuzz starts a thread pool per call with workers=-1 (about a millisecond): worth it
+# for large score matrices only; most calls score a few queries against a short window.
+_PARALLEL_CELLS = 200_000
+
+
+def _workers(cells: int) -> int:
+    return -1 if cells >= _PARALLEL_CELLS else 1
 
 
 def _fuzzy(no_cand, pair_iso, plans, gaz: Gazetteer, threshold: float, scorer) -> pd.DataFrame:
@@ -717,38 +848,140 @@ def _fuzzy(no_cand, pair_iso, plans, gaz: Gazetteer, threshold: float, scorer) -
             for q in queries:
                 memo[(c, q, sname, float(threshold))] = None
             continue
-        lengths = gaz.fuzzy_lengths(c)
-        groups: dict[tuple[int, int], list[str]] = {}
-        for q in queries:
-            if windowed:
-                lo, hi = _length_window(len(q), threshold)
-                a, b = np.searchsorted(lengths, lo, "left"), np.searchsorted(lengths, hi, "right")
-            else:
-                a, b = 0, len(choices)
-            groups.setdefault((int(a), int(b)), []).append(q)
-        for (a, b), qs in groups.items():
-            sub = choices[a:b]
-            best: list[tuple[str, float] | None] = [None] * len(qs)
-            if sub:
-                chunk = max(1, 5_000_000 // len(sub))
-                for i in range(0, len(qs), chunk):
-                    part = qs[i : i + chunk]
-                    m = process.cdist(part, sub, scorer=scorer, score_cutoff=threshold, workers=-1)
-                    arg = m.argmax(axis=1)
-                    top = m[np.arange(len(part)), arg]
-                    for jj, (k, sc) in enumerate(zip(arg, top, strict=True)):
-                        if sc >= threshold and sc > 0:
-                            best[i + jj] = (sub[k], float(sc))
-            for q, r in zip(qs, best, strict=True):
-                if r is not None and r[0][:1] != q[:1]:
-                    r = None  # a different first letter is another name ("Ocheon")
-                memo[(c, q, sname, float(threshold))] = r
+        lo, hi = _windows(queries, gaz.fuzzy_lengths(c), threshold, windowed)
+        if int((hi - lo).sum()) > _PRUNE_CELLS:
+            # A result must start with the query's letter, so a query none of whose
+            # same-letter choices reaches the threshold has none (whatever else scores
+            # best); only the others are scored against every choice of their window.
+            hopeful = _same_first_hits(queries, c, gaz, threshold, scorer, windowed)
+            for q in queries:
+                if q not in hopeful:
+                    memo[(c, q, sname, float(threshold))] = None
+            keep = np.array([q in hopeful for q in queries], dtype=bool)
+            queries = [q for q in queries if q in hopeful]
+            lo, hi = lo[keep], hi[keep]
+            if not queries:
+                continue
+        arg, top = _window_best(
+            queries, lo, hi, choices, gaz.fuzzy_choices_token_sorted(c), threshold, scorer
+        )
+        ok = (top >= threshold) & (top > 0)  # compared in the scores' dtype, as before
+        for q, k, sc, good in zip(queries, arg.tolist(), top.tolist(), ok.tolist(), strict=True):
+            r = (choices[k], sc) if good else None
+            if r is not None and r[0][:1] != q[:1]:
+                r = None  # a different first letter is another name ("Ocheon")
+            memo[(c, q, sname, float(threshold))] = r
     out = []
     for p, mk in asks:
         r = memo[mk]
         if r is not None:
             out.append((p, mk[0], r[0], r[1]))
     return pd.DataFrame(out, columns=["pair", "iso3", "key", "score"])
+
+
+def _same_first_hits(
+    queries: list[str], iso3: str, gaz: Gazetteer, threshold: float, scorer, windowed: bool
+) -> set[str]:
+    """Queries with a choice of their country that starts with their first letter, is
+    within their length window (when windowed) and scores >= threshold (and > 0)."""
+    by_first: dict[str, list[str]] = {}
+    for q in queries:
+        by_first.setdefault(q[:1], []).append(q)
+    out: set[str] = set()
+    for first, qs in by_first.items():
+        keys, keys_sorted, lengths = gaz.fuzzy_choices_from(iso3, first)
+        if not keys:
+            continue
+        lo, hi = _windows(qs, lengths, threshold, windowed)
+        _, top = _window_best(qs, lo, hi, keys, keys_sorted, threshold, scorer)
+        hit = (top >= threshold) & (top > 0)
+        out.update(q for q, h in zip(qs, hit.tolist(), strict=True) if h)
+    return out
+
+
+def _windows(
+    queries: list[str], lengths: np.ndarray, threshold: float, windowed: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query, the slice lo:hi of length-sorted choices (`lengths`) it is scored
+    against: all, or for an Indel ratio (ratio, token_sort_ratio) of at least t those
+    whose length m can reach it against the query's n: 200 min(n, m) / (n + m) >= t."""
+    if not windowed:
+        return np.zeros(len(queries), dtype=np.int64), np.full(len(queries), len(lengths))
+    # n t / (200 - t) <= m <= n (200 - t) / t, with a little slack for rounding
+    n = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
+    t = max(threshold, 1.0)
+    shortest = np.ceil(n * t / (200.0 - t) - 1e-9).astype(np.int64)
+    longest = np.floor(n * (200.0 - t) / t + 1e-9).astype(np.int64)
+    lo = np.searchsorted(lengths, shortest, "left")
+    hi = np.searchsorted(lengths, longest, "right")
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+# Score cells of a country's queries above which they are first scored against the
+# choices of their own first letter only (`_same_first_hits`), to drop the hopeless ones.
+_PRUNE_CELLS = 200_000
+# Relative cost of a choice per rapidfuzz call (conversion, ~85 ns) and of one score
+# (~10-20 ns): queries whose windows overlap are scored in one call when that is cheaper.
+_CHOICE_COST, _CELL_COST = 6, 1
+_MAX_CELLS = 5_000_000  # score-matrix cells per call (float32: 20 MB)
+
+
+def _window_best(
+    queries: list[str],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    choices: list[str],
+    choices_sorted: list[str],
+    threshold: float,
+    scorer,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query i, the first choice in choices[lo[i]:hi[i]] with the highest score, and
+    that score (0 when the window is empty or nothing reaches the threshold).
+
+    Queries are batched: one `process.cdist` over the union of a few neighbouring windows,
+    with the cells outside each query's own window set to 0, gives each query exactly the
+    scores and first maximum of a call over its own window (cells are scored
+    independently). token_sort_ratio is scored as ratio of token-sorted strings
+    (`choices_sorted`; the same score, without re-sorting every choice per call)."""
+    presorted = scorer is fuzz.token_sort_ratio
+    score_with = fuzz.ratio if presorted else scorer
+    scored_choices = choices_sorted if presorted else choices
+    scored_queries = token_sorted(queries) if presorted else queries
+    arg = np.full(len(queries), -1, dtype=np.int64)
+    top: np.ndarray | None = None  # in the dtype of the scores (float32 for these scorers)
+    order = [i for i in np.lexsort((hi, lo)).tolist() if hi[i] > lo[i]]
+    batches: list[tuple[int, int, list[int]]] = []
+    for i in order:
+        a, b = int(lo[i]), int(hi[i])
+        if batches:
+            start, stop, members = batches[-1]
+            union = max(stop, b) - start
+            merged = union * (_CHOICE_COST + (len(members) + 1) * _CELL_COST)
+            apart = (stop - start) * (_CHOICE_COST + len(members) * _CELL_COST) + (b - a) * (
+                _CHOICE_COST + _CELL_COST
+            )
+            if merged <= apart and union * (len(members) + 1) <= _MAX_CELLS:
+                batches[-1] = (start, max(stop, b), [*members, i])
+                continue
+        batches.append((a, b, [i]))
+    for start, stop, members in batches:
+        rows = np.asarray(members, dtype=np.int64)
+        m = process.cdist(
+            [scored_queries[i] for i in members],
+            scored_choices[start:stop],
+            scorer=score_with,
+            score_cutoff=threshold,
+            workers=_workers(len(members) * (stop - start)),
+        )
+        cols = np.arange(stop - start)
+        outside = (cols < (lo[rows] - start)[:, None]) | (cols >= (hi[rows] - start)[:, None])
+        m[outside] = 0
+        best = m.argmax(axis=1)
+        arg[rows] = best + start
+        if top is None:
+            top = np.zeros(len(queries), dtype=m.dtype)
+        top[rows] = m[np.arange(len(rows)), best]
+    return arg, (top if top is not None else np.zeros(len(queries), dtype=np.float32))
 
 
 def _fuzzy_local(
@@ -789,39 +1022,57 @@ def _fuzzy_local(
         return
     pl = gaz.places()
     chord = 2.0 * np.sin(max_km / (2.0 * EARTH_RADIUS_KM))
-    hits = gaz.tree().query_ball_point(
-        unit_vectors(st.lat[rows], st.lon[rows]), r=chord * (1 + 1e-9), return_sorted=False
+    # Only keys with the query's first letter are scored (a different first letter is
+    # another name, never taken): each row is searched among the places that have such a
+    # key only (one KD-tree per first letter; a tenth of the places nearby), and their
+    # keys of that letter are one slice of the gazetteer's (place, first letter) index.
+    irows, bounds, first_ids = gaz.local_key_index()
+    qfirst = np.fromiter(
+        (first_ids.get(q[:1], -1) for q in queries.tolist()), dtype=np.int64, count=len(queries)
     )
-    lengths = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
-    if not lengths.sum():
+    xyz = unit_vectors(st.lat[rows], st.lon[rows])
+    found = []
+    for f in np.unique(qfirst[qfirst >= 0]).tolist():
+        mine = np.flatnonzero(qfirst == f)
+        tree, at = gaz.first_letter_tree(f)
+        near, k = _tree_pairs(tree, xyz[mine], chord * (1 + 1e-9))
+        found.append((at[near], mine[k]))
+    if not found:
         return
-    place = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if len(h)])
-    owner = np.repeat(np.arange(len(rows)), lengths)
-    keep = (st.iso[rows[owner]] == "") | (pl["iso3"][place] == st.iso[rows[owner]])
+    place = np.concatenate([p for p, _ in found])
+    owner = np.concatenate([o for _, o in found])
+    code = gaz.country_codes(st.iso[rows])[owner]
+    keep = (code == -1) | (gaz.place_country_codes()[1][place] == code)
     place, owner = place[keep], owner[keep]
-    starts, key_rows = gaz.place_keys()
-    pos, sub = _ranges(starts[place], starts[place + 1])
-    pos, owner, place = key_rows[pos], owner[sub], place[sub]
+    block = place * len(first_ids) + qfirst[owner]
+    pos, sub = _ranges(bounds[block].astype(np.int64), bounds[block + 1].astype(np.int64))
+    pos, owner, place = irows[pos], owner[sub], place[sub]
     a = gaz.arrays()
-    if scorer in (fuzz.ratio, fuzz.token_sort_ratio):  # see _length_window
+    if scorer in (fuzz.ratio, fuzz.token_sort_ratio):  # see _windows
         qlen = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))[owner]
         klen = a["key_len"][pos]
         t = max(float(threshold), 1.0)
         fit = (klen * (200.0 - t) >= qlen * t - 1e-6) & (klen * t <= qlen * (200.0 - t) + 1e-6)
         pos, owner, place = pos[fit], owner[fit], place[fit]
-        if not len(pos):
-            return
-    keys = a["key"][pos]
-    # a different first letter is another name: such pairs are never taken, so not scored
-    first_q = np.array([q[:1] for q in queries], dtype=object)[owner]
-    first_k = np.array([k[:1] for k in keys.tolist()], dtype=object)
-    same = first_q == first_k
-    pos, owner, place, keys = pos[same], owner[same], place[same], keys[same]
     if not len(pos):
         return
-    sc = process.cpdist(
-        queries[owner].tolist(), keys.tolist(), scorer=scorer, score_cutoff=threshold, workers=-1
-    )
+    if scorer is fuzz.token_sort_ratio:  # the same scores, keys token-sorted once (gazetteer)
+        qs = np.array(token_sorted(queries.tolist()), dtype=object)
+        sc = process.cpdist(
+            qs[owner].tolist(),
+            gaz.token_sorted_keys(pos).tolist(),
+            scorer=fuzz.ratio,
+            score_cutoff=threshold,
+            workers=_workers(len(pos)),
+        )
+    else:
+        sc = process.cpdist(
+            queries[owner].tolist(),
+            a["key"][pos].tolist(),
+            scorer=scorer,
+            score_cutoff=threshold,
+            workers=_workers(len(pos)),
+        )
     good = (sc >= threshold) & (sc > 0)
     pos, owner, place, sc = pos[good], owner[good], place[good], sc[good]
     if not len(pos):
@@ -839,13 +1090,25 @@ def _fuzzy_local(
     matched[rr] = pl["name"][jj]
 
 
+def _ball_pairs(gaz: Gazetteer, lat, lon, chord: float) -> tuple[np.ndarray, np.ndarray]:
+    """(place, owner): every place within `chord` of each point (one KD-tree query for
+    all points, flattened without a Python loop over the points)."""
+    return _tree_pairs(gaz.tree(), unit_vectors(lat, lon), chord)
+
+
+def _tree_pairs(tree, xyz: np.ndarray, chord: float) -> tuple[np.ndarray, np.ndarray]:
+    """(point of `tree`, owner): the tree's points within `chord` of each of `xyz`."""
+    hits = tree.query_ball_point(xyz, r=chord, return_sorted=False, workers=-1)
+    lengths = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
+    point = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(lengths.sum()))
+    return point, np.repeat(np.arange(len(hits)), lengths)
+
+
 def _candidates_from_keys(fz: pd.DataFrame, gaz: Gazetteer) -> pd.DataFrame:
     """Candidates of the fuzzy-matched keys (fz: pair, iso3, key)."""
-    spans = gaz.spans()
-    sp = [spans[c + " " + k] for c, k in zip(fz["iso3"], fz["key"], strict=True)]
-    starts = np.array([s[0] for s in sp], dtype=np.int64)
-    stops = np.array([s[1] for s in sp], dtype=np.int64)
-    pos, owner = _ranges(starts, stops)
+    ids, starts, stops = gaz.span_table()
+    span = np.array([ids[c + " " + k] for c, k in zip(fz["iso3"], fz["key"], strict=True)])
+    pos, owner = _ranges(starts[span.astype(np.int64)], stops[span.astype(np.int64)])
     c = pd.DataFrame({"pair": fz["pair"].to_numpy()[owner], "order": 0, "pos": pos})
     c = _attach(c, gaz)
     return c[c["rank"] <= 2]
@@ -862,17 +1125,13 @@ def _nearest(rows, has_xy, lat, lon, iso, gaz, radius, gid, method, dist, admin1
         return
     pl = gaz.places()
     chord = 2.0 * np.sin(radius / (2.0 * EARTH_RADIUS_KM))
-    hits = gaz.tree().query_ball_point(
-        unit_vectors(lat[todo], lon[todo]), r=chord * (1 + 1e-9), return_sorted=False
-    )
-    lengths = np.fromiter(map(len, hits), dtype=np.int64, count=len(hits))
-    if not lengths.sum():
+    idx, owner = _ball_pairs(gaz, lat[todo], lon[todo], chord * (1 + 1e-9))
+    if not len(idx):
         return
-    idx = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if len(h)])
-    owner = np.repeat(np.arange(len(todo)), lengths)
+    code = gaz.country_codes(iso[todo])[owner]  # integer compares, not strings per pair
+    keep = (code == -1) | (gaz.place_country_codes()[1][idx] == code)
+    idx, owner = idx[keep], owner[keep]
     r = todo[owner]
-    keep = (iso[r] == "") | (pl["iso3"][idx] == iso[r])
-    idx, owner, r = idx[keep], owner[keep], r[keep]
     d = haversine_km(lat[r], lon[r], pl["lat"][idx], pl["lon"][idx])
     keep = d <= radius
     idx, owner, r, d = idx[keep], owner[keep], r[keep], d[keep]
@@ -916,18 +1175,19 @@ def _review_coordinates(
     has_xy = np.isfinite(lat) & np.isfinite(lon)
     method, fix = arrays["method"], arrays["coord_fix"]
     open_rows = has_xy & arrays["city_row"] & ~arrays["is_group"]
-    raw = mentions["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
-    iso = mentions["country_iso3"].astype("string").fillna("").str.strip().str.upper()
-    iso = iso.to_numpy(dtype=object)
+    raw_code, raw_uniq = _text_codes(mentions["raw_name"].astype("string").fillna(""))
+    raw = raw_uniq[raw_code]
+    iso_code, iso_uniq = _text_codes(_iso_col(mentions))
+    iso = iso_uniq[iso_code]
 
     # 1. rows that may be degrees and minutes written as decimals
-    far_name = np.isin(method, _NAME_METHODS) & (arrays["dist"] > _DM_TRIGGER_KM)
+    far_name = _isin(method, _NAME_METHODS) & (arrays["dist"] > _DM_TRIGGER_KM)
     dm_rows = open_rows & (fix == "none") & (far_name | too_far)
     dlat, ok_lat = geo.degrees_minutes(lat)
     dlon, ok_lon = geo.degrees_minutes(lon)
     dm_idx = np.flatnonzero(dm_rows & ok_lat & ok_lon)
     # 2. rows whose point contradicts the name: to be matched by name alone
-    far = np.flatnonzero(too_far & open_rows & np.isin(method, ("unmatched", "nearest")))
+    far = np.flatnonzero(too_far & open_rows & _isin(method, ("unmatched", "nearest")))
     notes = _contradictions(far, raw, iso, lat, lon, fix, gaz) if len(far) else {}
     pop = _float_col(mentions, "population", n)
     if sole_name_rescue:  # the name of one place only, of the source's population
@@ -947,11 +1207,11 @@ def _review_coordinates(
         res, _ = _match_once(sub, gaz, **{**opts, "max_km": _DM_KM, "nearest_km": 0.0})
         k = len(dm_idx)
         dm = {key: v[:k] for key, v in res.items()}
-        ok = np.isin(dm["method"], _NAME_METHODS)
+        ok = _isin(dm["method"], _NAME_METHODS)
         _take(arrays, dm_idx[ok], dm, ok, "degrees_minutes")
         done = set(dm_idx[ok].tolist())
         res = {key: v[k:] for key, v in res.items()}
-        ok = np.isin(res["method"], _NAME_METHODS)
+        ok = _isin(res["method"], _NAME_METHODS)
         ok &= ~np.isin(name_idx, list(done))
         hint = np.array([notes[i][1] or "" for i in name_idx], dtype=object)
         ok &= (hint == "") | (res["admin1"] == hint)
@@ -973,7 +1233,8 @@ def _review_coordinates(
         _take(arrays, name_idx[ok], res, ok, "dropped")
 
     # 3. a territory filed under the stated country
-    rel = open_rows & np.isin(iso, list(geo.RELATED_COUNTRIES)) & (method == "unmatched")
+    related = np.array([c in geo.RELATED_COUNTRIES for c in iso_uniq.tolist()], dtype=bool)
+    rel = open_rows & related[iso_code] & (method == "unmatched")
     idx = np.flatnonzero(rel)
     if len(idx):
         _territories(idx, raw, iso, lat, lon, gaz, opts["max_km"], arrays)

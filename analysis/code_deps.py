@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from pathlib import Path
 
 from analysis.sources import module_of
 from analysis.sources.base import SourceSpec
 
 PKG = Path(__file__).parent
+# The interpreter every job runs with, passed as a rule param (what `snakemake --lint` asks).
+# sys.prefix/bin/python names the same environment however Snakemake was started
+# (`snakemake`, `python -m snakemake`, `python3 -m snakemake`); sys.executable does not,
+# and a param that changes with the launcher reran the whole DAG.
+_VENV_PYTHON = Path(sys.prefix) / "bin" / "python"
+PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 SHARED_PARSING = (
     "sources/base.py",
     "readers.py",

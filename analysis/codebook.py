@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from analysis import yamlio
 from analysis.errors import PipelineError
 from analysis.markdown import cell
 
@@ -24,7 +24,7 @@ CODEBOOK_YAML = Path(__file__).parent / "data" / "codebook.yaml"
 
 
 def load_meta(path: Path = CODEBOOK_YAML) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamlio.safe_load(path.read_text(encoding="utf-8"))
 
 
 def column_meta(meta: Mapping[str, Any], table: str, column: str) -> dict[str, str]:

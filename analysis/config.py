@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from analysis import yamlio
 from analysis.errors import ConfigError
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -63,7 +64,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):

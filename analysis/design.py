@@ -14,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import PipelineError
-from analysis.modelspec import LINEAR, Condition, ModelSpec, parse_term
+from analysis.modelspec import LINEAR, Condition, ModelSpec, parse_term, term_columns
 
 INTERCEPT = "Intercept"
 
 
 @dataclass
 class Sample:
-    data: pd.DataFrame  # the estimation sample (rows of the frame), original index kept
+    data: pd.DataFrame  # the estimation sample: rows of the frame (index kept), the columns
+    # the model reads (fixed-effect and cluster keys as sorted group codes)
     drops: list[tuple[str, int]]  # (reason, rows dropped) in order of application
     rows_in: int
 
@@ -49,23 +50,77 @@ def _condition_mask(frame: pd.DataFrame, c: Condition) -> pd.Series:
     return getattr(s, ops[c.op])(c.value).fillna(False).astype(bool)
 
 
-def select_sample(frame: pd.DataFrame, spec: ModelSpec) -> Sample:
-    """Apply the spec's filters, then drop rows missing any column the model reads."""
+class FrameMasks:
+    """Row masks of one frame, computed once per filter or column and shared by every spec
+    fitted on it: a specification curve refits the same frame hundreds of times, and most of
+    its specs share their filters and columns."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._masks: dict[tuple[str, ...], np.ndarray] = {}
+
+    def condition(self, c: Condition) -> np.ndarray:
+        key = ("condition", c.column, c.op, repr(c.value))  # repr: 1, 1.0, True, "1" differ
+        if key not in self._masks:
+            self._masks[key] = _condition_mask(self.frame, c).to_numpy(dtype=bool)
+        return self._masks[key]
+
+    def notna(self, col: str) -> np.ndarray:
+        key = ("notna", col)
+        if key not in self._masks:
+            self._masks[key] = self.frame[col].notna().to_numpy(dtype=bool)
+        return self._masks[key]
+
+    def group_codes(self, col: str) -> np.ndarray:
+        """`col` as integer codes in the sorted order of its values (-1 where missing), so any
+        subset factorizes (sort=True) to the codes its values would, without hashing text
+        labels again for every spec."""
+        key = ("codes", col)
+        if key not in self._masks:
+            self._masks[key] = pd.factorize(self.frame[col], sort=True)[0]
+        return self._masks[key]
+
+    def take(self, rows: np.ndarray, columns: list[str], groups: set[str]) -> pd.DataFrame:
+        """`rows` (positions) of `columns`, dtypes and index labels kept, those in `groups` as
+        their group codes. Copying only the columns a spec reads is most of what selecting a
+        sample costs."""
+        f = self.frame
+        data = {
+            c: self.group_codes(c)[rows] if c in groups else f[c].array.take(rows) for c in columns
+        }
+        return pd.DataFrame(data, index=f.index[rows], copy=False)
+
+
+def select_sample(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = None) -> Sample:
+    """Apply the spec's filters, then drop rows missing any column the model reads. The sample
+    holds the columns the model reads, fixed-effect and cluster keys as group codes (see
+    FrameMasks.take). `masks` (of this same frame) reuses filters across specs."""
+    if masks is None:
+        masks = FrameMasks(frame)
+    elif masks.frame is not frame:
+        raise ValueError("select_sample: masks belong to another frame")
     rows_in = len(frame)
     drops: list[tuple[str, int]] = []
-    keep = pd.Series(True, index=frame.index)
+    keep = np.ones(rows_in, dtype=bool)
+    n_keep = rows_in
     for c in spec.sample:
-        new = keep & _condition_mask(frame, c)
-        drops.append((f"sample: {c.describe()}", int(keep.sum() - new.sum())))
-        keep = new
+        keep = keep & masks.condition(c)
+        n = int(np.count_nonzero(keep))
+        drops.append((f"sample: {c.describe()}", n_keep - n))
+        n_keep = n
     needed = list(dict.fromkeys(col for _, col in spec.columns()))
     for col in needed:
-        new = keep & frame[col].notna()
-        n = int(keep.sum() - new.sum())
-        if n:
-            drops.append((f"missing {col}", n))
-        keep = new
-    data = frame.loc[keep]
+        keep = keep & masks.notna(col)
+        n = int(np.count_nonzero(keep))
+        if n_keep - n:
+            drops.append((f"missing {col}", n_keep - n))
+        n_keep = n
+    # Keep what the model reads: values of the outcome and terms; fixed-effect and cluster
+    # keys, which are only grouped by, as order-preserving integer codes.
+    valued = {spec.outcome} | {c for t in spec.terms for c in term_columns(t)}
+    groups = {*spec.fixed_effects, *spec.vcov.by} - valued
+    columns = [c for c in needed if c in valued or c in groups]
+    data = masks.take(np.flatnonzero(keep), columns, groups)
     if spec.fixed_effects and spec.estimator not in LINEAR:
         data, n = drop_uninformative_groups(data, spec)
         if n:
@@ -76,21 +131,30 @@ def select_sample(frame: pd.DataFrame, spec: ModelSpec) -> Sample:
 def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, int]:
     """Drop fixed-effect groups whose outcome does not vary (all 0 for counts, all 0 or all 1
     for binary and share outcomes): their dummy would diverge, and they carry no information
-    about the slopes. Repeats until stable, as pyfixest and fixest do."""
-    y = data[spec.outcome].astype(float)
-    keep = pd.Series(True, index=data.index)
+    about the slopes. Repeats until stable, as pyfixest and fixest do. Missing outcomes and
+    groups are ignored (as a pandas groupby does)."""
+    y = data[spec.outcome].astype(float).to_numpy()
+    count = spec.estimator in ("poisson", "negbin")
+    codes = [pd.factorize(data[col])[0] for col in spec.fixed_effects]  # missing: -1
+    keep = np.ones(len(data), dtype=bool)
     while True:
-        before = int(keep.sum())
-        for col in spec.fixed_effects:
-            g = data.loc[keep, col]
-            yk = y[keep]
-            lo = yk.groupby(g, sort=False).transform("min")
-            hi = yk.groupby(g, sort=False).transform("max")
-            bad = hi <= 0 if spec.estimator in ("poisson", "negbin") else lo == hi
-            keep.loc[bad[bad].index] = False
-        if int(keep.sum()) == before:
+        before = int(np.count_nonzero(keep))
+        for g in codes:
+            k = keep & (g >= 0) & ~np.isnan(y)
+            n = int(g.max()) + 1 if len(g) else 0
+            seen = np.bincount(g[k], minlength=n) > 0
+            hi = np.full(n, -np.inf)
+            np.maximum.at(hi, g[k], y[k])
+            if count:
+                bad_group = seen & (hi <= 0)
+            else:
+                lo = np.full(n, np.inf)
+                np.minimum.at(lo, g[k], y[k])
+                bad_group = seen & (lo == hi)
+            keep &= ~(keep & (g >= 0) & bad_group[np.maximum(g, 0)])
+        if np.count_nonzero(keep) == before:
             break
-    return data.loc[keep], int(len(data) - keep.sum())
+    return data.iloc[np.flatnonzero(keep)], len(data) - int(np.count_nonzero(keep))
 
 
 def _numeric(s: pd.Series, name: str) -> np.ndarray:

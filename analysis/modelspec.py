@@ -9,6 +9,7 @@ the frame at fit time (:func:`check_columns`), again naming the key.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from analysis import yamlio
 from analysis.errors import ConfigError
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -323,11 +325,21 @@ def validate_spec(raw: Any, source: str = "<spec>") -> HypothesisSpec:
 
 
 def load_spec(path: str | Path) -> HypothesisSpec:
+    """The validated spec in `path` (a fresh copy: callers may derive variants from it)."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: model spec file not found")
+    stat = path.stat()
+    return _load_spec(str(path), stat.st_mtime_ns, stat.st_size).model_copy(deep=True)
+
+
+# Snakemake's input functions read each spec once per job while building the DAG; keyed on
+# mtime and size, so an edited spec is read again.
+@functools.lru_cache(maxsize=64)
+def _load_spec(name: str, mtime_ns: int, size: int) -> HypothesisSpec:
+    path = Path(name)
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        raw = yamlio.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     spec = validate_spec(raw, str(path))

@@ -7,6 +7,7 @@ A specification that cannot be fitted is kept in the output with its reason (nev
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
 import multiprocessing
@@ -21,8 +22,9 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from analysis.design import FrameMasks
 from analysis.errors import ConfigError, PipelineError
-from analysis.estimate import FitResult, fit_model
+from analysis.estimate import FitResult, backend_module, choose_backend, fit_model
 from analysis.modelspec import Condition, CurveSpec, HypothesisSpec, ModelSpec
 
 MAX_BOOTSTRAP_FE_LEVELS = 1000
@@ -37,11 +39,13 @@ def _focal_row(res: FitResult) -> dict[str, Any]:
     return out
 
 
-def _quiet_fit(frame: pd.DataFrame, spec: ModelSpec) -> dict[str, Any]:
+def _quiet_fit(
+    frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = None
+) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return {**_focal_row(fit_model(frame, spec)), "status": "ok"}
+            return {**_focal_row(fit_model(frame, spec, masks)), "status": "ok"}
         except PipelineError as err:
             return {c: None for c in RESULT_COLUMNS} | {"status": f"failed: {err}"}
 
@@ -80,12 +84,78 @@ def curve_specs(hyp: HypothesisSpec) -> Iterator[tuple[dict[str, str], ModelSpec
         yield choices, spec
 
 
-_FRAME: pd.DataFrame | None = None  # the frame a forked worker fits on (inherited, not pickled)
+def _openblas_libs() -> list[Any]:
+    """The OpenBLAS libraries loaded in this process (numpy's and scipy's wheels each bundle
+    one), or none where that cannot be told (not Linux)."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    paths = {ln.split()[-1] for ln in maps.splitlines() if "openblas" in ln.rsplit("/", 1)[-1]}
+    libs = []
+    for path in sorted(paths):
+        try:
+            libs.append(ctypes.CDLL(path))
+        except OSError:
+            continue
+    return libs
+
+
+def _blas_call(lib: Any, verb: str, *args: int) -> int | None:
+    for prefix in ("scipy_openblas", "openblas"):  # symbol names differ by build
+        for suffix in ("64_", ""):
+            fn = getattr(lib, f"{prefix}_{verb}_num_threads{suffix}", None)
+            if fn is not None:
+                return fn(*args)
+    return None
+
+
+class _BlasThreads:
+    """Switches OpenBLAS between one thread and its default count, fit by fit.
+
+    Most curve fits run on one thread: their matrices are N x K with small K, so a second
+    thread gains little, and OpenBLAS threads spin-wait for each other; with two workers, or
+    any other load, on two cores the curve took 1.5-2x the time and CPU. Some BLAS kernels
+    split sums across threads, so a fit's last bits depend on the thread count (as they
+    already depend on the machine's core count); for statsmodels fits rarely and little (on
+    the H1 curve 4 of 324 fits, by at most 1e-12 relative), below the 10 significant digits
+    written (fit_stage.FLOAT_FORMAT). Fits that take 1-D dot products (pyfixest with a
+    single absorbed-FE slope, whose X'X is one; the residual variance of iid errors) differ
+    more often, so they keep the default. tests/test_robustness.py compares a curve with
+    single fits at the written precision.
+    """
+
+    def __init__(self) -> None:
+        self.libs = _openblas_libs()
+        self.default = [_blas_call(lib, "get") for lib in self.libs]
+
+    def set(self, single: bool) -> None:
+        for lib, n in zip(self.libs, self.default, strict=True):
+            if n:
+                _blas_call(lib, "set", 1 if single else n)
+
+
+def _single_thread_safe(spec: ModelSpec) -> bool:
+    """Whether the spec's fit takes no 1-D dot product, so runs on one thread (`_BlasThreads`)."""
+    if spec.vcov.type == "iid":
+        return False
+    backend = choose_backend(spec)
+    if backend == "statsmodels":
+        return True  # an intercept or FE dummies: always two columns or more
+    return backend == "pyfixest" and (len(spec.terms) > 1 or not spec.fixed_effects)
+
+
+_CURVE: tuple[FrameMasks, _BlasThreads] | None = None  # what a forked worker fits with
+
+
+def _curve_fit(masks: FrameMasks, blas: _BlasThreads, spec: ModelSpec) -> dict[str, Any]:
+    blas.set(single=_single_thread_safe(spec))
+    return _quiet_fit(masks.frame, spec, masks)
 
 
 def _fit_in_worker(spec: ModelSpec) -> dict[str, Any]:
-    assert _FRAME is not None
-    return _quiet_fit(_FRAME, spec)
+    assert _CURVE is not None
+    return _curve_fit(*_CURVE, spec)
 
 
 def run_curve(
@@ -94,19 +164,26 @@ def run_curve(
     """Fit every specification (in `workers` forked processes; results keep the spec order,
     so the table is identical whatever the number of workers). Returns the table and the
     seconds it took."""
-    global _FRAME
+    global _CURVE
     specs = list(curve_specs(hyp))
     start = time.perf_counter()
-    if workers > 1 and len(specs) > 1:
-        _FRAME = frame
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                fits = list(pool.map(_fit_in_worker, [s for _, s in specs], chunksize=4))
-        finally:
-            _FRAME = None
-    else:
-        fits = [_quiet_fit(frame, s) for _, s in specs]
+    masks = FrameMasks(frame)  # row filters computed once per process, shared by all specs
+    for name in sorted({choose_backend(s) for _, s in specs}):
+        backend_module(name)  # loads every BLAS library; imported once, inherited by workers
+    blas = _BlasThreads()
+    try:
+        if workers > 1 and len(specs) > 1:
+            _CURVE = (masks, blas)
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                    fits = list(pool.map(_fit_in_worker, [s for _, s in specs], chunksize=4))
+            finally:
+                _CURVE = None
+        else:
+            fits = [_curve_fit(masks, blas, s) for _, s in specs]
+    finally:
+        blas.set(single=False)
     rows = [
         {"spec": spec.name, **choices, "term": spec.focal_term, "estimator": spec.estimator, **fit}
         for (choices, spec), fit in zip(specs, fits, strict=True)

@@ -197,3 +197,140 @@ def test_predict_matches_fitted_values_and_brackets_them(data):
     b = r.fit.params
     np.testing.assert_allclose(p["fit"], np.exp(b["Intercept"] + b["x"] * new["x"]))
     assert (p["ci_low"] < p["fit"]).all() and (p["fit"] < p["ci_high"]).all()
+
+
+# --- fast paths that must give the library's numbers bit for bit -------------------------
+
+
+def _same_bits(a, b) -> bool:
+    return np.asarray(a, dtype=float).tobytes() == np.asarray(b, dtype=float).tobytes()
+
+
+@pytest.mark.parametrize("family", ["poisson", "binomial"])
+def test_lean_glm_is_statsmodels_bit_for_bit(data, family):
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    from analysis.backends.statsmodels_backend import _LeanGLM
+
+    y = data["c"] if family == "poisson" else data["share"]
+    fam = families.Poisson if family == "poisson" else families.Binomial
+    X = data[["x", "z"]].assign(Intercept=1.0)
+    kw = {"cov_type": "cluster", "cov_kwds": {"groups": data["g"].to_numpy()}}
+    for tol in (1e-8, 1e-10):
+        a = GLM(y, X, family=fam()).fit(tol=tol, **kw)
+        b = _LeanGLM(y, X, family=fam()).fit(tol=tol, **kw)
+        assert _same_bits(a.params, b.params) and _same_bits(a.cov_params(), b.cov_params())
+        assert a.llf == b.llf and a.fit_history["iteration"] == b.fit_history["iteration"]
+        assert a.converged == b.converged
+
+
+def _retvals(res) -> tuple:
+    r = res.mle_retvals
+    return r["iterations"], r["converged"], r["fopt"]
+
+
+def test_logit_cache_is_statsmodels_bit_for_bit(data):
+    from statsmodels.discrete.discrete_model import Logit
+
+    from analysis.backends.statsmodels_backend import _Logit
+
+    X = data[["x", "z"]].assign(Intercept=1.0)
+    kw = {"cov_type": "cluster", "cov_kwds": {"groups": data["g"].to_numpy()}}
+    fit = {"disp": 0, "maxiter": 200, "method": "newton"}
+    a = Logit(data["b"], X).fit(**fit, **kw)
+    b = _Logit(data["b"], X).fit(**fit, **kw)
+    assert _same_bits(a.params, b.params) and _same_bits(a.cov_params(), b.cov_params())
+    assert a.llf == b.llf and _retvals(a) == _retvals(b)
+    # quasi-separation (dummy d = 1 always has y = 1): neither converges, alike
+    X = X.assign(d=(data["x"] > 1).astype(float))
+    y = (data["b"].astype(bool) | (X["d"] == 1)).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = Logit(y, X).fit(**fit)
+        b = _Logit(y, X).fit(**fit)
+    assert _same_bits(a.params, b.params) and _retvals(a) == _retvals(b)
+    assert not a.mle_retvals["converged"]
+
+
+def _select_sample_pandas(frame: pd.DataFrame, s: ModelSpec):
+    """The sample selection as first written in pandas (reference for the array version)."""
+    from analysis.design import _condition_mask
+
+    keep = pd.Series(True, index=frame.index)
+    drops = []
+    for c in s.sample:
+        new = keep & _condition_mask(frame, c)
+        drops.append((f"sample: {c.describe()}", int(keep.sum() - new.sum())))
+        keep = new
+    for col in dict.fromkeys(col for _, col in s.columns()):
+        new = keep & frame[col].notna()
+        if int(keep.sum() - new.sum()):
+            drops.append((f"missing {col}", int(keep.sum() - new.sum())))
+        keep = new
+    data = frame.loc[keep]
+    if s.fixed_effects and s.estimator not in ("ols", "panel_fe"):
+        y = data[s.outcome].astype(float)
+        k = pd.Series(True, index=data.index)
+        while True:
+            before = int(k.sum())
+            for col in s.fixed_effects:
+                g, yk = data.loc[k, col], y[k]
+                lo = yk.groupby(g, sort=False).transform("min")
+                hi = yk.groupby(g, sort=False).transform("max")
+                bad = hi <= 0 if s.estimator in ("poisson", "negbin") else lo == hi
+                k.loc[bad[bad].index] = False
+            if int(k.sum()) == before:
+                break
+        if int(len(data) - k.sum()):
+            drops.append(("fixed-effect group without outcome variation (separated)",
+                          int(len(data) - k.sum())))  # fmt: skip
+        data = data.loc[k]
+    return data, drops
+
+
+@pytest.mark.parametrize("estimator", ["poisson", "logit", "ols"])
+def test_sample_selection_matches_pandas_reference(data, estimator):
+    from analysis.design import FrameMasks, select_sample
+
+    rng = np.random.default_rng(11)
+    d = data.copy()
+    d["c"] = d["c"].where(d["f"] % 3 != 0, 0)  # count groups with no events
+    d["b"] = d["b"].where(d["h"] != 4, 1.0)  # binary groups without variation
+    d.loc[rng.random(len(d)) < 0.05, "z"] = np.nan
+    d.loc[rng.random(len(d)) < 0.03, "f"] = np.nan  # missing fixed-effect group
+    d["grp"] = pd.array(np.where(d["g"] < 5, None, "g" + d["g"].astype(str)), dtype="str")
+    d["flag"] = pd.array(np.where(rng.random(len(d)) < 0.1, None, d["h"] % 2), dtype="Int8")
+    outcome = {"poisson": "c", "logit": "b", "ols": "y"}[estimator]
+    masks = FrameMasks(d)
+    for sample in ([], [{"column": "flag", "op": "eq", "value": 1}],
+                   [{"column": "grp", "op": "ne", "value": "g7"}, {"column": "x", "op": "gt", "value": -1}]):  # fmt: skip
+        s = spec(outcome=outcome, estimator=estimator, fixed_effects=["f", "h"],
+                 vcov={"type": "cluster", "by": ["grp"]}, sample=sample)  # fmt: skip
+        ref, ref_drops = _select_sample_pandas(d, s)
+        for m in (None, masks):
+            got = select_sample(d, s, m)
+            assert got.drops == ref_drops and got.rows_in == len(d)
+            assert all(type(n) is int for _, n in got.drops)  # they go to JSON
+            assert list(got.data.columns) == [outcome, "x", "z", "f", "h", "grp"]
+            pd.testing.assert_frame_equal(got.data[[outcome, "x", "z"]], ref[[outcome, "x", "z"]],
+                                          check_exact=True, check_index_type=False)  # fmt: skip
+            for key in ("f", "h", "grp"):  # held as codes: they must group and sort alike
+                a, b = (pd.factorize(x[key], sort=True)[0] for x in (got.data, ref))
+                np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="another frame"):
+        select_sample(data, s, masks)
+
+
+@pytest.mark.parametrize("fe", [["f"], ["f", "h"]])
+def test_pyfixest_skips_only_a_void_separation_check(data, fe, monkeypatch):
+    from analysis.backends import pyfixest_backend
+
+    d = data.copy()
+    d["c"] = d["c"].where(d["f"] != 3, 0)  # a group without events, dropped by the layer
+    s = spec(outcome="c", estimator="poisson", fixed_effects=fe, backend="pyfixest")
+    fast = fit_model(d, s)
+    monkeypatch.setattr(pyfixest_backend, "_every_group_has_events", lambda design: False)
+    full = fit_model(d, s)
+    assert _same_bits(fast.fit.params, full.fit.params)
+    assert _same_bits(fast.fit.cov, full.fit.cov) and fast.fit.n_obs == full.fit.n_obs

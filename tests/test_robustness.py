@@ -3,13 +3,20 @@ workers do not change results, leave-one-out and the wild bootstrap run through 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
+from analysis.fit_stage import FLOAT_FORMAT
 from analysis.modelspec import validate_spec
 from analysis.robustness import (
+    _quiet_fit,
     curve_specs,
     curve_summary,
     run_curve,
@@ -39,8 +46,8 @@ def frame() -> pd.DataFrame:
     return d
 
 
-def hyp(**robust):
-    raw = {
+def hyp_raw(**robust) -> dict:
+    return {
         "hypothesis": "h9",
         "title": "t",
         "frame": "f",
@@ -53,7 +60,10 @@ def hyp(**robust):
         ],
         "robustness": robust,
     }  # fmt: skip
-    return validate_spec(raw)
+
+
+def hyp(**robust):
+    return validate_spec(hyp_raw(**robust))
 
 
 CURVE = {
@@ -102,6 +112,65 @@ def test_curve_results_do_not_depend_on_workers(frame):
     assert (one["status"] == "ok").all()
     x_rows = one[(one["measure"] == "x") & (one["estimator"] == "poisson")]
     assert (x_rows["estimate"] > 0.3).all() and x_rows["significant"].all()
+
+
+_CURVE_IN_CLEAN_PROCESS = """
+import json, sys
+import pandas as pd
+from analysis.modelspec import validate_spec
+from analysis.robustness import run_curve
+frame = pd.read_parquet(sys.argv[1])
+table, _ = run_curve(frame, validate_spec(json.loads(sys.argv[2])), workers=2)
+table.to_parquet(sys.argv[3])
+"""
+
+
+def test_curve_matches_single_fits_at_written_precision(tmp_path):
+    """The curve's fast paths (row masks shared across specs, one BLAS thread for most fits,
+    forked workers) change no result at the precision written, on a frame large enough for
+    OpenBLAS to split sums across threads; the single fits run outside the curve, with the
+    default threads. The forked curve runs in a fresh interpreter: pyfixest's thread pool,
+    once used (as by the single fits here), does not survive a fork."""
+    rng = np.random.default_rng(5)
+    n = 30_000
+    d = pd.DataFrame({"x": rng.normal(size=n), "size": rng.normal(size=n),
+                      "country": rng.integers(0, 40, n).astype(str),
+                      "year": rng.integers(2015, 2024, n)})  # fmt: skip
+    d["big"] = (d["size"] > 0).astype(float)
+    d["y"] = rng.poisson(np.exp(-1 + 0.4 * d["x"] + 0.2 * d["size"]))
+    d["any"] = (d["y"] > 0).astype(float)
+    d.loc[d["year"] == 2016, ["y", "any"]] = 0  # a year the FE models drop
+    curve = {
+        "base": "main",
+        "dimensions": {
+            "outcome": {"count": {}, "logit": {"outcome": "any", "estimator": "logit"},
+                        "lpm": {"outcome": "any", "estimator": "ols"},
+                        "nb": {"estimator": "negbin"}},
+            "controls": {"none": {"controls": []}, "size": {"controls": ["size"]}},
+            "fe": {"none": {"fixed_effects": []}, "year": {"fixed_effects": ["year"]}},
+            "sample": {"all": {}, "big": {"sample": [{"column": "big", "op": "eq", "value": 1}]}},
+            "vcov": {"cluster": {}, "iid": {"vcov": {"type": "iid"}},
+                     "hc1": {"vcov": {"type": "hc1"}}},
+        },
+        "exclude": [{"outcome": "nb", "sample": "big"}, {"outcome": "nb", "controls": "none"},
+                    {"vcov": "iid", "sample": "big"}, {"vcov": "hc1", "sample": "big"}],
+    }  # fmt: skip
+    raw = hyp_raw(curve=curve)
+    d.to_parquet(tmp_path / "frame.parquet")
+    cmd = [sys.executable, "-c", _CURVE_IN_CLEAN_PROCESS, str(tmp_path / "frame.parquet"),
+           json.dumps(raw), str(tmp_path / "curve.parquet")]  # fmt: skip
+    subprocess.run(cmd, check=True, cwd=Path(__file__).parents[1])
+    forked = pd.read_parquet(tmp_path / "curve.parquet")
+    h = validate_spec(raw)
+    direct = pd.DataFrame([_quiet_fit(d, s) for _, s in curve_specs(h)])
+    assert (direct["status"] == "ok").all()
+    serial, _ = run_curve(d, h, workers=1)
+    written = direct.map(lambda v: FLOAT_FORMAT % v if isinstance(v, float) else v)
+    for table in (serial, forked):
+        got = table[list(direct.columns)].map(
+            lambda v: FLOAT_FORMAT % v if isinstance(v, float) else v
+        )
+        pd.testing.assert_frame_equal(got, written, check_dtype=False)
 
 
 def test_failures_are_kept_with_their_reason(frame):

@@ -33,6 +33,18 @@ def _vcov(spec: ModelSpec, names: dict[str, str]):
     return {"CRV1": "+".join(names[c] for c in spec.vcov.by)}
 
 
+def _every_group_has_events(design: Design) -> bool:
+    """One fixed effect, each of whose groups has a positive outcome: pyfixest's "fe"
+    separation check drops the groups without one (the layer already has, in
+    design.drop_uninformative_groups), and removing singleton groups, which pyfixest does
+    first, leaves the other groups of a single fixed effect whole."""
+    if design.fe.shape[1] != 1 or design.y.empty:
+        return False
+    g = design.fe.iloc[:, 0].to_numpy()
+    events = np.bincount(g, weights=design.y.to_numpy() > 0)
+    return bool((events[np.bincount(g) > 0] > 0).all())
+
+
 def fit(design: Design, spec: ModelSpec) -> BackendFit:
     # Generated column names keep user column names out of the formula string entirely.
     terms = [c for c in design.X.columns if c != INTERCEPT]
@@ -51,7 +63,9 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     if func is None:
         raise PipelineError(f"{spec.name}: pyfixest backend does not fit {spec.estimator!r}")
     try:
-        extra = {"iwls_tol": 1e-10} if spec.estimator == "poisson" else {}
+        extra: dict = {"iwls_tol": 1e-10} if spec.estimator == "poisson" else {}
+        if spec.estimator == "poisson" and _every_group_has_events(design):
+            extra["separation_check"] = []  # its "fe" check would drop nothing (~5% of a fit)
         res = func(fml, df, vcov=_vcov(spec, cls), ssc=_ssc(spec), copy_data=False, **extra)
     except Exception as err:  # pyfixest raises many types; name the model
         raise PipelineError(f"{spec.name}: pyfixest could not fit the model: {err}") from None
@@ -63,8 +77,12 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     params = pd.Series(np.asarray(res.coef(), dtype=float), index=names)
     cov = pd.DataFrame(np.asarray(res._vcov, dtype=float), index=names, columns=names)
     order = list(design.X.columns)
-    na = {int(i) for i in getattr(res, "_na_index", ())}  # positions pyfixest dropped
-    used = design.y.index[[i not in na for i in range(len(design.y))]]
+    n = len(design.y)
+    # positions pyfixest dropped (a set or an array, by version)
+    na = np.fromiter((int(i) for i in getattr(res, "_na_index", ())), dtype=np.int64)
+    dropped = np.zeros(n, dtype=bool)
+    dropped[na[(na >= 0) & (na < n)]] = True
+    used = design.y.index[~dropped]
     stats: dict[str, float | None] = {}
     if spec.estimator == "ols":
         stats["r2"] = float(res._r2)

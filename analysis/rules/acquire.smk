@@ -1,8 +1,7 @@
 # Acquisition: every manifest entry becomes a verified file under data/raw/.
 # One job per topic: a job per file would pay Snakemake's per-job start-up 91 times.
-import sys
 
-from analysis.code_deps import code_files
+from analysis.code_deps import PYTHON, code_files
 from analysis.manifest import files_by_topic
 
 TOPIC_FILES = files_by_topic(MANIFEST.values())
@@ -22,7 +21,7 @@ for _topic, _files in TOPIC_FILES.items():
             # Rerun when a checksum in the manifest changes (params rerun trigger).
             sha256=[MANIFEST[f].sha256 for f in _files],
             topic=_topic,
-            python=sys.executable,
+            python=PYTHON,
         log:
             f"{RESULTS}/logs/acquire/{_topic}.log",
         conda:
@@ -39,7 +38,7 @@ rule acquisition_report:
     output:
         f"{RESULTS}/audit/raw_files.csv",
     params:
-        python=sys.executable,
+        python=PYTHON,
         manifest=config["raw"]["manifest"],
     log:
         f"{RESULTS}/logs/acquisition_report.log",

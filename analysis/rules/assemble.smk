@@ -1,8 +1,7 @@
 # Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
 import os
-import sys
 
-from analysis.code_deps import code_files
+from analysis.code_deps import PYTHON, code_files
 
 from analysis.assemble import OUTPUT_TABLES
 
@@ -27,9 +26,10 @@ rule assemble:
         csv=[f"{DATA}/{t}.csv" for t in OUTPUT_TABLES],
         audit=f"{RESULTS}/audit/rows/assemble.csv",
     params:
-        python=sys.executable,
+        python=PYTHON,
         panel=config["panel"],  # rerun when the panel definition changes
         out_dir=lambda w, output: os.path.dirname(output.parquet[0]),
+    priority: 30
     log:
         f"{RESULTS}/logs/assemble.log",
     conda:
@@ -49,7 +49,7 @@ rule codebook:
         codebook=f"{DATA}/CODEBOOK.md",
         datapackage=f"{DATA}/datapackage.json",
     params:
-        python=sys.executable,
+        python=PYTHON,
     log:
         f"{RESULTS}/logs/codebook.log",
     conda:

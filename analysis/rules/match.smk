@@ -1,7 +1,6 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
-import sys
 
-from analysis.code_deps import code_files
+from analysis.code_deps import PYTHON, code_files
 
 
 MENTION_TABLES = [
@@ -18,7 +17,10 @@ rule gazetteer:
     output:
         f"{RESULTS}/cache/gazetteer.parquet",
     params:
-        python=sys.executable,
+        python=PYTHON,
+    # On the critical path (gazetteer -> matching -> assembly -> models) and needs only one
+    # raw file: start it first, beside the parse jobs.
+    priority: 30
     log:
         f"{RESULTS}/logs/gazetteer.log",
     conda:
@@ -42,8 +44,9 @@ rule match_cities:
         summary=f"{RESULTS}/audit/city_match_summary.csv",
         joins=f"{RESULTS}/data/mention_cities.parquet",
     params:
-        python=sys.executable,
+        python=PYTHON,
         matching=config["matching"],  # rerun when matching options change
+    priority: 30
     log:
         f"{RESULTS}/logs/match_cities.log",
     conda:

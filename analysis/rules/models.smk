@@ -1,9 +1,8 @@
 # Models: one fit job per hypothesis spec (config/models/<h>.yaml), then its tables and figures.
 # Editing one spec file reruns only that hypothesis's jobs.
 import os
-import sys
 
-from analysis.code_deps import code_files
+from analysis.code_deps import PYTHON, code_files
 from analysis.dag import covariate_files, frame_tables, hypothesis_covariates
 from analysis.hypotheses import module_file
 from analysis.modelspec import load_spec
@@ -63,10 +62,11 @@ rule fit_models:
         fit=f"{MODELS}/{{hypothesis}}/fit.json",
         figdata=directory(f"{MODELS}/{{hypothesis}}/figdata"),
     params:
-        python=sys.executable,
+        python=PYTHON,
         data=DATA,
         out=lambda w, output: os.path.dirname(output.fit),
         covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),  # rerun on change
+    priority: 10
     log:
         f"{RESULTS}/logs/fit_{{hypothesis}}.log",
     conda:
@@ -90,7 +90,7 @@ rule model_tables:
             category="Tables",
         ),
     params:
-        python=sys.executable,
+        python=PYTHON,
         models=lambda w, input: os.path.dirname(input.fit),
         stem=lambda w, output: os.path.splitext(output.md)[0],
     log:
@@ -118,7 +118,7 @@ rule model_figure:
         ),
         pdf=f"{RESULTS}/figures/{{hypothesis}}_{{figure}}.pdf",
     params:
-        python=sys.executable,
+        python=PYTHON,
         models=lambda w, input: os.path.dirname(input.fit),
         name=lambda w: f"{w.hypothesis}_{w.figure}",
         out_dir=lambda w, output: os.path.dirname(output.png),
@@ -144,11 +144,15 @@ rule robustness:
         loo=f"{ROBUST}/{{hypothesis}}/leave_one_out.csv",
         wild=f"{ROBUST}/{{hypothesis}}/wild_bootstrap.csv",
     params:
-        python=sys.executable,
+        python=PYTHON,
         data=DATA,
         out=lambda w, output: os.path.dirname(output.summary),
         covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),
-    threads: 2
+    # The specification curve fits in parallel worker processes; the other checks are serial,
+    # so a hypothesis without a curve takes one core and leaves the other to the DAG.
+    threads: lambda w: 2 if load_spec(f"{SPEC_DIR}/{w.hypothesis}.yaml").robustness.curve else 1
+    # The curves are the pipeline's longest jobs: start them before tables and figures.
+    priority: 20
     log:
         f"{RESULTS}/logs/robustness_{{hypothesis}}.log",
     conda:
@@ -174,7 +178,7 @@ rule spec_curve_figure:
         ),
         pdf=f"{RESULTS}/figures/{{hypothesis}}_speccurve.pdf",
     params:
-        python=sys.executable,
+        python=PYTHON,
         robustness=lambda w, input: os.path.dirname(input.summary),
         stem=lambda w, output: os.path.splitext(output.png)[0],
     log:
@@ -197,7 +201,7 @@ rule claims:
         md=f"{RESULTS}/claims.md",
         html=report(f"{RESULTS}/claims.html", caption="../report/claims.rst", category="Claims"),
     params:
-        python=sys.executable,
+        python=PYTHON,
         models=lambda w, input: os.path.dirname(os.path.dirname(input.fits[0])),
         robust=lambda w, output: os.path.join(os.path.dirname(output.md), "robustness"),
     log:

@@ -1,9 +1,8 @@
 # Parsing: one job per source spec (analysis/sources/*.py), writing validated tidy tables
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
-import sys
 from pathlib import Path
 
-from analysis.code_deps import code_files, source_code
+from analysis.code_deps import PYTHON, code_files, source_code
 from analysis.parse_runner import audit_path, output_paths
 from analysis.sources import module_of, registry
 
@@ -24,7 +23,7 @@ for _name, _spec in SOURCES.items():
         params:
             source=_name,
             module=module_of(_spec),
-            python=sys.executable,
+            python=PYTHON,
         log:
             f"{RESULTS}/logs/parse/{_name}.log",
         conda:
@@ -41,7 +40,7 @@ rule rows_audit:
     output:
         f"{RESULTS}/audit/rows.csv",
     params:
-        python=sys.executable,
+        python=PYTHON,
     log:
         f"{RESULTS}/logs/rows_audit.log",
     conda:

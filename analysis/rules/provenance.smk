@@ -1,7 +1,6 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
-import sys
 
-from analysis.code_deps import code_files
+from analysis.code_deps import PYTHON, code_files
 
 
 rule reviewer_map:
@@ -13,7 +12,7 @@ rule reviewer_map:
         md=f"{RESULTS}/reviewer_map.md",
         sums=f"{RESULTS}/SHA256SUMS",
     params:
-        python=sys.executable,
+        python=PYTHON,
     log:
         f"{RESULTS}/logs/reviewer_map.log",
     conda:

@@ -1,5 +1,4 @@
 # Checks of derived measures against published figures (a failed check stops the run).
-import sys
 
 
 rule validate_gawc2000:
@@ -10,7 +9,7 @@ rule validate_gawc2000:
     output:
         f"{RESULTS}/audit/gawc2000_validation.csv",
     params:
-        python=sys.executable,
+        python=PYTHON,
     log:
         f"{RESULTS}/logs/validate_gawc2000.log",
     conda:

@@ -59,7 +59,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -67,6 +66,7 @@ from analysis.audit import RowAudit
 from analysis.centrality import city_graph, route_centrality
 from analysis.countries import drop_non_countries, non_country_mask, resolve_countries
 from analysis.errors import RawInputError
+from analysis.lazy import lazy_module
 from analysis.readers import check_unique, read_text_table, to_int, to_number
 from analysis.sources.base import (
     CITY_MEASURES,
@@ -113,6 +113,8 @@ ROUTE_COLUMNS = [
     "equipment",
 ]
 COUNTRY_COLUMNS = ["name", "iso_code", "dafif_code"]
+
+nx = lazy_module("networkx")  # on first use: the registry imports this module at every start
 
 
 def _read(path: Path, names: list[str]) -> pd.DataFrame:
