@@ -48,8 +48,9 @@ def _dummies(design: Design) -> pd.DataFrame:
 
 class _Logit(Logit):
     """Logit that computes the fitted mean at given parameters once. Newton's method asks for
-    it twice per step (Hessian, then score, at the same point) and again for the final score,
-    Hessian and clustered covariance; the same numbers, a third less work per step."""
+    it three times per step at the same point (perfect-prediction check, Hessian, score) and
+    again for the final score, Hessian and clustered covariance: the same numbers, with one
+    prediction per step instead of three."""
 
     _last: tuple[bytes, np.ndarray] | None = None
 
