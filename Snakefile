@@ -1,7 +1,7 @@
 # City diplomacy: from verified raw data to harmonized panels, models and a report.
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
-from analysis.code_deps import pin_hash_seed
 from analysis.config import validate_config
+from analysis.jobenv import pin_hash_seed
 from analysis.manifest import load_manifest
 
 pin_hash_seed()

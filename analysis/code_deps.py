@@ -9,31 +9,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
-import sys
 from pathlib import Path
 
 from analysis.sources import module_of
 from analysis.sources.base import SourceSpec
 
 PKG = Path(__file__).parent
-# The interpreter every job runs with, passed as a rule param (what `snakemake --lint` asks).
-# sys.prefix/bin/python names the same environment however Snakemake was started
-# (`snakemake`, `python -m snakemake`, `python3 -m snakemake`); sys.executable does not,
-# and a param that changes with the launcher reran the whole DAG.
-_VENV_PYTHON = Path(sys.prefix) / "bin" / "python"
-PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
-
-
-def pin_hash_seed() -> None:
-    """Give every job (they inherit Snakemake's environment) a fixed string-hash seed.
-
-    pyfixest orders internal sets by string hash, and that order moved clustered standard
-    errors in the 7th digit from run to run; results must be byte-identical across runs.
-    """
-    os.environ["PYTHONHASHSEED"] = "0"
-
-
 SHARED_PARSING = (
     "sources/base.py",
     "readers.py",

@@ -46,8 +46,6 @@ class Gazetteer:
     admin1: pd.DataFrame  # iso3, key, admin1_code, name
     iso2_to_iso3: dict[str, str]
     country_names: dict[str, str] = field(default_factory=dict)  # iso3 -> normalized name
-    _spans: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
-    _key_spans: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _admin1_lookup: dict[tuple[str, str], str] | None = field(default=None, repr=False)
     _fuzzy_choices: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _arrays: dict[str, np.ndarray] | None = field(default=None, repr=False)
@@ -86,39 +84,10 @@ class Gazetteer:
             self._arrays = arrs
         return self._arrays
 
-    def spans(self) -> dict[str, tuple[int, int]]:
-        """ "ISO3 key" -> (start, stop) row slice of `names` (built once, ~1 s)."""
-        if self._spans is None:
-            combo = (self.names["iso3"] + " " + self.names["key"]).to_numpy()
-            starts = np.flatnonzero(np.r_[True, combo[1:] != combo[:-1]])
-            stops = np.r_[starts[1:], len(combo)]
-            self._spans = dict(
-                zip(
-                    combo[starts].tolist(),
-                    zip(starts.tolist(), stops.tolist(), strict=True),
-                    strict=True,
-                )
-            )
-        return self._spans
-
-    def key_positions(self) -> dict[str, np.ndarray]:
-        """key -> row positions in `names` across all countries (for mentions without one)."""
-        if self._key_spans is None:
-            keys = self.names["key"].to_numpy()
-            order = np.argsort(keys, kind="stable")
-            sk = keys[order]
-            starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-            stops = np.r_[starts[1:], len(sk)]
-            self._key_spans = {
-                k: order[a:b] for k, a, b in zip(sk[starts].tolist(), starts, stops, strict=True)
-            }
-        return self._key_spans
-
     def span_table(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-        """ "ISO3 key" -> span id, and the spans' (starts, stops) rows of `names`.
-
-        The same spans as `spans()`, as arrays: a batch of keys is looked up with one
-        C-level `map(dict.get, ...)` and gathered with numpy, not a tuple per key."""
+        """ "ISO3 key" -> span id, and the spans' (starts, stops) rows of `names` (sorted by
+        country and key): a batch of keys is looked up with one C-level `map(dict.get, ...)`
+        and gathered with numpy, not a tuple per key."""
         if self._span_table is None:
             combo = (self.names["iso3"] + " " + self.names["key"]).to_numpy(dtype=object)
             starts = np.flatnonzero(np.r_[True, combo[1:] != combo[:-1]])
@@ -128,8 +97,8 @@ class Gazetteer:
         return self._span_table
 
     def key_rows(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each of `keys`: its `names` rows in every country, ascending (as
-        `key_positions()`), as (rows, starts, stops): rows[starts[i]:stops[i]]. One
+        """For each of `keys`: its `names` rows in every country, ascending, as
+        (rows, starts, stops): rows[starts[i]:stops[i]]. One
         vectorised pass over the names (Arrow `isin`), no index of every key to build."""
         uniq = pd.unique(np.asarray(keys, dtype=object))
         names_key = pa.array(self.names["key"])  # the Arrow column itself

@@ -1,7 +1,8 @@
 # Acquisition: every manifest entry becomes a verified file under data/raw/.
 # One job per topic: a job per file would pay Snakemake's per-job start-up 91 times.
 
-from analysis.code_deps import PYTHON, code_files
+from analysis.code_deps import code_files
+from analysis.jobenv import PYTHON
 from analysis.manifest import files_by_topic
 
 TOPIC_FILES = files_by_topic(MANIFEST.values())

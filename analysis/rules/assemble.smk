@@ -1,7 +1,8 @@
 # Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
 import os
 
-from analysis.code_deps import PYTHON, code_files
+from analysis.code_deps import code_files
+from analysis.jobenv import PYTHON
 
 from analysis.assemble import OUTPUT_TABLES
 

@@ -1,6 +1,7 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
 
-from analysis.code_deps import PYTHON, code_files
+from analysis.code_deps import code_files
+from analysis.jobenv import PYTHON
 
 
 MENTION_TABLES = [

@@ -2,7 +2,8 @@
 # Editing one spec file reruns only that hypothesis's jobs.
 import os
 
-from analysis.code_deps import PYTHON, code_files
+from analysis.code_deps import code_files
+from analysis.jobenv import PYTHON
 from analysis.dag import covariate_files, frame_tables, hypothesis_covariates
 from analysis.hypotheses import module_file
 from analysis.modelspec import load_spec

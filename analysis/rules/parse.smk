@@ -2,7 +2,8 @@
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
 from pathlib import Path
 
-from analysis.code_deps import PYTHON, code_files, source_code
+from analysis.code_deps import code_files, source_code
+from analysis.jobenv import PYTHON
 from analysis.parse_runner import audit_path, output_paths
 from analysis.sources import module_of, registry
 

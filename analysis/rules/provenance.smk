@@ -1,6 +1,7 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
-from analysis.code_deps import PYTHON, code_files
+from analysis.code_deps import code_files
+from analysis.jobenv import PYTHON
 
 
 rule reviewer_map:
