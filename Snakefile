@@ -1,10 +1,16 @@
 # City diplomacy: from verified raw data to harmonized panels, models and a report.
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
-from analysis.config import validate_config
+from analysis.acquire import check_raw_files
+from analysis.config import read_config_files, validate_config
+from analysis.dag import check_covariate_clashes
 from analysis.jobenv import pin_hash_seed
 from analysis.manifest import load_manifest
+from analysis.preflight import check_writable
 
 pin_hash_seed()
+# Snakemake reads config files leniently (the last of two equal keys wins, syntax errors have
+# no line): read them strictly first, so an error names the file, line and key.
+CONFIG_DOCS = read_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
 
 
 configfile: "config/config.yaml"
@@ -13,10 +19,16 @@ configfile: "config/config.yaml"
 report: "analysis/report/workflow.rst"
 
 
-config.update(validate_config(config))
+# The one road for configuration: this resolved config (file + --config/--configfile) reaches
+# every job as params; no job reads a config file itself.
+config.update(validate_config(config, CONFIG_DOCS))
 MANIFEST = {e.file: e for e in load_manifest(config["raw"]["manifest"])}
 RAW = config["raw"]["dir"]
 RESULTS = config["results_dir"]
+check_writable([RESULTS, RAW])
+# Verification at use: every raw file present is hashed against the manifest on every run.
+check_raw_files(MANIFEST.values(), RAW)
+check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config)
 
 
 include: "analysis/rules/acquire.smk"
@@ -27,12 +39,20 @@ include: "analysis/rules/validate.smk"
 include: "analysis/rules/models.smk"
 
 
-FINAL = [
+# Every published output is a target: Snakemake does not rebuild a missing intermediate file
+# while the files made from it are up to date, so anything a reviewer may open is listed here.
+PUBLISHED = [
+    RAW_FILES,
+    ACQUIRE_RECORDS,
     rules.acquisition_report.output,
+    PARSE_OUTPUTS,
     rules.rows_audit.output,
+    rules.gazetteer.output,
     rules.match_cities.output,
+    rules.assemble.output,
     rules.codebook.output,
     rules.validate_gawc2000.output,
+    MODEL_OUTPUTS,
     TABLE_FILES,
     FIGURE_FILES,
     ROBUSTNESS_FILES,
@@ -46,5 +66,5 @@ include: "analysis/rules/provenance.smk"
 rule all:
     default_target: True
     input:
-        FINAL,
+        PUBLISHED,
         rules.reviewer_map.output,

@@ -11,6 +11,50 @@ from pathlib import Path
 
 from analysis.errors import PipelineError
 
+DEFAULT_CONFIG = "config/config.yaml"
+
+
+def _cfg(args: argparse.Namespace) -> dict:
+    """The configuration a command runs with.
+
+    Pipeline jobs get the slice Snakemake resolved (config file + `--config`/`--configfile`)
+    as `--settings` JSON and never open a config file; by hand, `--config FILE` is read.
+    """
+    if getattr(args, "settings", None) is not None:
+        import json
+
+        return json.loads(args.settings)
+    from analysis.config import load_config
+
+    return load_config(args.config)
+
+
+def _verify_raw(cfg: dict, *paths: str) -> None:
+    """Verification at use for commands that read a raw file directly (not via a parser)."""
+    from analysis.acquire import verify_file
+    from analysis.manifest import by_file, load_manifest
+
+    entries = by_file(load_manifest(cfg["raw"]["manifest"]))
+    raw_dir = Path(cfg["raw"]["dir"])
+    for path in paths:
+        rel = Path(path).relative_to(raw_dir).as_posix()
+        if rel not in entries:
+            raise PipelineError(f"{path} is not in the manifest {cfg['raw']['manifest']}")
+        verify_file(Path(path), entries[rel])
+
+
+def _config_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG,
+        help="config file to read when --settings is not given (commands run by hand)",
+    )
+    p.add_argument(
+        "--settings",
+        default=None,
+        help="JSON slice of the resolved configuration (what pipeline jobs pass)",
+    )
+
 
 def _build_manifest(args: argparse.Namespace) -> None:
     from analysis.manifest_build import build_manifest
@@ -20,11 +64,10 @@ def _build_manifest(args: argparse.Namespace) -> None:
 
 
 def _acquire(args: argparse.Namespace) -> None:
-    from analysis.acquire import acquire, resolve_mirror, write_records
-    from analysis.config import load_config
+    from analysis.acquire import acquire_if_needed, read_records, resolve_mirror, write_records
     from analysis.manifest import load_manifest
 
-    cfg = load_config(args.config)
+    cfg = _cfg(args)
     entries = load_manifest(cfg["raw"]["manifest"])
     if args.topic:
         entries = [e for e in entries if e.topic == args.topic]
@@ -32,13 +75,20 @@ def _acquire(args: argparse.Namespace) -> None:
             raise PipelineError(f"no manifest entry has topic {args.topic!r}")
     mirror = resolve_mirror(cfg["raw"]["mirror"])
     dl = cfg["raw"]["download"]
+    previous = read_records(Path(args.records)) if args.records else {}
     records = []
     for entry in entries:
-        rec = acquire(
-            entry, Path(cfg["raw"]["dir"]), mirror, retries=dl["retries"], timeout=dl["timeout_s"]
+        rec, fetched = acquire_if_needed(
+            entry,
+            Path(cfg["raw"]["dir"]),
+            mirror,
+            previous,
+            retries=dl["retries"],
+            timeout=dl["timeout_s"],
         )
         records.append(rec)
-        print(f"{rec.origin} {rec.source} -> {rec.file}: {rec.bytes} bytes, sha256 {rec.sha256}")
+        how = f"{rec.origin} {rec.source} ->" if fetched else "kept (present and verified)"
+        print(f"{how} {rec.file}: {rec.bytes} bytes, sha256 {rec.sha256}")
     if args.records:
         write_records(records, Path(args.records))
 
@@ -47,26 +97,30 @@ def _acquisition_report(args: argparse.Namespace) -> None:
     from analysis.manifest import load_manifest
     from analysis.raw_report import acquisition_report
 
-    report = acquisition_report(load_manifest(args.manifest), [Path(p) for p in args.records])
+    raw = _cfg(args)["raw"]
+    report = acquisition_report(
+        load_manifest(raw["manifest"]), [Path(p) for p in args.records], Path(raw["dir"])
+    )
     bad = report.loc[~report["verified"], "file"].tolist()
     if bad:
-        raise PipelineError(f"raw files without a verified acquisition record: {bad}")
+        raise PipelineError(f"raw files missing or differing from the manifest: {', '.join(bad)}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     report.to_csv(args.out, index=False, lineterminator="\n")
     print(f"{len(report)} raw files verified -> {args.out}")
 
 
 def _parse(args: argparse.Namespace) -> None:
-    from analysis.config import load_config
+    from analysis.manifest import by_file, load_manifest
     from analysis.parse_runner import run_source, write_source
     from analysis.sources import find_spec
 
-    cfg = load_config(args.config)
+    cfg = _cfg(args)
     try:
         spec = find_spec(args.source, args.module)
     except KeyError as exc:
         raise PipelineError(str(exc.args[0])) from exc
-    parsed = run_source(spec, Path(cfg["raw"]["dir"]))
+    manifest = by_file(load_manifest(cfg["raw"]["manifest"]))
+    parsed = run_source(spec, Path(cfg["raw"]["dir"]), manifest)
     for table, path in write_source(spec, parsed, Path(cfg["results_dir"])).items():
         print(f"{spec.name}: {table}: {len(parsed.tables[table])} rows -> {path}")
 
@@ -81,6 +135,7 @@ def _combine_audits(args: argparse.Namespace) -> None:
 def _gazetteer(args: argparse.Namespace) -> None:
     from analysis.gazetteer import load_gazetteer
 
+    _verify_raw(_cfg(args), args.admin1)
     gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
     print(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
 
@@ -88,11 +143,12 @@ def _gazetteer(args: argparse.Namespace) -> None:
 def _match(args: argparse.Namespace) -> None:
     import time
 
-    from analysis.config import load_config
     from analysis.gazetteer import load_gazetteer
     from analysis.match_stage import match_all, mention_cities, read_mentions, summarize
 
-    matching = dict(load_config(args.config)["matching"])
+    cfg = _cfg(args)
+    _verify_raw(cfg, args.admin1)
+    matching = dict(cfg["matching"])
     per_source = matching.pop("per_source", {})
     gaz = load_gazetteer(args.gazetteer, args.admin1)
     mentions = read_mentions([Path(p) for p in args.mentions])
@@ -116,15 +172,14 @@ def _assemble(args: argparse.Namespace) -> None:
 
     from analysis.assemble import PanelSpec, run_assembly
     from analysis.audit import write_audit
-    from analysis.config import load_config
     from analysis.gazetteer import load_gazetteer
 
-    cfg = load_config(args.config)
-    panel = cfg["panel"]
+    panel = _cfg(args)["panel"]
     spec = PanelSpec(
         panel["first_year"],
         panel["last_year"],
         panel["min_city_population"],
+        panel["min_us_city_population"],
         attribute_sources=tuple(panel["attribute_sources"]),
         country_columns=tuple(panel["country_columns"]),
         city_measures=tuple(panel["city_measures"]),
@@ -184,10 +239,9 @@ def _readme(args: argparse.Namespace) -> None:
         summary = match_summary_markdown(results / "audit" / "city_match_summary.csv")
         new = splice_readme(new, summary, "match-summary")
         new = splice_readme(new, coverage_markdown(results / "data"), "coverage")
-        from analysis.config import load_config
         from analysis.findings import findings_markdown
 
-        hyps = load_config(args.config)["models"]["hypotheses"]
+        hyps = _cfg(args)["models"]["hypotheses"]
         new = splice_readme(new, findings_markdown(results / "models", hyps), "findings")
         review = (results / "reviewer_map.md").read_text(encoding="utf-8")
         # Disk sizes stay in results/reviewer_map.md: they shift by bytes with float formatting.
@@ -206,22 +260,35 @@ def _readme(args: argparse.Namespace) -> None:
 
 
 def _fit(args: argparse.Namespace) -> None:
-    from analysis.config import load_config
     from analysis.fit_stage import run_fit
+    from analysis.preflight import check_writable
 
-    cfg = load_config(args.config)
-    summary = run_fit(Path(args.spec), Path(args.data), Path(args.out), cfg["covariates"])
+    cfg = _cfg(args)
+    check_writable([args.out])  # before minutes of fitting, not after
+    summary = run_fit(
+        Path(args.spec),
+        Path(args.data),
+        Path(args.out),
+        cfg["covariates"],
+        universe=cfg["models"]["universe"],
+    )
     for m in summary["models"]:
         print(f"{m['model']}: {m['estimator']} ({m['backend']}), N={m['n_obs']:,}")
 
 
 def _robustness(args: argparse.Namespace) -> None:
-    from analysis.config import load_config
+    from analysis.preflight import check_writable
     from analysis.robustness import run_robustness
 
-    cfg = load_config(args.config)
+    cfg = _cfg(args)
+    check_writable([args.out])
     out = run_robustness(
-        Path(args.spec), Path(args.data), Path(args.out), cfg["covariates"], args.workers
+        Path(args.spec),
+        Path(args.data),
+        Path(args.out),
+        cfg["covariates"],
+        args.workers,
+        universe=cfg["models"]["universe"],
     )
     print(out.get("curve", {}))
 
@@ -235,9 +302,8 @@ def _render_spec_curve(args: argparse.Namespace) -> None:
 
 def _claims(args: argparse.Namespace) -> None:
     from analysis.claims import claims_markdown
-    from analysis.config import load_config
 
-    hyps = load_config(args.config)["models"]["hypotheses"]
+    hyps = _cfg(args)["models"]["hypotheses"]
     text = claims_markdown(Path(args.models), Path(args.robustness), hyps)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
@@ -249,14 +315,17 @@ def _claims(args: argparse.Namespace) -> None:
 
 
 def _reviewer_map(args: argparse.Namespace) -> None:
-    from analysis.config import load_config
     from analysis.provenance import write_provenance
     from analysis.render import all_figures
 
-    cfg = load_config(args.config)
+    cfg = _cfg(args)
     figures = {h: f for h, f in all_figures().items()}
     write_provenance(
-        Path(cfg["results_dir"]), Path(cfg["models"]["dir"]), cfg["models"]["hypotheses"], figures
+        Path(cfg["results_dir"]),
+        Path(cfg["models"]["dir"]),
+        cfg["models"]["hypotheses"],
+        figures,
+        args.outputs,
     )
     print(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
 
@@ -287,20 +356,20 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("acquire", help="copy or download raw files and verify them")
     p.add_argument("--topic", default=None, help="only this topic (default: every entry)")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.add_argument("--records", default=None, help="JSON file for what was done, per file")
     p.set_defaults(func=_acquire)
 
     p = sub.add_parser("acquisition-report", help="audit table of verified raw files")
     p.add_argument("records", nargs="+", help="JSON records written by 'acquire'")
-    p.add_argument("--manifest", default="data/raw/sources.yaml")
     p.add_argument("--out", default="results/audit/raw_files.csv")
+    _config_options(p)
     p.set_defaults(func=_acquisition_report)
 
     p = sub.add_parser("parse", help="parse one source into validated tidy tables")
     p.add_argument("source")
     p.add_argument("--module", default=None, help="module defining it (skips discovery)")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.set_defaults(func=_parse)
 
     p = sub.add_parser("combine-audits", help="merge per-source row audits")
@@ -311,11 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("gazetteer", help="build the GeoNames gazetteer cache")
     p.add_argument("--admin1", required=True)
     p.add_argument("--out", required=True)
+    _config_options(p)
     p.set_defaults(func=_gazetteer)
 
     p = sub.add_parser("match", help="match every city mention to a GeoNames id")
     p.add_argument("mentions", nargs="+")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.add_argument("--gazetteer", required=True)
     p.add_argument("--admin1", required=True)
     p.add_argument("--out-matches", required=True)
@@ -326,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("assemble", help="assemble the harmonized panels")
     p.add_argument("tables", nargs="+", help="interim parquet tables of every source")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.add_argument("--gazetteer", required=True)
     p.add_argument("--joins", required=True)
     p.add_argument("--out-dir", required=True)
@@ -350,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--spec", required=True, help="config/models/<hypothesis>.yaml")
     p.add_argument("--data", required=True, help="directory of the published tables")
     p.add_argument("--out", required=True, help="results/models/<hypothesis>")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.set_defaults(func=_fit)
 
     p = sub.add_parser("robustness", help="specification curve, leave-one-out, wild bootstrap")
@@ -358,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", required=True, help="directory of the published tables")
     p.add_argument("--out", required=True, help="results/robustness/<hypothesis>")
     p.add_argument("--workers", type=int, default=1, help="processes for the curve")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.set_defaults(func=_robustness)
 
     p = sub.add_parser("render-spec-curve", help="the specification-curve figure")
@@ -372,11 +442,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--robustness", default="results/robustness")
     p.add_argument("--out", default="results/claims.md")
     p.add_argument("--html", default=None, help="also write the ledger as HTML (report)")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.set_defaults(func=_claims)
 
     p = sub.add_parser("reviewer-map", help="reviewer's map, sha256 manifest and disk figures")
-    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("outputs", nargs="*", help="the published outputs SHA256SUMS covers")
+    _config_options(p)
     p.set_defaults(func=_reviewer_map)
 
     p = sub.add_parser("render-tables", help="LaTeX, HTML and Markdown tables of a hypothesis")
@@ -396,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--readme", default="README.md")
     p.add_argument("--results", default=None, help="also regenerate blocks from results/")
     p.add_argument("--check", action="store_true", help="fail if the README is out of date")
-    p.add_argument("--config", default="config/config.yaml")
+    _config_options(p)
     p.set_defaults(func=_readme)
 
     args = parser.parse_args(argv)
@@ -404,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except PermissionError as exc:  # an output that cannot be written: one line, no traceback
+        print(f"error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 1
     return 0
 

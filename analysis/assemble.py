@@ -40,6 +40,7 @@ class PanelSpec:
     first_year: int
     last_year: int
     min_population: int
+    min_us_population: int  # US places at least this large form us_city (H4's universe)
     # Sources that only describe cities (gazetteers, population): they add attributes to the
     # panel's cities but do not put a city in the panel.
     attribute_sources: tuple[str, ...] = ()
@@ -337,5 +338,7 @@ def run_assembly(
         "city_year": city_year,
     }
     if "us_city_county" in tables:  # the US sources are present
-        out["us_city"] = build_us_city(tables, joins, memberships, agg, audit)
+        out["us_city"] = build_us_city(
+            tables, joins, memberships, agg, audit, spec.min_us_population
+        )
     return out, audit

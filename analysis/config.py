@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from analysis import yamlio
 from analysis.errors import ConfigError
@@ -46,27 +46,100 @@ def _fill_defaults(schema: dict[str, Any], value: dict[str, Any]) -> None:
             _fill_defaults(sub, value[key])
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Return a validated copy of `config` with schema defaults filled in."""
+def _resolve(out: dict[str, Any]) -> None:
+    """Values that default to another key, and limits between keys (JSON Schema cannot)."""
+    universe = out.get("models", {}).get("universe", {})
+    floor = out["panel"]["min_city_population"]
+    if universe.get("h1_min_population") is None:
+        universe["h1_min_population"] = floor
+    elif universe["h1_min_population"] < floor:
+        raise ConfigError(
+            "invalid configuration:\n  models.universe.h1_min_population: "
+            f"{universe['h1_min_population']} is below panel.min_city_population ({floor}); "
+            "city_year holds every city only from that size up, so a lower floor would keep "
+            "smaller cities only where a source names them"
+        )
+    if out["panel"]["first_year"] > out["panel"]["last_year"]:
+        raise ConfigError(
+            "invalid configuration:\n  panel.first_year: "
+            f"{out['panel']['first_year']} is after panel.last_year ({out['panel']['last_year']})"
+        )
+
+
+def validate_config(config: dict[str, Any], docs: Sequence[yamlio.YamlDoc] = ()) -> dict[str, Any]:
+    """Return a validated copy of `config` with schema defaults filled in.
+
+    `docs` are the parsed files the config came from: an error then also names the file and
+    line of the offending key (the last file that sets it, as the last one wins).
+    """
     schema = config_schema()
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
-        lines = [f"  {_key_path(e)}: {e.message}" for e in errors]
+        lines = []
+        for e in errors:
+            key = _key_path(e)
+            where = _where(docs, key)
+            lines.append(f"  {key}: {e.message}" + (f" ({where})" if where else ""))
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
     out = copy.deepcopy(config)
     _fill_defaults(schema, out)
+    _resolve(out)
     return out
 
 
+def _where(docs: Sequence[yamlio.YamlDoc], key: str) -> str | None:
+    path = tuple(int(p) if p.isdigit() else p for p in key.split(".") if p != "<top level>")
+    for doc in reversed(docs):
+        if doc.line(path[:1]):
+            return doc.where(path)
+    return None
+
+
+def read_config_files(paths: Sequence[str | Path]) -> list[yamlio.YamlDoc]:
+    """Parse config files strictly (syntax errors and duplicate keys with file and line).
+
+    Snakemake reads config files itself, leniently (the last of two equal keys wins, a syntax
+    error has no line number); the Snakefile calls this first so the user sees where.
+    """
+    docs = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            doc = yamlio.read(path)
+        except yamlio.YamlError as exc:
+            raise ConfigError(f"config file {exc}") from None
+        if doc.data is not None and not isinstance(doc.data, dict):
+            raise ConfigError(f"config file {path} must hold a mapping")
+        docs.append(doc)
+    return docs
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file {path} does not exist")
-    try:
-        doc = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise ConfigError(f"config file {path} must hold a mapping")
-    return validate_config(doc)
+    """Read and validate one config file (for commands run by hand; pipeline jobs get the
+    configuration Snakemake resolved, see :func:`config_slice`)."""
+    (doc,) = read_config_files([path])
+    return validate_config(doc.data or {}, [doc])
+
+
+def config_slice(config: Mapping[str, Any], *keys: str) -> str:
+    """The part of the resolved configuration a job needs, as compact sorted JSON.
+
+    `keys` are dotted paths (``"panel"``, ``"models.universe"``). Rules pass it as a param,
+    so a job reruns exactly when its slice changes, and the job reads nothing else.
+    """
+    out: dict[str, Any] = {}
+    for key in keys:
+        parts = key.split(".")
+        value: Any = config
+        for part in parts:
+            if not isinstance(value, Mapping) or part not in value:
+                raise ConfigError(f"config_slice: no key {key!r} in the configuration")
+            value = value[part]
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return json.dumps(out, sort_keys=True, separators=(",", ":"))

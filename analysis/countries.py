@@ -388,7 +388,8 @@ def resolve_countries(
         hist_flags = np.array([code in historical for code in resolved] + [False], dtype=bool)
         unknown += _check_years(stripped, out, year, hist_flags[codes])
     if unknown:
-        raise UnknownEntityError("country", unknown, source=source)
+        column = str(values.name) if values.name is not None else None
+        raise UnknownEntityError("country", unknown, source=source, column=column)
     return pd.Series(out, index=values.index, name=values.name, dtype="string")
 
 

@@ -145,8 +145,6 @@ PARIS_DATED_WINDOWS: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {
 PANEL_FIRST_YEAR, PANEL_LAST_YEAR = 2015, 2023
 #: Default year of the composition cross-section.
 COMPOSITION_YEAR = 2020
-#: Population threshold of the "could act" universe (the assembly's default as well).
-MIN_POPULATION = 300_000
 #: city_year columns that show a city acted at least once (memberships, acts, sister cities).
 ACTIVITY_COLUMNS = (
     "n_networks",
@@ -504,7 +502,7 @@ def _audit(coded: pd.DataFrame, non_candidates: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------- panel
 
 
-def could_act(city_year: pd.DataFrame, min_population: int = MIN_POPULATION) -> pd.Series:
+def could_act(city_year: pd.DataFrame, min_population: int) -> pd.Series:
     """Boolean per city_id: the city acted at least once, or has >= `min_population` people.
 
     "Acted" = any of :data:`ACTIVITY_COLUMNS` is positive in any year (a membership of any
@@ -570,7 +568,7 @@ def defiance_panel(
     last_year: int = PANEL_LAST_YEAR,
     *,
     climate_first_year: int = CLIMATE_FIRST_YEAR,
-    min_population: int = MIN_POPULATION,
+    min_population: int,
 ) -> pd.DataFrame:
     """City-year panel of H1: defiance counts, opportunity flags and covariates.
 

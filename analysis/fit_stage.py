@@ -50,10 +50,11 @@ def run_fit(
     out_dir: Path,
     covariates: list[dict[str, Any]] | None = None,
     base: Path = Path("."),
+    universe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     spec = load_spec(spec_path)
     covariates = used_covariates(spec, covariates or [])
-    frames = {name: build_frame(name, data_dir, covariates, base) for name in spec.frames}
+    frames = {name: build_frame(name, data_dir, covariates, base, universe) for name in spec.frames}
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
     summary["spec_file"] = str(spec_path)

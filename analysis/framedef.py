@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,6 +11,9 @@ import pandas as pd
 @dataclass(frozen=True)
 class FrameDef:
     tables: tuple[str, ...]  # results/data tables the builder reads
-    build: Callable[[Mapping[str, pd.DataFrame]], pd.DataFrame]
+    build: Callable[..., pd.DataFrame]  # build(tables, **{option: value})
     keys: tuple[str, ...]  # unique row key
     description: str
+    # Keys of config `models.universe` the builder takes as keyword arguments (population
+    # floors): the fit job passes the values Snakemake resolved, so no universe is a constant.
+    options: tuple[str, ...] = ()

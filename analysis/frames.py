@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.assemble import network_entries
 from analysis.countries import region_of
-from analysis.errors import ConfigError, PipelineError
+from analysis.errors import ConfigError, PipelineError, plain
 from analysis.framedef import FrameDef
 from analysis.modelspec import term_columns
 
@@ -98,11 +98,11 @@ def _defiance():
     return defiance
 
 
-def build_h1_defiance(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def build_h1_defiance(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> pd.DataFrame:
     """City-years with defiance-act counts and the nation's norm violations (H1)."""
     d = _defiance()
     acts, _audit = d.defiance_acts(t["acts"], t["city_year"])
-    panel = d.defiance_panel(t["city_year"], acts)
+    panel = d.defiance_panel(t["city_year"], acts, min_population=h1_min_population)
     panel["region"] = region_of(panel["country_iso3"])
     return panel.sort_values(["city_id", "year"]).reset_index(drop=True)
 
@@ -120,7 +120,11 @@ FRAMES: dict[str, FrameDef] = {
         ("city_year", "memberships"), build_h2_cities, ("city_id",), "cities in 2020"
     ),
     "h1_defiance": FrameDef(
-        ("city_year", "acts"), build_h1_defiance, ("city_id", "year"), "city-years"
+        ("city_year", "acts"),
+        build_h1_defiance,
+        ("city_id", "year"),
+        "city-years",
+        options=("h1_min_population",),
     ),
     "h1_composition": FrameDef(
         ("city_year", "memberships", "dyads"), build_h1_composition, ("city_id",), "cities"
@@ -182,7 +186,9 @@ def merge_covariates(
         for c in cols:
             if not pd.api.types.is_numeric_dtype(data[c]):
                 bad = data.loc[pd.to_numeric(data[c], errors="coerce").isna() & data[c].notna(), c]
-                raise PipelineError(f"{where}: column {c!r} has non-numeric value {bad.iloc[0]!r}")
+                raise PipelineError(
+                    f"{where}: column {c!r} has non-numeric value {plain(bad.iloc[0])!r}"
+                )
         for k in keys:
             data[k] = data[k].astype(out[k].dtype)
         out = out.merge(data, on=keys, how="left", validate="many_to_one")
@@ -207,9 +213,15 @@ def build_frame(
     data_dir: Path,
     covariates: list[dict[str, Any]] | None = None,
     base: Path = Path("."),
+    universe: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
+    """Build frame `name` from the published tables; `universe` is config `models.universe`."""
     fd = frame_def(name)
-    frame = fd.build(read_tables(data_dir, fd.tables))
+    missing = [k for k in fd.options if k not in (universe or {})]
+    if missing:
+        raise ConfigError(f"frame {name}: needs models.universe.{', '.join(missing)}")
+    opts = {k: (universe or {})[k] for k in fd.options}
+    frame = fd.build(read_tables(data_dir, fd.tables), **opts)
     dup = frame.duplicated(list(fd.keys))
     if dup.any():
         raise PipelineError(f"frame {name}: {int(dup.sum())} duplicate {list(fd.keys)} rows")

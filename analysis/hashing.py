@@ -1,4 +1,4 @@
-"""Streamed file hashing, shared by acquisition, audits and the results manifest."""
+"""Streamed file hashing, shared by acquisition, verification at use and the results manifest."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ from pathlib import Path
 
 from analysis.errors import RawInputError
 
-CHUNK = 1 << 20
-
 
 def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks so large inputs never sit in memory."""
-    digest = hashlib.sha256()
+    """Hex sha256 of a file, streamed (hashlib.file_digest), so large inputs never sit in memory."""
     try:
         with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError as exc:
-        raise RawInputError(str(path), f"cannot read file: {exc}") from exc
-    return digest.hexdigest()
+        raise RawInputError(str(path), f"cannot read file: {exc.strerror or exc}") from exc

@@ -16,8 +16,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
-import yaml
-
 from analysis import yamlio
 from analysis.errors import ManifestError
 
@@ -138,11 +136,33 @@ def parse_entry(raw: object, index: int) -> ManifestEntry:
     )
 
 
-def parse_manifest(doc: object) -> list[ManifestEntry]:
-    """Validate a whole manifest document: every entry, plus unique ids and files."""
+TOP_LEVEL_KEYS = ("sources",)
+
+
+def parse_manifest(doc: object, located: yamlio.YamlDoc | None = None) -> list[ManifestEntry]:
+    """Validate a whole manifest document: every entry, plus unique ids and files.
+
+    With the parsed file (`located`), errors name the line of the entry or key at fault.
+    """
+    located = located or yamlio.YamlDoc(doc, "manifest")
     if not isinstance(doc, Mapping) or not isinstance(doc.get("sources"), list):
-        raise ManifestError("manifest must be a mapping with a 'sources' list")
-    entries = [parse_entry(raw, i) for i, raw in enumerate(doc["sources"])]
+        raise ManifestError(f"{located.source}: manifest must be a mapping with a 'sources' list")
+    # An unknown top-level key (say `verify: false`) must not look as if it did something.
+    unknown = yamlio.unknown_keys(located, doc, TOP_LEVEL_KEYS)
+    if unknown:
+        raise ManifestError("; ".join(unknown))
+    entries = []
+    for i, raw in enumerate(doc["sources"]):
+        try:
+            entries.append(parse_entry(raw, i))
+        except ManifestError as exc:
+            bad = (
+                [k for k in raw if k not in REQUIRED_KEYS + OPTIONAL_KEYS]
+                if isinstance(raw, Mapping)
+                else []
+            )
+            path = ("sources", i, bad[0]) if bad else ("sources", i)
+            raise ManifestError(f"{located.where(path)}: {exc}") from None
     _check_unique(entries, "id")
     _check_unique(entries, "file")
     return entries
@@ -162,10 +182,10 @@ def load_manifest(path: str | Path) -> list[ManifestEntry]:
     if not path.is_file():
         raise ManifestError(f"manifest {path} does not exist")
     try:
-        doc = yamlio.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"manifest {path} is not valid YAML: {exc}") from exc
-    return parse_manifest(doc)
+        doc = yamlio.read(path)
+    except yamlio.YamlError as exc:
+        raise ManifestError(f"manifest {exc}") from exc
+    return parse_manifest(doc.data, doc)
 
 
 def by_file(entries: Iterable[ManifestEntry]) -> dict[str, ManifestEntry]:

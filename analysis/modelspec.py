@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis import yamlio
@@ -295,21 +294,33 @@ def _merge_defaults(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+def _user_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The keys of a pydantic error location, without its internal union/validator tags."""
+    return tuple(
+        part
+        for part in loc
+        if isinstance(part, int)
+        or not (
+            part in ("function-after[_by_fits_type()]",)
+            or str(part).startswith(("function-", "str", "int", "float", "bool", "list["))
+        )
+    )
+
+
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
-    for part in loc:
+    for part in _user_path(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after[_by_fits_type()]",) or str(part).startswith(
-            ("function-", "str", "int", "float", "bool", "list[")
-        ):
-            continue  # pydantic's internal union/validator tags, not user keys
         else:
             out += f".{part}" if out else str(part)
     return out or "<top level>"
 
 
-def validate_spec(raw: Any, source: str = "<spec>") -> HypothesisSpec:
+def validate_spec(
+    raw: Any, source: str = "<spec>", doc: yamlio.YamlDoc | None = None
+) -> HypothesisSpec:
+    """Validate a spec mapping; with its parsed `doc`, each error names the line of the key."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: a model spec file must be a mapping")
     try:
@@ -318,7 +329,9 @@ def validate_spec(raw: Any, source: str = "<spec>") -> HypothesisSpec:
         lines = []
         for e in err.errors():
             msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"  {_loc(e['loc'])}: {msg}")
+            line = doc.line(_user_path(e["loc"])) if doc else None
+            where = f" (line {line})" if line else ""
+            lines.append(f"  {_loc(e['loc'])}{where}: {msg}")
         raise ConfigError(
             f"{source}: invalid model spec:\n" + "\n".join(sorted(set(lines)))
         ) from None
@@ -339,10 +352,10 @@ def load_spec(path: str | Path) -> HypothesisSpec:
 def _load_spec(name: str, mtime_ns: int, size: int) -> HypothesisSpec:
     path = Path(name)
     try:
-        raw = yamlio.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
-    spec = validate_spec(raw, str(path))
+        doc = yamlio.read(path)
+    except yamlio.YamlError as err:
+        raise ConfigError(f"model spec {err}") from None
+    spec = validate_spec(doc.data, str(path), doc)
     if spec.hypothesis != path.stem:
         raise ConfigError(f"{path}: hypothesis: {spec.hypothesis!r} must match the file name")
     return spec

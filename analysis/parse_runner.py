@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.acquire import verify_file
 from analysis.audit import write_audit
-from analysis.errors import PipelineError, RawInputError
+from analysis.errors import ChecksumError, PipelineError, RawInputError, plain
+from analysis.manifest import ManifestEntry
 from analysis.sources.base import ParsedSource, SourceSpec
 
 
@@ -17,11 +19,30 @@ class SchemaViolation(PipelineError):
     """A parser produced a table that breaks its schema (names source, table, column)."""
 
 
-def input_paths(spec: SourceSpec, raw_dir: Path) -> dict[str, Path]:
+def input_paths(
+    spec: SourceSpec, raw_dir: Path, manifest: Mapping[str, ManifestEntry] | None = None
+) -> dict[str, Path]:
+    """The source's raw files; with the `manifest`, each verified (size, sha256) first.
+
+    Verification at use: a file edited after acquisition (mtime kept or not) stops the parser
+    here instead of flowing into the panels.
+    """
     paths = {f: raw_dir / f for f in spec.files}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         raise RawInputError(", ".join(missing), f"missing input file(s) of source {spec.name!r}")
+    if manifest is not None:
+        for f, path in paths.items():
+            if f not in manifest:
+                raise RawInputError(
+                    str(path), f"source {spec.name!r} reads a file the manifest lacks"
+                )
+            try:
+                verify_file(path, manifest[f])
+            except ChecksumError as exc:
+                raise RawInputError(
+                    str(path), f"changed after acquisition ({exc}); delete it to re-acquire it"
+                ) from None
     return paths
 
 
@@ -32,7 +53,8 @@ def validate_table(spec: SourceSpec, table: str, df: pd.DataFrame) -> pd.DataFra
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         lines = [
-            f"  column {row.column!r}: check {row.check!r} failed for value {row.failure_case!r}"
+            f"  column {row.column!r}: check {row.check!r} failed for value "
+            f"{plain(row.failure_case)!r}"
             for row in cases.head(10).itertuples()
         ]
         more = f"\n  ... and {len(cases) - 10} more" if len(cases) > 10 else ""
@@ -51,9 +73,11 @@ def canonical_order(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def run_source(spec: SourceSpec, raw_dir: Path) -> ParsedSource:
-    """Parse and validate; return tables in canonical order."""
-    result = spec.parse(input_paths(spec, raw_dir))
+def run_source(
+    spec: SourceSpec, raw_dir: Path, manifest: Mapping[str, ManifestEntry] | None = None
+) -> ParsedSource:
+    """Verify the inputs (given the manifest), parse and validate; tables in canonical order."""
+    result = spec.parse(input_paths(spec, raw_dir, manifest))
     got, declared = set(result.tables), set(spec.schemas)
     if got != declared:
         raise SchemaViolation(

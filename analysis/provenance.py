@@ -141,17 +141,28 @@ def reviewer_map(
     return pd.DataFrame(rows)
 
 
-def sha256_manifest(results: Path, exclude: Iterable[str] = ("logs", "SHA256SUMS")) -> str:
-    """`sha256  path` lines for every file under results/ (sorted; logs and itself excluded)."""
-    skip = set(exclude)
+def sha256_manifest(files: Iterable[str | Path]) -> str:
+    """`sha256  path` lines for `files` (sorted, paths as given: relative to the workdir, so
+    `sha256sum -c results/SHA256SUMS` runs from the checkout)."""
     lines = []
-    for path in sorted(p for p in results.rglob("*") if p.is_file()):
-        rel = path.relative_to(results)
-        if rel.parts[0] in skip or rel.name == "reviewer_map.md":
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {rel.as_posix()}")
+    for path in sorted({Path(p).as_posix() for p in files}):
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path}")
     return "\n".join(lines) + "\n"
+
+
+def published_files(results: Path, outputs: Iterable[str | Path]) -> list[Path]:
+    """The files SHA256SUMS covers: the pipeline outputs under `results/` named by `rule all`
+    (directories expanded), plus ``reviewer_map.csv``. Not covered: logs, benchmarks,
+    ``report.html`` (``make run`` writes it after the pipeline), ``reviewer_map.md`` (disk
+    sizes) and SHA256SUMS itself."""
+    out: set[Path] = {results / "reviewer_map.csv"}
+    for item in map(Path, outputs):
+        if not item.is_relative_to(results) or item.parts[len(results.parts)] == "logs":
+            continue
+        out |= set(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else {item}
+    excluded = {results / n for n in ("report.html", "reviewer_map.md", "SHA256SUMS")}
+    return sorted(out - excluded)
 
 
 def disk_usage(results: Path) -> dict[str, int]:
@@ -181,9 +192,17 @@ def map_markdown(table: pd.DataFrame, disk: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_provenance(results: Path, spec_dir: Path, hypotheses: list[str], figures: dict) -> None:
+def write_provenance(
+    results: Path,
+    spec_dir: Path,
+    hypotheses: list[str],
+    figures: dict,
+    outputs: Iterable[str | Path] = (),
+) -> None:
+    """Reviewer's map, then SHA256SUMS over the published `outputs` (see published_files)."""
     table = reviewer_map(results, spec_dir, hypotheses, figures)
     table.to_csv(results / "reviewer_map.csv", index=False, lineterminator="\n")
     disk = disk_usage(results)
     (results / "reviewer_map.md").write_text(map_markdown(table, disk), "utf-8")
-    (results / "SHA256SUMS").write_text(sha256_manifest(results), "utf-8")
+    sums = sha256_manifest(published_files(results, outputs))
+    (results / "SHA256SUMS").write_text(sums, "utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.hashing import sha256_file
 from analysis.manifest import ManifestEntry
 from analysis.markdown import cell
 
@@ -25,9 +26,13 @@ REPORT_COLUMNS = [
 
 
 def acquisition_report(
-    entries: Iterable[ManifestEntry], record_paths: Iterable[Path]
+    entries: Iterable[ManifestEntry], record_paths: Iterable[Path], raw_dir: Path
 ) -> pd.DataFrame:
-    """One row per manifest entry, joined to what acquisition recorded for it."""
+    """One row per manifest entry: the file on disk hashed now, and where acquisition got it.
+
+    `bytes` and `sha256` are measured from the file itself, not copied from the records or
+    the manifest, so `verified` says what is on disk at the time of the report.
+    """
     records = {}
     for p in record_paths:
         for rec in json.loads(Path(p).read_text()):
@@ -35,14 +40,17 @@ def acquisition_report(
     rows = []
     for e in entries:
         rec = records.get(e.file)
+        path = raw_dir / e.file
+        size = path.stat().st_size if path.is_file() else None
+        digest = sha256_file(path) if size is not None else ""
         rows.append(
             {
                 "id": e.id,
                 "file": e.file,
-                "bytes": e.bytes,
-                "sha256": e.sha256,
+                "bytes": size,
+                "sha256": digest,
                 "origin": rec["origin"] if rec else "",
-                "verified": bool(rec and rec["verified"] and rec["sha256"] == e.sha256),
+                "verified": size == e.bytes and digest == e.sha256,
                 "license_class": e.license_class,
                 "rehosted": e.rehosted,
             }

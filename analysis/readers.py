@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import RawInputError
+from analysis.errors import RawInputError, plain
 from analysis.hashing import sha256_file
 
 __all__ = [
@@ -217,7 +217,7 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
     if not duplicated.any():
         return
     first = df.loc[duplicated, keys].drop_duplicates().head(SHOW_BAD)
-    shown = [tuple(row) for row in first.itertuples(index=False)]
+    shown = [plain(tuple(row)) for row in first.itertuples(index=False)]
     raise RawInputError(
         file,
         f"{int(duplicated.sum())} row(s) share a key on {keys}; first duplicate keys: {shown}",

@@ -299,6 +299,7 @@ def run_robustness(
     out_dir: Path,
     covariates: list[dict[str, Any]] | None = None,
     workers: int = 1,
+    universe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write ``specs.csv``, ``leave_one_out.csv``, ``wild_bootstrap.csv`` and ``summary.json``."""
     from analysis.fit_stage import write_csv, write_json
@@ -309,7 +310,9 @@ def run_robustness(
     covariates = used_covariates(hyp, covariates or [])
     if hyp.robustness is None:
         raise ConfigError(f"{spec_path}: no robustness block")
-    frames = {name: build_frame(name, data_dir, covariates) for name in hyp.frames}
+    frames = {
+        name: build_frame(name, data_dir, covariates, universe=universe) for name in hyp.frames
+    }
     check_columns(hyp, {name: set(f.columns) for name, f in frames.items()})
     summary: dict[str, Any] = {"hypothesis": hyp.hypothesis}
     if hyp.robustness.curve:

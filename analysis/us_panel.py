@@ -37,7 +37,7 @@ def build_us_city(
     memberships: pd.DataFrame,
     measures: pd.DataFrame,
     audit: RowAudit,
-    min_population: int = 50_000,
+    min_population: int,
 ) -> pd.DataFrame:
     spine = _one(tables, "us_city_county")
     spine = spine[spine["population"] >= min_population]

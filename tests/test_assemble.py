@@ -24,6 +24,7 @@ SPEC = PanelSpec(
     2000,
     2005,
     300_000,
+    50_000,
     attribute_sources=("pop_only",),
     country_columns=("v2x_polyarchy",),
     city_measures=("gawc_gnc_2020", "embassies_2022"),

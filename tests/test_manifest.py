@@ -183,3 +183,31 @@ def test_build_manifest_round_trip(tmp_path):
     assert sorted(e.id for e in entries) == ["t1_data_csv", "t1_data_xlsx"]
     assert all(e.rehosted and e.license_class == "unknown" for e in entries)
     assert not Path(out).read_text().count("\t")
+
+
+def test_unknown_top_level_key_refused_with_line(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc(GOOD)) + "verify: false\n")
+    line = path.read_text().splitlines().index("verify: false") + 1
+    with pytest.raises(ManifestError, match=rf"sources.yaml, line {line}: unknown key 'verify'"):
+        load_manifest(path)
+
+
+def test_duplicate_key_in_manifest_refused_with_line(tmp_path):
+    text = yaml.safe_dump(doc(GOOD), sort_keys=False)
+    text = text.replace("  bytes: ", "  sha256: " + "0" * 64 + "\n  bytes: ", 1)
+    path = tmp_path / "sources.yaml"
+    path.write_text(text)
+    line = text.splitlines().index("  sha256: " + "0" * 64) + 1
+    with pytest.raises(ManifestError, match=rf"line {line}, column 3: duplicate key 'sha256'"):
+        load_manifest(path)
+
+
+def test_bad_entry_names_its_line(tmp_path):
+    bad = {**GOOD, "colour": "red"}
+    path = tmp_path / "sources.yaml"
+    text = yaml.safe_dump(doc(GOOD, {**bad, "id": "second", "file": "t/b.csv"}), sort_keys=False)
+    path.write_text(text)
+    line = text.splitlines().index("  colour: red") + 1
+    with pytest.raises(ManifestError, match=rf"sources.yaml, line {line}: .*unknown key"):
+        load_manifest(path)

@@ -134,8 +134,29 @@ def test_file_errors(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_spec(tmp_path / "h1.yaml")
     (tmp_path / "h1.yaml").write_text("models: [\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match=r"h1.yaml, line 2, column 1: "):
         load_spec(tmp_path / "h1.yaml")
     (tmp_path / "h3.yaml").write_text(yaml.safe_dump(spec()))
     with pytest.raises(ConfigError, match="must match the file name"):
         load_spec(tmp_path / "h3.yaml")
+
+
+def test_duplicate_key_in_a_spec_names_file_and_line(tmp_path):
+    text = yaml.safe_dump({**spec(), "hypothesis": "h1"}, sort_keys=False)
+    text = text.replace("title: t\n", "title: t\ntitle: again\n")
+    (tmp_path / "h1.yaml").write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_spec(tmp_path / "h1.yaml")
+    line = text.splitlines().index("title: again") + 1
+    assert f"h1.yaml, line {line}, column 1: duplicate key 'title'" in str(e.value)
+
+
+def test_unknown_spec_key_names_its_line(tmp_path):
+    raw = {**spec(), "hypothesis": "h1"}
+    raw["models"][0]["regresors"] = ["x"]
+    text = yaml.safe_dump(raw, sort_keys=False)
+    (tmp_path / "h1.yaml").write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_spec(tmp_path / "h1.yaml")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "regresors" in t)
+    assert f"models[0].regresors (line {line}): Extra inputs are not permitted" in str(e.value)

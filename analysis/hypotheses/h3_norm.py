@@ -4,7 +4,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
 
 ``h3_event``: event study around the US withdrawal announcement (2017-06-01)
     City-years 2016-2023 of US cities and of cities in other high-income democracies, all with
-    GeoNames population >= :data:`MIN_POPULATION` (city_year is a complete spine at that size:
+    GeoNames population >= ``models.universe.h3_min_population`` (config; 50,000 by default) (city_year is a complete spine at that size:
     every GeoNames city >= 300,000 plus the simplemaps world cities). Groups are fixed in
     :data:`CONTROL_REFERENCE_YEAR` (2016, the year before the event), from
     :func:`control_countries`:
@@ -73,7 +73,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
     declarations, which are not network adhesions). A city enters in the first panel year if
     it had not adhered before, leaves after the year of its first adhesion (``adhesion`` = 1
     that year); cities that adhered before the window never enter (left truncation).
-    Universe: cities >= :data:`MIN_POPULATION` in countries within the sources' reach, i.e.
+    Universe: cities >= ``models.universe.h3_min_population`` in countries within the sources' reach, i.e.
     with at least one dated adhesion of any of their cities before :data:`REACH_BEFORE`
     (``in_reach_pre``, pre-determined; ``in_reach_any`` uses any year, a variant that selects
     countries on the outcome). The US is outside the reach (see above), so the most prominent
@@ -117,7 +117,6 @@ REFERENCE_REL = -1
 #: Panel years of both frames (what the sources support, see the module docstring).
 FIRST_YEAR, LAST_YEAR = 2016, 2023
 #: City size threshold (GeoNames population): city_year is complete above it.
-MIN_POPULATION = 50_000
 #: Control group: fixed in the year before the event.
 CONTROL_REFERENCE_YEAR = EVENT_YEAR - 1
 DEMOCRACY_REGIMES = (2, 3)  # V-Dem RoW: electoral democracy, liberal democracy
@@ -305,7 +304,7 @@ def build_event_panel(
     last_year: int = LAST_YEAR,
     *,
     event_year: int = EVENT_YEAR,
-    min_population: int = MIN_POPULATION,
+    min_population: int,
 ) -> pd.DataFrame:
     """City-year panel of the event study (module docstring, ``h3_event``).
 
@@ -413,7 +412,7 @@ def build_hazard_panel(
     first_year: int = FIRST_YEAR,
     last_year: int = LAST_YEAR,
     *,
-    min_population: int = MIN_POPULATION,
+    min_population: int,
     reach_before: int = REACH_BEFORE,
 ) -> pd.DataFrame:
     """City-years at risk of a first climate-network adhesion (module docstring, ``h3_hazard``).
@@ -462,12 +461,14 @@ def build_hazard_panel(
     return panel.sort_values(["city_id", "year"]).reset_index(drop=True)
 
 
-def _event_frame(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    return build_event_panel(t["city_year"], t["acts"], t["memberships"])
+def _event_frame(t: Mapping[str, pd.DataFrame], h3_min_population: int) -> pd.DataFrame:
+    return build_event_panel(
+        t["city_year"], t["acts"], t["memberships"], min_population=h3_min_population
+    )
 
 
-def _hazard_frame(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    return build_hazard_panel(t["city_year"], t["acts"])
+def _hazard_frame(t: Mapping[str, pd.DataFrame], h3_min_population: int) -> pd.DataFrame:
+    return build_hazard_panel(t["city_year"], t["acts"], min_population=h3_min_population)
 
 
 FRAMES: dict[str, FrameDef] = {
@@ -476,12 +477,14 @@ FRAMES: dict[str, FrameDef] = {
         _event_frame,
         ("city_id", "year"),
         "city-years 2016-2023, US cities and cities of other high-income OECD democracies",
+        options=("h3_min_population",),
     ),
     "h3_hazard": FrameDef(
         ("city_year", "acts"),
         _hazard_frame,
         ("city_id", "year"),
         "city-years 2016-2023 at risk of a first climate-network adhesion",
+        options=("h3_min_population",),
     ),
 }
 

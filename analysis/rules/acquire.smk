@@ -1,11 +1,16 @@
 # Acquisition: every manifest entry becomes a verified file under data/raw/.
-# One job per topic: a job per file would pay Snakemake's per-job start-up 91 times.
+# One job per topic (a job per file would pay an interpreter start 130 times), acquiring file by
+# file: the raw files are update() outputs, so Snakemake does not delete them before the job,
+# and the job fetches only files that are missing or differ; the others keep bytes and mtime.
 
 from analysis.code_deps import code_files
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.manifest import files_by_topic
 
 TOPIC_FILES = files_by_topic(MANIFEST.values())
+RAW_FILES = [f"{RAW}/{f}" for f in sorted(MANIFEST)]
+ACQUIRE_RECORDS = [f"{RESULTS}/audit/acquire/{t}.json" for t in sorted(TOPIC_FILES)]
 
 
 for _topic, _files in TOPIC_FILES.items():
@@ -16,35 +21,37 @@ for _topic, _files in TOPIC_FILES.items():
         input:
             code=code_files("acquire.py", "manifest.py", "hashing.py"),
         output:
-            raw=[f"{RAW}/{f}" for f in _files],
-            record=f"{RESULTS}/audit/acquire/{_topic}.json",
+            raw=[update(f"{RAW}/{f}") for f in _files],
+            record=update(f"{RESULTS}/audit/acquire/{_topic}.json"),
         params:
             # Rerun when a checksum in the manifest changes (params rerun trigger).
             sha256=[MANIFEST[f].sha256 for f in _files],
             topic=_topic,
             python=PYTHON,
+            settings=config_slice(config, "raw"),
         log:
             f"{RESULTS}/logs/acquire/{_topic}.log",
         conda:
             "../../envs/analysis.yaml"
         shell:
             "{params.python} -m analysis acquire --topic {params.topic} "
-            "--records {output.record} > {log} 2>&1"
+            "--records {output.record} --settings {params.settings:q} > {log} 2>&1"
 
 
 rule acquisition_report:
     input:
-        raw=[f"{RAW}/{f}" for f in sorted(MANIFEST)],
-        records=expand(f"{RESULTS}/audit/acquire/{{topic}}.json", topic=sorted(TOPIC_FILES)),
+        raw=RAW_FILES,
+        records=ACQUIRE_RECORDS,
+        code=code_files("raw_report.py", "hashing.py"),
     output:
         f"{RESULTS}/audit/raw_files.csv",
     params:
         python=PYTHON,
-        manifest=config["raw"]["manifest"],
+        settings=config_slice(config, "raw.dir", "raw.manifest"),
     log:
         f"{RESULTS}/logs/acquisition_report.log",
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{params.python} -m analysis acquisition-report --manifest {params.manifest} "
-        "--out {output} {input.records} > {log} 2>&1"
+        "{params.python} -m analysis acquisition-report --out {output} "
+        "--settings {params.settings:q} {input.records} > {log} 2>&1"

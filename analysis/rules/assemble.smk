@@ -2,6 +2,7 @@
 import os
 
 from analysis.code_deps import code_files
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
 from analysis.assemble import OUTPUT_TABLES
@@ -28,7 +29,7 @@ rule assemble:
         audit=f"{RESULTS}/audit/rows/assemble.csv",
     params:
         python=PYTHON,
-        panel=config["panel"],  # rerun when the panel definition changes
+        settings=config_slice(config, "panel"),
         out_dir=lambda w, output: os.path.dirname(output.parquet[0]),
     priority: 30
     log:
@@ -37,8 +38,8 @@ rule assemble:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis assemble --gazetteer {input.gazetteer} "
-        "--joins {input.joins} --out-dir {params.out_dir} --audit {output.audit} {input.tables} "
-        "> {log} 2>&1"
+        "--joins {input.joins} --out-dir {params.out_dir} --audit {output.audit} "
+        "--settings {params.settings:q} {input.tables} > {log} 2>&1"
 
 
 rule codebook:

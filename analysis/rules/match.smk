@@ -1,6 +1,7 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
 
 from analysis.code_deps import code_files
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
 
@@ -19,6 +20,7 @@ rule gazetteer:
         f"{RESULTS}/cache/gazetteer.parquet",
     params:
         python=PYTHON,
+        settings=config_slice(config, "raw.dir", "raw.manifest"),
     # On the critical path (gazetteer -> matching -> assembly -> models) and needs only one
     # raw file: start it first, beside the parse jobs.
     priority: 30
@@ -28,7 +30,7 @@ rule gazetteer:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis gazetteer --admin1 {input.admin1} --out {output} "
-        "> {log} 2>&1"
+        "--settings {params.settings:q} > {log} 2>&1"
 
 
 rule match_cities:
@@ -46,7 +48,7 @@ rule match_cities:
         joins=f"{RESULTS}/data/mention_cities.parquet",
     params:
         python=PYTHON,
-        matching=config["matching"],  # rerun when matching options change
+        settings=config_slice(config, "matching", "raw.dir", "raw.manifest"),
     priority: 30
     log:
         f"{RESULTS}/logs/match_cities.log",
@@ -56,4 +58,4 @@ rule match_cities:
         "{params.python} -m analysis match --gazetteer {input.gazetteer} "
         "--admin1 {input.admin1} --out-matches {output.matches} "
         "--out-unmatched {output.unmatched} --out-summary {output.summary} "
-        "--out-joins {output.joins} {input.mentions} > {log} 2>&1"
+        "--out-joins {output.joins} --settings {params.settings:q} {input.mentions} > {log} 2>&1"

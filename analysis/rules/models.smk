@@ -3,8 +3,9 @@
 import os
 
 from analysis.code_deps import code_files
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
-from analysis.dag import covariate_files, frame_tables, hypothesis_covariates
+from analysis.dag import covariate_files, fit_settings, frame_tables
 from analysis.hypotheses import module_file
 from analysis.modelspec import load_spec
 from analysis.render import figure_names
@@ -66,7 +67,8 @@ rule fit_models:
         python=PYTHON,
         data=DATA,
         out=lambda w, output: os.path.dirname(output.fit),
-        covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),  # rerun on change
+        # Covariates and universe floors its spec reads (reruns on change, one road for config).
+        settings=fit_settings(SPEC_DIR, config),
     priority: 10
     log:
         f"{RESULTS}/logs/fit_{{hypothesis}}.log",
@@ -74,7 +76,7 @@ rule fit_models:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis fit --spec {input.spec} --data {params.data} "
-        "--out {params.out} > {log} 2>&1"
+        "--out {params.out} --settings {params.settings:q} > {log} 2>&1"
 
 
 rule model_tables:
@@ -148,7 +150,7 @@ rule robustness:
         python=PYTHON,
         data=DATA,
         out=lambda w, output: os.path.dirname(output.summary),
-        covariates=hypothesis_covariates(SPEC_DIR, config["covariates"]),
+        settings=fit_settings(SPEC_DIR, config),
     # The specification curve fits in parallel worker processes; the other checks are serial,
     # so a hypothesis without a curve takes one core and leaves the other to the DAG.
     threads: lambda w: 2 if load_spec(f"{SPEC_DIR}/{w.hypothesis}.yaml").robustness.curve else 1
@@ -160,7 +162,13 @@ rule robustness:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis robustness --spec {input.spec} --data {params.data} "
-        "--out {params.out} --workers {threads} > {log} 2>&1"
+        "--out {params.out} --workers {threads} --settings {params.settings:q} > {log} 2>&1"
+
+
+# Everything the fit and robustness jobs publish (targets of rule all, so none goes missing).
+MODEL_OUTPUTS = expand(rules.fit_models.output, hypothesis=HYPOTHESES) + expand(
+    rules.robustness.output, hypothesis=ROBUST_HYPOTHESES
+)
 
 
 ruleorder: spec_curve_figure > model_figure
@@ -205,10 +213,12 @@ rule claims:
         python=PYTHON,
         models=lambda w, input: os.path.dirname(os.path.dirname(input.fits[0])),
         robust=lambda w, output: os.path.join(os.path.dirname(output.md), "robustness"),
+        settings=config_slice(config, "models.hypotheses"),
     log:
         f"{RESULTS}/logs/claims.log",
     conda:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis claims --models {params.models} "
-        "--robustness {params.robust} --out {output.md} --html {output.html} > {log} 2>&1"
+        "--robustness {params.robust} --out {output.md} --html {output.html} "
+        "--settings {params.settings:q} > {log} 2>&1"

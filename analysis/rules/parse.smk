@@ -3,11 +3,17 @@
 from pathlib import Path
 
 from analysis.code_deps import code_files, source_code
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.parse_runner import audit_path, output_paths
 from analysis.sources import module_of, registry
 
 SOURCES = registry()
+PARSE_OUTPUTS = sorted(
+    str(p)
+    for s in SOURCES.values()
+    for p in [*output_paths(s, Path(RESULTS)).values(), audit_path(s, Path(RESULTS))]
+)
 
 
 for _name, _spec in SOURCES.items():
@@ -25,13 +31,14 @@ for _name, _spec in SOURCES.items():
             source=_name,
             module=module_of(_spec),
             python=PYTHON,
+            settings=config_slice(config, "raw.dir", "raw.manifest", "results_dir"),
         log:
             f"{RESULTS}/logs/parse/{_name}.log",
         conda:
             "../../envs/analysis.yaml"
         shell:
             "{params.python} -m analysis parse {params.source} --module {params.module} "
-            "> {log} 2>&1"
+            "--settings {params.settings:q} > {log} 2>&1"
 
 
 rule rows_audit:

@@ -1,12 +1,13 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
 from analysis.code_deps import code_files
+from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
 
 rule reviewer_map:
     input:
-        FINAL,
+        published=PUBLISHED,
         code=code_files("provenance.py"),
     output:
         csv=f"{RESULTS}/reviewer_map.csv",
@@ -14,9 +15,11 @@ rule reviewer_map:
         sums=f"{RESULTS}/SHA256SUMS",
     params:
         python=PYTHON,
+        settings=config_slice(config, "results_dir", "models.dir", "models.hypotheses"),
     log:
         f"{RESULTS}/logs/reviewer_map.log",
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{params.python} -m analysis reviewer-map > {log} 2>&1"
+        "{params.python} -m analysis reviewer-map --settings {params.settings:q} "
+        "{input.published} > {log} 2>&1"
