@@ -66,6 +66,48 @@ def _resolve(out: dict[str, Any]) -> None:
         )
 
 
+def _coerce(schema: dict[str, Any], value: Any) -> Any:
+    """Scalars typed by the schema, from strings: `--config 'panel={min_city_population: 5}'`
+    reaches us with every nested scalar a string (Snakemake reads nested values with YAML's
+    BaseLoader)."""
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        return {
+            k: _coerce(props.get(k, extra if isinstance(extra, dict) else {}), v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_coerce(schema.get("items", {}), v) for v in value]
+    if not isinstance(value, str):
+        return value
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    for kind, parse in (("integer", int), ("number", float)):
+        if kind in types:
+            try:
+                return parse(value)
+            except ValueError:
+                pass
+    if "boolean" in types and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if "null" in types and value in ("null", "~", ""):
+        return None
+    return value
+
+
+_MISSING = object()
+
+
+def _value_at(doc: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            doc = doc[part]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return doc
+
+
 def validate_config(config: dict[str, Any], docs: Sequence[yamlio.YamlDoc] = ()) -> dict[str, Any]:
     """Return a validated copy of `config` with schema defaults filled in.
 
@@ -73,13 +115,14 @@ def validate_config(config: dict[str, Any], docs: Sequence[yamlio.YamlDoc] = ())
     line of the offending key (the last file that sets it, as the last one wins).
     """
     schema = config_schema()
+    config = _coerce(schema, config)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         lines = []
         for e in errors:
             key = _key_path(e)
-            where = _where(docs, key)
+            where = _where(docs, key, config)
             lines.append(f"  {key}: {e.message}" + (f" ({where})" if where else ""))
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
     out = copy.deepcopy(config)
@@ -88,12 +131,17 @@ def validate_config(config: dict[str, Any], docs: Sequence[yamlio.YamlDoc] = ())
     return out
 
 
-def _where(docs: Sequence[yamlio.YamlDoc], key: str) -> str | None:
+def _where(docs: Sequence[yamlio.YamlDoc], key: str, config: dict[str, Any]) -> str | None:
+    """The file and line that set `key`'s value, or that it came from the command line."""
     path = tuple(int(p) if p.isdigit() else p for p in key.split(".") if p != "<top level>")
+    value = _value_at(config, path)
     for doc in reversed(docs):
-        if doc.line(path[:1]):
+        if not doc.line(path[:1]):
+            continue
+        if value is _MISSING or _value_at(_coerce(config_schema(), doc.data), path) == value:
             return doc.where(path)
-    return None
+        break
+    return "set by --config on the command line" if docs and value is not _MISSING else None
 
 
 def read_config_files(paths: Sequence[str | Path]) -> list[yamlio.YamlDoc]:

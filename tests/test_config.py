@@ -101,3 +101,17 @@ def test_config_slice_is_the_part_a_job_needs():
     assert config_slice(cfg, "panel") == config_slice(copy.deepcopy(cfg), "panel")  # stable
     with pytest.raises(ConfigError, match=r"no key 'models\.nope'"):
         config_slice(cfg, "models.nope")
+
+
+def test_command_line_strings_are_typed_and_named():
+    # `--config 'panel={min_city_population: 500000}'` reaches the Snakefile with strings inside.
+    cfg = copy.deepcopy(BASE)
+    cfg["panel"]["min_city_population"] = "500000"
+    assert validate_config(cfg)["panel"]["min_city_population"] == 500_000
+    cfg["panel"]["min_city_population"] = "lots"
+    docs = read_config_files([ROOT / "config/config.yaml"])
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg, docs)
+    assert "panel.min_city_population: 'lots' is not of type 'integer' (set by --config" in str(
+        err.value
+    )

@@ -29,6 +29,8 @@ NA = pd.NA
 # Per country: function year -> (paris_outside, nuclear_weapons_state, nato_member, v2x_regime).
 # Paris flags exist 2015-2024, nuclear status to 2022 (as in the real tables).
 
+MIN_POP = 300_000  # config models.universe.h1_min_population (the panel's floor)
+
 
 def _usa(y: int) -> tuple:
     paris = 1 if y == 2015 or 2017 <= y <= 2020 else 0
@@ -413,7 +415,7 @@ def panel_inputs(city_year) -> tuple[pd.DataFrame, pd.DataFrame]:
         ]
     )
     coded, _ = defiance_acts(acts, city_year)
-    return coded, defiance_panel(city_year, coded, 2015, 2023)
+    return coded, defiance_panel(city_year, coded, 2015, 2023, min_population=MIN_POP)
 
 
 def test_panel_keys_universe_and_counts(panel_inputs) -> None:
@@ -487,7 +489,7 @@ def test_panel_covariates(panel_inputs) -> None:
 def test_panel_rejects_bad_years(city_year) -> None:
     coded, _ = defiance_acts(make_acts([(1, "gcom_adhesion", 2018, None)]), city_year)
     with pytest.raises(D.PipelineError, match="first_year"):
-        defiance_panel(city_year, coded, 2020, 2019)
+        defiance_panel(city_year, coded, 2020, 2019, min_population=MIN_POP)
 
 
 def test_federal_list() -> None:
@@ -646,7 +648,7 @@ def test_real_tables_invariants(real) -> None:
     assert audit["n_acts"].sum() == len(acts)
     assert coded["act_id"].is_unique
 
-    panel = defiance_panel(cy, coded)
+    panel = defiance_panel(cy, coded, min_population=MIN_POP)
     assert not panel.duplicated(["city_id", "year"]).any()
     assert panel["year"].between(D.PANEL_FIRST_YEAR, D.PANEL_LAST_YEAR).all()
     assert panel.attrs["defiance_acts_not_in_panel"] == 0
@@ -660,7 +662,7 @@ def test_real_tables_invariants(real) -> None:
         | set(real["dyads"]["city_a"])
         | set(real["dyads"]["city_b"])
     )
-    big = set(cy.loc[cy["geonames_pop"] >= D.MIN_POPULATION, "city_id"])
+    big = set(cy.loc[cy["geonames_pop"] >= MIN_POP, "city_id"])
     assert set(panel["city_id"]) == (actors | big) & set(cy["city_id"])
 
     comp = tie_composition(cy, real["memberships"], real["dyads"])

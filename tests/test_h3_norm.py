@@ -37,6 +37,8 @@ CITIES = {
     42: ("BRA", "BR.02", 200_000),
 }
 
+MIN_POP = 50_000  # config models.universe.h3_min_population
+
 
 def city_year() -> pd.DataFrame:
     rows = []
@@ -102,12 +104,12 @@ def memberships() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def event() -> pd.DataFrame:
-    return H.build_event_panel(city_year(), acts(), memberships())
+    return H.build_event_panel(city_year(), acts(), memberships(), min_population=MIN_POP)
 
 
 @pytest.fixture(scope="module")
 def hazard() -> pd.DataFrame:
-    return H.build_hazard_panel(city_year(), acts())
+    return H.build_hazard_panel(city_year(), acts(), min_population=MIN_POP)
 
 
 def cell(df: pd.DataFrame, city: int, year: int, col: str):
@@ -212,22 +214,30 @@ def test_event_panel_outcomes_respect_coverage(event):
 
 def test_event_panel_errors_on_missing_columns():
     with pytest.raises(PipelineError, match="admin1_code"):
-        H.build_event_panel(city_year().drop(columns="admin1_code"), acts(), memberships())
+        H.build_event_panel(
+            city_year().drop(columns="admin1_code"), acts(), memberships(), min_population=MIN_POP
+        )
     with pytest.raises(PipelineError, match="act"):
-        H.build_event_panel(city_year(), acts().drop(columns="act"), memberships())
+        H.build_event_panel(
+            city_year(), acts().drop(columns="act"), memberships(), min_population=MIN_POP
+        )
     with pytest.raises(PipelineError, match="network"):
-        H.build_event_panel(city_year(), acts(), memberships().drop(columns="network"))
+        H.build_event_panel(
+            city_year(), acts(), memberships().drop(columns="network"), min_population=MIN_POP
+        )
     with pytest.raises(PipelineError, match="reference year"):
-        H.build_event_panel(city_year(), acts(), memberships(), first_year=2018)
+        H.build_event_panel(
+            city_year(), acts(), memberships(), first_year=2018, min_population=MIN_POP
+        )
 
 
 def test_unknown_act_stops():
     bad = acts()
     bad.loc[0, "act"] = "mystery_act"
     with pytest.raises(UnknownActError):
-        H.build_event_panel(city_year(), bad, memberships())
+        H.build_event_panel(city_year(), bad, memberships(), min_population=MIN_POP)
     with pytest.raises(UnknownActError):
-        H.build_hazard_panel(city_year(), bad)
+        H.build_hazard_panel(city_year(), bad, min_population=MIN_POP)
 
 
 # --------------------------------------------------------------------------- hazard frame
@@ -259,9 +269,11 @@ def test_hazard_universe_and_covariates(hazard):
 
 def test_hazard_errors_on_missing_columns():
     with pytest.raises(PipelineError, match="v2x_polyarchy"):
-        H.build_hazard_panel(city_year().drop(columns="v2x_polyarchy"), acts())
+        H.build_hazard_panel(
+            city_year().drop(columns="v2x_polyarchy"), acts(), min_population=MIN_POP
+        )
     with pytest.raises(PipelineError, match="year"):
-        H.build_hazard_panel(city_year(), acts().drop(columns="year"))
+        H.build_hazard_panel(city_year(), acts().drop(columns="year"), min_population=MIN_POP)
 
 
 # --------------------------------------------------------------------------- Wald test
