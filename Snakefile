@@ -34,6 +34,7 @@ FINAL = [
     rules.codebook.output,
     rules.validate_gawc2000.output,
     TABLE_FILES,
+    SAMPLE_DIRS,
     FIGURE_FILES,
     ROBUSTNESS_FILES,
     rules.claims.output,
