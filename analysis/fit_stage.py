@@ -19,7 +19,7 @@ from analysis.estimate import fit_hypothesis
 from analysis.figdata import figure_data
 from analysis.frames import build_frame, used_covariates
 from analysis.modelspec import check_columns, load_spec
-from analysis.samples import write_samples
+from analysis.samples import label_samples, write_samples
 
 FLOAT_FORMAT = "%.10g"  # 10 digits: pyfixest's threaded demeaning varies in the 12th
 
@@ -59,6 +59,8 @@ def run_fit(
     frames = {name: build_frame(name, data_dir, covariates, base) for name in spec.frames}
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
+    used = {name: r.fit.used for name, r in results.items()}
+    label_samples(summary["models"], frames, used)
     summary["spec_file"] = str(spec_path)
     write_csv(coefs, out_dir / "coefficients.csv")
     write_json(summary, out_dir / "fit.json")
@@ -71,7 +73,7 @@ def run_fit(
     sizes = write_samples(
         frames,
         {m.name: spec.frame_of(m) for m in spec.models},
-        {name: r.fit.used for name, r in results.items()},
+        used,
         out_dir / "frames",
     )
     bad = {m: n for m, n in sizes.items() if n != results[m].fit.n_obs}

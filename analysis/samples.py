@@ -87,3 +87,45 @@ def read_sample(path: Path, model: str) -> pd.DataFrame:
     if col not in df.columns:
         raise PipelineError(f"{path}: no column {col!r}")
     return df[df[col]].reset_index(drop=True)
+
+
+def coverage(rows: pd.DataFrame) -> dict[str, int]:
+    """What the estimation rows span: first and last year, countries, cities (where present)."""
+    out: dict[str, int] = {}
+    if "year" in rows.columns and rows["year"].notna().any():
+        out["first_year"], out["last_year"] = int(rows["year"].min()), int(rows["year"].max())
+    if "country_iso3" in rows.columns:
+        out["countries"] = int(rows["country_iso3"].nunique())
+    if "city_id" in rows.columns:
+        out["cities"] = int(rows["city_id"].nunique())
+    return out
+
+
+def coverage_label(cov: dict[str, int]) -> str:
+    """``"years 2017-2021; 1,234 cities in 43 countries"`` from :func:`coverage`."""
+    parts = []
+    if "first_year" in cov:
+        a, b = cov["first_year"], cov["last_year"]
+        parts.append(f"year {a}" if a == b else f"years {a}-{b}")
+    where = []
+    if "cities" in cov:
+        where.append(f"{cov['cities']:,} cities")
+    if "countries" in cov:
+        where.append(f"{cov['countries']:,} countries")
+    if where:
+        parts.append(" in ".join(where))
+    return "; ".join(parts)
+
+
+def label_samples(
+    summaries: list[dict], frames: Mapping[str, pd.DataFrame], used: Mapping[str, pd.Index]
+) -> None:
+    """Append what each model's estimation rows actually span to its ``sample`` text (so a
+    label can never claim years or places the fit did not use) and store the numbers."""
+    for m in summaries:
+        rows = frames[m["frame"]].loc[used[m["model"]]]
+        cov = coverage(rows)
+        m["sample_coverage"] = cov
+        text = coverage_label(cov)
+        if text:
+            m["sample"] = f"{m['sample']}; estimation sample: {text}"

@@ -161,3 +161,35 @@ def test_mask_is_filter_and_complete_cases(missing, cut):
     r = fit_model(d, s)
     mask = published_frame(d, {"m": r.fit.used})[PREFIX + "m"]
     assert mask.tolist() == expect.tolist()
+
+
+def test_sample_labels_come_from_the_estimation_rows(fitted, frame):
+    from analysis.samples import coverage, coverage_label, label_samples
+
+    rows = pd.DataFrame({"year": [2017, 2021, 2019], "city_id": [1, 1, 2],
+                         "country_iso3": ["A", "A", "B"]})  # fmt: skip
+    cov = coverage(rows)
+    assert cov == {"first_year": 2017, "last_year": 2021, "countries": 2, "cities": 2}
+    assert coverage_label(cov) == "years 2017-2021; 2 cities in 2 countries"
+    assert coverage_label(coverage(rows.iloc[:1])) == "year 2017; 1 cities in 1 countries"
+    _, _, results = fitted
+    summaries = [{"model": k, "frame": "toy", "sample": "hand label"} for k in results]
+    label_samples(summaries, {"toy": frame}, {k: r.fit.used for k, r in results.items()})
+    for m in summaries:
+        assert m["sample_coverage"]["cities"] == results[m["model"]].fit.n_obs
+        assert m["sample"].startswith("hand label; estimation sample: ")
+
+
+def test_h1_leave_one_norm_out_leaves_the_norm_out():
+    """Each norm's model counts only that norm's acts on that norm's opportunity set."""
+    from analysis.modelspec import load_spec
+    from tests.conftest import ROOT
+
+    h1 = load_spec(ROOT / "config" / "models" / "h1.yaml")
+    for norm in ("climate", "peace"):
+        m = h1.model(f"vdem_{norm}_only")
+        assert m.outcome == f"defiance_{norm}"
+        assert [(c.column, c.op, c.value) for c in m.sample] == [(f"opportunity_{norm}", "eq", 1)]
+    loo = h1.robustness.leave_one_out if h1.robustness else []
+    assert not [x for x in loo if "norm" in x.label and x.outcomes], "mixed-sample norm LOO"
+    assert not any(ch.isdigit() for ch in h1.model("vdem").sample_label)
