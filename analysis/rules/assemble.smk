@@ -21,6 +21,7 @@ rule assemble:
             "us_panel.py",
             "tableio.py",
             "data/network_aliases.csv",
+            "data/networks.csv",
         ),
     output:
         parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
