@@ -296,3 +296,13 @@ def test_dyad_degree_and_pairs_count_a_pair_once():
     )  # fmt: skip
     assert dyad_degree(dy).to_dict() == {1: 2, 2: 2, 3: 2}
     assert unique_pairs(dy) == 3 and multi_source_pairs(dy) == 1
+
+
+def test_codebook_counts_unique_pairs_beside_rows():
+    from analysis.codebook import _extra_counts
+
+    dy = pd.DataFrame({"city_a": [1, 1, 1], "city_b": [2, 2, 3]})
+    assert _extra_counts("dyads", dy) == (
+        " (2 unique city pairs; 1 pairs listed by both tie types)"
+    )
+    assert _extra_counts("memberships", dy) == ""

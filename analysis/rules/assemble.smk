@@ -46,7 +46,9 @@ rule codebook:
     input:
         tables=rules.assemble.output.parquet,
         manifest=config["raw"]["manifest"],
-        code=code_files("codebook.py", "markdown.py", "data/codebook.yaml"),
+        code=code_files(
+            "codebook.py", "coverage.py", "markdown.py", "data/codebook.yaml"
+        ),
     output:
         codebook=f"{DATA}/CODEBOOK.md",
         datapackage=f"{DATA}/datapackage.json",
