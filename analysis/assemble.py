@@ -146,9 +146,11 @@ def build_centrality(measures: pd.DataFrame, columns: Iterable[str]) -> pd.DataF
 
 def network_entries(memberships: pd.DataFrame) -> pd.DataFrame:
     """Per (city, network): the year it counts from (join year, else first observed)."""
+    # network_scope where the table has it (the published memberships do)
+    scope = {"network_scope": ("network_scope", "first")} if "network_scope" in memberships else {}
     per = memberships.groupby(["city_id", "network"], sort=True).agg(
         network_type=("network_type", "first"),
-        network_scope=("network_scope", "first"),
+        **scope,
         join_year=("join_year", "min"),
         observed=("first_observed_year", "min"),
     )

@@ -37,6 +37,7 @@ def city_year(n: int = 10, seed: int = 0) -> pd.DataFrame:
             ),
             "admin1_code": pd.array([f"R{i % 4}" for i in range(n)], dtype="str"),
             "n_networks": nets,
+            "n_networks_transnational": nets,  # H2's outcome (the h5 frame extends h2's)
             "sister_city_degree": sister,
             "gawc_gnc_2020": gawc,
             "gawc_rank_2020": pd.Series(gawc).rank(ascending=False).to_numpy(),
@@ -61,6 +62,7 @@ def tables(n: int = 10, seed: int = 0) -> dict[str, pd.DataFrame]:
     cy = city_year(n, seed)
     m = pd.DataFrame({"city_id": [1000, 1001], "network": ["c40", "iclei"],
                       "network_type": ["climate", "climate"], "source": ["s", "s"],
+                      "network_scope": ["transnational", "transnational"],
                       "join_year": pd.array([2009, None], dtype="Int64"),
                       "first_observed_year": [2016, 2019]})  # fmt: skip
     return {"city_year": cy, "memberships": m}

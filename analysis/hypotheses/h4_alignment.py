@@ -78,9 +78,11 @@ MEMBERSHIP_COLUMNS = ("city_id", "network", "network_type", "network_scope")
 #: membership (analysis/data/networks.csv types each network).
 BU_DEFINITION = (
     "climate networks = distinct transnational climate networks a city belongs to (C40, "
-    "ICLEI, Global Covenant of Mayors, ... per analysis/data/networks.csv), excluding the "
-    "outcome itself (Climate Mayors, We Are Still In: national coalitions) and reporting "
-    "platforms (CDP, NAZCA, carbonn), as BU counted the climate networks cities join"
+    "ICLEI, Global Covenant of Mayors, ...; analysis/data/networks.csv), not the outcome "
+    "itself (Climate Mayors, We Are Still In) nor reporting platforms (CDP, NAZCA, carbonn): "
+    "network membership, which is what BU's figures count, rather than the pledges H4 "
+    "explains; our sources record few such networks for US cities, so compare the "
+    "Democratic-Republican gap rather than the level"
 )
 CELLS = (  # (label, dem_mayor, dem_county), in figure order
     ("Dem mayor x Dem electorate", 1.0, 1.0),
