@@ -83,3 +83,21 @@ def test_every_mask_counts_its_model_n(pipeline_results):
             masks |= {c.removeprefix("sample__"): int(df[c].sum())
                       for c in df.columns if c.startswith("sample__")}  # fmt: skip
         assert masks == n.astype(int).to_dict(), h_dir.name
+
+
+def test_sample_labels_state_the_estimation_years(pipeline_results):
+    """fit.json's sample text and coverage come from the rows each mask marks."""
+    import json
+
+    for h_dir in sorted((pipeline_results / "models").iterdir()):
+        fit = json.loads((h_dir / "fit.json").read_text())
+        for m in fit["models"]:
+            df = pd.read_parquet(h_dir / "frames" / f"{m['frame']}.parquet")
+            rows = df[df[f"sample__{m['model']}"]]
+            cov = m["sample_coverage"]
+            if "year" in rows.columns:
+                a, b = int(rows["year"].min()), int(rows["year"].max())
+                assert (cov["first_year"], cov["last_year"]) == (a, b), m["model"]
+                assert (f"years {a}-{b}" if a != b else f"year {a}") in m["sample"]
+            if "country_iso3" in rows.columns:
+                assert cov["countries"] == rows["country_iso3"].nunique()
