@@ -306,3 +306,14 @@ def test_codebook_counts_unique_pairs_beside_rows():
         " (2 unique city pairs; 1 pairs listed by both tie types)"
     )
     assert _extra_counts("memberships", dy) == ""
+
+
+@pytest.mark.pipeline
+def test_real_degree_counts_each_unique_pair_once(pipeline_results):
+    """Sister-city degree sums to twice the unique pairs, not twice the dyad rows (861 pairs
+    are listed by both the Wikipedia and the Baltic sources)."""
+    data = pipeline_results / "data"
+    dyads = pd.read_parquet(data / "dyads.parquet")
+    cy = pd.read_parquet(data / "city_year.parquet", columns=["year", "sister_city_degree"])
+    degree_sum = int(cy.loc[cy["year"] == cy["year"].max(), "sister_city_degree"].sum())
+    assert degree_sum == 2 * unique_pairs(dyads) < 2 * len(dyads)
