@@ -54,6 +54,7 @@ PUBLISHED = [
     rules.validate_gawc2000.output,
     MODEL_OUTPUTS,
     TABLE_FILES,
+    SAMPLE_DIRS,
     FIGURE_FILES,
     ROBUSTNESS_FILES,
     rules.claims.output,

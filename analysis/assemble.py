@@ -53,12 +53,43 @@ class PanelSpec:
 
 
 NETWORK_ALIASES = Path(__file__).parent / "data" / "network_aliases.csv"
+# What kind of body each canonical network is (the essay's TMNs are the transnational ones):
+# one committed, reviewed row per network with the reason for its scope.
+NETWORK_SCOPES_FILE = Path(__file__).parent / "data" / "networks.csv"
+NETWORK_SCOPES = ("transnational", "national_programme", "reporting_platform")
 
 
 def network_aliases() -> dict[str, str]:
     """Source-specific network keys -> the canonical key (one committed, reviewable table)."""
     table = pd.read_csv(NETWORK_ALIASES, dtype=str)
     return dict(zip(table["alias"], table["network"], strict=True))
+
+
+def network_scopes(path: Path | None = None) -> dict[str, str]:
+    """Canonical network -> scope (transnational, national_programme, reporting_platform)."""
+    path = NETWORK_SCOPES_FILE if path is None else path
+    table = pd.read_csv(path, dtype=str)
+    bad = sorted(set(table["scope"]) - set(NETWORK_SCOPES))
+    if bad:
+        raise PipelineError(f"{path}: column 'scope' has {bad}; expected one of {NETWORK_SCOPES}")
+    if table["network"].duplicated().any():
+        dup = table["network"][table["network"].duplicated()].tolist()
+        raise PipelineError(f"{path}: network listed twice: {dup}")
+    return dict(zip(table["network"], table["scope"], strict=True))
+
+
+def scope_of(networks: pd.Series, scopes: Mapping[str, str] | None = None) -> pd.Series:
+    """The scope of each network; an unclassified network stops the pipeline (a new network
+    needs a reviewed decision, not a default)."""
+    scopes = network_scopes() if scopes is None else scopes
+    out = networks.map(scopes)
+    missing = sorted(set(networks[out.isna()]))
+    if missing:
+        raise PipelineError(
+            f"{NETWORK_SCOPES_FILE.name}: no scope for network(s) {missing}; add a row "
+            f"with one of {NETWORK_SCOPES} and the reason"
+        )
+    return out
 
 
 def build_memberships(memberships: pd.DataFrame, joins, audit) -> pd.DataFrame:
@@ -76,6 +107,7 @@ def build_memberships(memberships: pd.DataFrame, joins, audit) -> pd.DataFrame:
         .reset_index()
     )
     out["dated"] = out["join_year"].notna()
+    out.insert(out.columns.get_loc("network_type") + 1, "network_scope", scope_of(out["network"]))
     return out
 
 
@@ -115,8 +147,11 @@ def build_centrality(measures: pd.DataFrame, columns: Iterable[str]) -> pd.DataF
 
 def network_entries(memberships: pd.DataFrame) -> pd.DataFrame:
     """Per (city, network): the year it counts from (join year, else first observed)."""
+    # network_scope where the table has it (the published memberships do)
+    scope = {"network_scope": ("network_scope", "first")} if "network_scope" in memberships else {}
     per = memberships.groupby(["city_id", "network"], sort=True).agg(
         network_type=("network_type", "first"),
+        **scope,
         join_year=("join_year", "min"),
         observed=("first_observed_year", "min"),
     )
@@ -199,6 +234,10 @@ def build_city_year(
     for t in NETWORK_TYPES:
         panel[f"n_networks_{t}"] = _cumulative_counts(
             entries[entries["network_type"] == t], index, spec.years, t
+        )
+    for sc in NETWORK_SCOPES:
+        panel[f"n_networks_{sc}"] = _cumulative_counts(
+            entries[entries["network_scope"] == sc], index, spec.years, sc
         )
 
     dated = acts[acts["year"].notna()].astype({"year": "int64"})

@@ -101,6 +101,18 @@ def describe(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> pd.
     return pd.DataFrame(rows)
 
 
+def _extra_counts(table: str, df: pd.DataFrame) -> str:
+    """Counts beside the row count where rows are not units: dyads list a pair once per source."""
+    if table != "dyads":
+        return ""
+    from analysis.coverage import multi_source_pairs, unique_pairs
+
+    return (
+        f" ({unique_pairs(df):,} unique city pairs; {multi_source_pairs(df):,} pairs listed "
+        "by both tie types)"
+    )
+
+
 def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> str:
     desc = describe(tables, meta)
     lines = [
@@ -117,7 +129,8 @@ def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any
             "",
             cell(info["description"]),
             "",
-            f"Rows: {len(df):,}. Key: {', '.join(f'`{k}`' for k in info['key'])}.",
+            f"Rows: {len(df):,}{_extra_counts(table, df)}. "
+            f"Key: {', '.join(f'`{k}`' for k in info['key'])}.",
             "",
             "| column | type | unit | meaning | source | coverage | missing |",
             "|---|---|---|---|---|---|---|",

@@ -13,6 +13,20 @@ import pandas as pd
 from analysis.markdown import table
 
 
+def unique_pairs(dyads: pd.DataFrame) -> int:
+    """Distinct unordered city pairs: a pair listed by two sources (tie types) is one tie."""
+    lo = dyads[["city_a", "city_b"]].min(axis=1)
+    hi = dyads[["city_a", "city_b"]].max(axis=1)
+    return int(pd.MultiIndex.from_arrays([lo, hi]).nunique())
+
+
+def multi_source_pairs(dyads: pd.DataFrame) -> int:
+    """Unordered pairs that appear in more than one row (e.g. sister city and twinning)."""
+    lo = dyads[["city_a", "city_b"]].min(axis=1)
+    hi = dyads[["city_a", "city_b"]].max(axis=1)
+    return int(pd.DataFrame({"a": lo, "b": hi}).value_counts().gt(1).sum())
+
+
 def coverage_markdown(data: Path) -> str:
     """Cities, countries, years; memberships by network; acts by type and year."""
     cy = pd.read_parquet(data / "city_year.parquet", columns=["city_id", "year", "country_iso3"])
@@ -34,7 +48,12 @@ def coverage_markdown(data: Path) -> str:
             ("distinct networks", mem["network"].nunique()),
             ("acts", len(acts)),
             ("dated acts", int(acts["year"].notna().sum())),
-            ("city-city ties (dyads)", len(dyads)),
+            ("city-city ties (dyads, rows: one per pair and tie type)", len(dyads)),
+            ("city-city ties (unique city pairs)", unique_pairs(dyads)),
+            (
+                "city pairs listed by both sister-city and twinning sources",
+                multi_source_pairs(dyads),
+            ),
             ("US cities >= 50,000 (us_city)", len(us)),
         ],
         columns=["what", "count"],

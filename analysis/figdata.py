@@ -66,7 +66,7 @@ def h2_figures(spec: HypothesisSpec, frames: Frames, results: dict[str, FitResul
     points = pd.DataFrame(
         {
             "x": x.to_numpy(),
-            "y": s["n_networks"].to_numpy(dtype=float),
+            "y": s[res.spec.outcome].to_numpy(dtype=float),  # the fitted outcome (TMNs)
             "highlight": (s["china_mainland"] == 1).to_numpy(),
             "label": np.where(s["city_id"].isin(top), s["city_name"], ""),
         }

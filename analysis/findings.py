@@ -241,7 +241,7 @@ def h4_findings(res: Results) -> list[str]:
         f"Boston University Initiative on Cities comparison: cities with Democratic mayors "
         f"belong to {dem['mean_climate_networks']:.1f} climate networks on average "
         f"(N = {int(dem['n_cities'])}), with Republican mayors {rep['mean_climate_networks']:.1f} "
-        f"(N = {int(rep['n_cities'])}); BU reported about 4 and fewer than 1. Limitation: the "
+        f"(N = {int(rep['n_cities'])}); BU reported about 4 and fewer than 1 ({dem['definition']}). Limitation: the "
         f"mayor's party is known only for {int(dem['n_cities'] + rep['n_cities'])} large cities "
         f"(Wikidata), most of them Democratic.",
     ]

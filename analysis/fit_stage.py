@@ -1,4 +1,5 @@
-"""Fit one hypothesis: spec + frame -> coefficients.csv, fit.json and the figures' data.
+"""Fit one hypothesis: spec + frame -> coefficients.csv, fit.json, the figures' data and the
+published estimation samples (``frames/<frame>.parquet``, :mod:`analysis.samples`).
 
 Outputs are deterministic: rows in spec order, floats written with 12 significant digits,
 JSON with a fixed key order, so two runs give byte-identical files.
@@ -13,10 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.errors import PipelineError
 from analysis.estimate import fit_hypothesis
 from analysis.figdata import figure_data
 from analysis.frames import build_frame, used_covariates
 from analysis.modelspec import check_columns, load_spec
+from analysis.samples import label_samples, write_samples
 
 FLOAT_FORMAT = "%.10g"  # 10 digits: pyfixest's threaded demeaning varies in the 12th
 
@@ -57,6 +60,8 @@ def run_fit(
     frames = {name: build_frame(name, data_dir, covariates, base, universe) for name in spec.frames}
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
+    used = {name: r.fit.used for name, r in results.items()}
+    label_samples(summary["models"], frames, used)
     summary["spec_file"] = str(spec_path)
     write_csv(coefs, out_dir / "coefficients.csv")
     write_json(summary, out_dir / "fit.json")
@@ -66,4 +71,13 @@ def run_fit(
         old.unlink()  # a figure dropped from the registry must not leave stale data behind
     for name, df in figure_data(spec, frames, results).items():
         write_csv(df, figdir / f"{name}.csv")
+    sizes = write_samples(
+        frames,
+        {m.name: spec.frame_of(m) for m in spec.models},
+        used,
+        out_dir / "frames",
+    )
+    bad = {m: n for m, n in sizes.items() if n != results[m].fit.n_obs}
+    if bad:  # the published mask must reproduce N exactly, or a refit would not match
+        raise PipelineError(f"{spec.hypothesis}: sample masks disagree with N: {bad}")
     return summary

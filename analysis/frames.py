@@ -81,14 +81,20 @@ def build_h2_cities(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for col in ["air_degree", "air_betweenness", "air_eigenvector"]:
         c[f"log1p_{col}"] = np.log1p(1000 * c[col].astype(float))
     c["gawc_city"] = gawc.astype(float)
+    # The essay's outcome: transnational municipal networks only. National programmes
+    # (Climate Mayors, Japan's zero-carbon cities, ...) and reporting platforms (CDP, NAZCA,
+    # carbonn) are typed in analysis/data/networks.csv and enter as alternative outcomes.
+    c["n_tmn"] = c["n_networks_transnational"].astype(float)
+    c["log1p_n_tmn"] = np.log1p(c["n_tmn"])
     c["log1p_n_networks"] = np.log1p(c["n_networks"].astype(float))
-    # Leave-one-network-out outcomes: the count without each of the largest networks.
-    held = held_networks(t["memberships"], H2_YEAR)
+    # Leave-one-network-out outcomes: the transnational count without each of the largest.
+    mem = t["memberships"]
+    held = held_networks(mem[mem["network_scope"] == "transnational"], H2_YEAR)
     top = held.sum().sort_values(ascending=False, kind="stable").index[:LONO_NETWORKS]
     held = held[sorted(top)].reindex(c["city_id"]).fillna(0.0).to_numpy()
     for j, col in enumerate(sorted(top)):
         net = col.removeprefix("held_")
-        c[f"n_networks_wo_{net}"] = c["n_networks"].to_numpy(dtype=float) - held[:, j]
+        c[f"n_tmn_wo_{net}"] = c["n_tmn"].to_numpy(dtype=float) - held[:, j]
     return c.sort_values("city_id").reset_index(drop=True)
 
 

@@ -1,31 +1,38 @@
 """The reviewer's map: every table and figure traced to its rule, code, spec and raw files;
 a sha256 manifest of ``results/``; disk figures.
 
-Raw files are found column by column: each column a hypothesis's models read is looked up in
-the interim tables of every source (country-year columns, city measures by name, other table
-columns), so a table lists the sources whose data enter its models, not every source of the
-panel. Columns derived in a frame (``log1p_x``, ``log_gdp_pc``, counts of memberships or acts)
-are traced to the columns or tables they come from.
+Nothing here is a hand list. Sources: each frame is rebuilt from ``results/data`` with tables
+that record which columns the builder reads (:func:`frame_reads`), plus the columns the models
+take straight from a table; each such column is looked up in the interim tables of every
+source (country-year columns, city measures by name, other table columns), and rows of the
+memberships, acts and dyads tables credit the sources named in their ``source`` column. So
+``log_gdp_pc`` credits the World Bank (the builder reads ``gdp_pc_usd``) and H1's opportunity
+set credits the Paris, nuclear and NATO sources. Code: the import graph (every
+``from analysis... import``, also inside functions) from the frame builders, the estimation
+layer and the renderer of each output.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-from analysis.frames import frame_def
+from analysis.frames import frame_def, read_tables
 from analysis.modelspec import HypothesisSpec, load_spec
 from analysis.sources import registry
 
-# Frame columns computed from panel columns (frames.py, hypotheses/*.py).
+PKG = Path(__file__).parent
+# Frame columns computed from panel columns in assemble.py (the builders read the result).
 DERIVED = {
     "log_gdp_pc": ["gdp_pc_usd"],
-    "log_pop": ["wup_pop", "simplemaps_pop", "population"],
-    "pop": ["wup_pop", "simplemaps_pop", "population"],
+    "log_pop": ["wup_pop", "simplemaps_pop", "geonames_pop"],
+    "pop": ["wup_pop", "simplemaps_pop", "geonames_pop"],
     "log_city_population": ["population"],
 }
 # Columns counted from whole standard tables of every source that writes them.
@@ -34,8 +41,81 @@ TABLE_PREFIXES = {
     ("defiance", "any_defiance", "acts_", "adhesion", "climate_events", "cdp_", "cedamia"): "acts",
     ("sister_city", "ties", "bilateral"): "dyads",
 }
+# Tables whose rows carry their source: a frame reading them credits the sources present.
+SOURCED_TABLES = ("memberships", "acts", "dyads")
 GENERIC = {"source", "measure", "value", "unit", "mention_id", "raw_name", "lat", "lon", "name"}
 KEYS = {"city_id", "year", "country_iso3", "region", "china_mainland", "state", "admin1_code"}
+# Code every model output depends on, besides the frame builders (the fit job's entry point).
+FIT_ENTRY = ("fit_stage.py",)
+OUTPUT_CODE = {
+    "table": ("tables.py",),
+    "figure": ("figdata.py", "render.py", "figures.py"),
+    "robustness": ("robustness.py",),
+}
+
+
+class _Recording(pd.DataFrame):
+    """A DataFrame that notes every column name looked up with ``df[...]`` (in `_READ`);
+    derived frames stay recording, so a builder's copies and slices are followed too."""
+
+    @property
+    def _constructor(self):
+        return _Recording
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            _READ.add(key)
+        elif isinstance(key, list | tuple | pd.Index):
+            _READ.update(k for k in key if isinstance(k, str))
+        return super().__getitem__(key)
+
+
+_READ: set[str] = set()
+
+
+def frame_reads(name: str, data_dir: Path) -> tuple[dict[str, set[str]], list[str]]:
+    """Build frame `name` with recording tables: ({table: columns of it the builder read},
+    the frame's columns), the latter to find columns passed through untouched."""
+    fd = frame_def(name)
+    tables = read_tables(data_dir, fd.tables)
+    _READ.clear()
+    frame = fd.build({k: _Recording(v) for k, v in tables.items()})
+    reads = {k: set(v.columns) & _READ for k, v in tables.items()}
+    _READ.clear()
+    return reads, [str(c) for c in frame.columns]
+
+
+def module_imports(path: Path) -> set[Path]:
+    """Package files `path` imports (``from analysis.x import y``, ``from analysis import x``),
+    at any depth of the module, so imports deferred into functions count."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[Path] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("analysis"):
+            continue
+        base = PKG.joinpath(*node.module.split(".")[1:])
+        candidates = [base.with_suffix(".py"), base / "__init__.py"]
+        candidates += [base / f"{a.name}.py" for a in node.names]  # from analysis import defiance
+        found |= {c for c in candidates if c.is_file()}
+    return found
+
+
+def code_closure(start: Iterable[Path]) -> list[str]:
+    """Every package file reachable from `start` through imports, as ``analysis/...`` paths."""
+    seen: set[Path] = set()
+    todo = [Path(p) for p in start]
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        todo += sorted(module_imports(p) - seen)
+    return sorted(f"analysis/{p.relative_to(PKG).as_posix()}" for p in seen)
+
+
+def frame_code(spec: HypothesisSpec) -> list[Path]:
+    """The modules defining the builders of the hypothesis's frames."""
+    return sorted({Path(inspect.getsourcefile(frame_def(f).build) or "") for f in spec.frames})
 
 
 def _interim_index(
@@ -79,6 +159,8 @@ def column_sources(col: str, index) -> set[str]:
             out |= columns[base]
     for base in DERIVED.get(col, []):
         out |= measures.get(base, set())
+        if base in columns and base not in GENERIC:
+            out |= columns[base]
     for prefixes, table in TABLE_PREFIXES.items():
         if col.startswith(prefixes):
             out |= tables.get(table, set())
@@ -105,6 +187,30 @@ def raw_files(sources: Iterable[str]) -> list[str]:
     return sorted({f for s in sources for f in by_name[s].files})
 
 
+def hypothesis_sources(spec: HypothesisSpec, data_dir: Path, index) -> set[str]:
+    """Sources whose data the hypothesis's frames read (see the module docstring)."""
+    wanted = spec_columns(spec)
+    found: set[str] = set()
+    for name in spec.frames:
+        reads, frame_columns = frame_reads(name, data_dir)
+        for table, read in reads.items():
+            # Columns the builder passes through untouched are read where a model uses them.
+            passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
+            cols = read | (passed & set(frame_columns))
+            if table in SOURCED_TABLES:
+                found |= _sources_in(data_dir / f"{table}.parquet")
+            elif table == "us_city":  # us_city renames its sources' columns: credit them all
+                found |= {n for n in registry() if n.startswith("us_")}
+            else:
+                found |= {s for c in cols for s in column_sources(c, index)}
+    return found
+
+
+def _sources_in(path: Path) -> set[str]:
+    known = set(registry())
+    return {str(s) for s in pd.read_parquet(path, columns=["source"])["source"].unique()} & known
+
+
 def reviewer_map(
     results: Path, spec_dir: Path, hypotheses: list[str], figures: dict
 ) -> pd.DataFrame:
@@ -112,14 +218,13 @@ def reviewer_map(
     rows = []
     for h in hypotheses:
         spec = load_spec(spec_dir / f"{h}.yaml")
-        found = {s for c in spec_columns(spec) for s in column_sources(c, index)}
-        tables = {t for name in spec.frames for t in frame_def(name).tables}
-        if "us_city" in tables:  # us_city renames its sources' columns: credit them all
-            found |= {name for name in registry() if name.startswith("us_")}
-        sources = sorted(found)
+        sources = sorted(hypothesis_sources(spec, results / "data", index))
         files = raw_files(sources)
-        module = f"analysis/hypotheses/{h}_*.py" if h not in ("h1", "h2") else "analysis/frames.py"
-        fit_code = f"analysis/{{modelspec,design,estimate,backends/*}}.py, {module}"
+        start = [*frame_code(spec), *(PKG / f for f in FIT_ENTRY)]
+
+        def code(kind: str, start: list[Path] = start) -> str:
+            return ", ".join(code_closure([*start, *(PKG / f for f in OUTPUT_CODE[kind])]))
+
         common = {
             "spec": f"config/models/{h}.yaml",
             "frames": ", ".join(spec.frames),
@@ -127,17 +232,35 @@ def reviewer_map(
             "raw_files": "; ".join(files),
             "n_raw_files": len(files),
         }
-        rows.append({"output": f"results/tables/{h}.{{md,tex,html}}", "rule": "fit_models → model_tables",
-                     "code": f"{fit_code}, analysis/tables.py", **common})  # fmt: skip
+        rows.append(
+            {
+                "output": f"results/tables/{h}.{{md,tex,html}}",
+                "rule": "fit_models → model_tables",
+                "code": code("table"),
+                **common,
+            }
+        )
+        rows.append(
+            {
+                "output": f"results/models/{h}/frames/*.parquet",
+                "rule": "fit_models",
+                "code": code("table"),
+                **common,
+            }
+        )
         for name in sorted(figures.get(h, {})):
-            rows.append({"output": f"results/figures/{name}.{{png,pdf}}",
-                         "rule": "fit_models → model_figure",
-                         "code": f"{fit_code}, analysis/figdata.py, analysis/render.py, analysis/figures.py",
-                         **common})  # fmt: skip
+            rows.append(
+                {
+                    "output": f"results/figures/{name}.{{png,pdf}}",
+                    "rule": "fit_models → model_figure",
+                    "code": code("figure"),
+                    **common,
+                }
+            )
         if spec.robustness:
             rows.append({"output": f"results/robustness/{h}/*, results/figures/{h}_speccurve.{{png,pdf}}",
-                         "rule": "robustness → spec_curve_figure",
-                         "code": f"{fit_code}, analysis/robustness.py", **common})  # fmt: skip
+                         "rule": "robustness → spec_curve_figure", "code": code("robustness"),
+                         **common})  # fmt: skip
     return pd.DataFrame(rows)
 
 

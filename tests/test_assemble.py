@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.assemble import PanelSpec, build_country_year, run_assembly
+from analysis.assemble import (
+    PanelSpec,
+    build_country_year,
+    dyad_degree,
+    network_aliases,
+    network_scopes,
+    run_assembly,
+    scope_of,
+)
+from analysis.coverage import multi_source_pairs, unique_pairs
 from analysis.errors import PipelineError
 
 CITIES = pd.DataFrame(
@@ -62,7 +71,10 @@ def year(values):
 
 
 @pytest.fixture
-def interim(tmp_path):
+def interim(tmp_path, monkeypatch):
+    scopes = tmp_path / "networks.csv"
+    scopes.write_text("network,scope,note\nnet1,transnational,x\nnet2,national_programme,y\n")
+    monkeypatch.setattr("analysis.assemble.NETWORK_SCOPES_FILE", scopes)
     paths = [
         write(
             tmp_path,
@@ -191,6 +203,10 @@ def test_assembly_counts_and_drops(interim):
     assert cy.loc[(1, 2003), "n_networks"] == 2
     assert cy.loc[(1, 2005), "n_networks_dated"] == 1
     assert cy.loc[(1, 2005), "n_networks_peace"] == 1
+    # Scopes (analysis/data/networks.csv): net1 transnational, net2 a national programme.
+    assert cy.loc[(1, 2005), "n_networks_transnational"] == 1
+    assert cy.loc[(1, 2005), "n_networks_national_programme"] == 1
+    assert cy.loc[(1, 2005), "n_networks_reporting_platform"] == 0
     # City 2 joined in 1995, before the panel: counted from the first panel year.
     assert cy.loc[(2, 2000), "n_networks"] == 1
     assert cy.loc[(1, 2002), "acts_normative"] == 1 and cy.loc[(1, 2003), "acts_normative"] == 0
@@ -222,6 +238,7 @@ def test_assembly_counts_and_drops(interim):
     m = tables["memberships"]
     assert m.duplicated(["city_id", "network", "source"]).sum() == 0
     assert m.set_index(["city_id", "network", "source"]).loc[(1, "net1", "s1"), "join_year"] == 2001
+    assert set(m["network_scope"]) == {"transnational", "national_programme"}
 
 
 def test_unknown_mention_is_an_error(interim, tmp_path):
@@ -247,3 +264,57 @@ def test_country_year_column_clash_is_an_error():
     a = pd.DataFrame({"country_iso3": ["AAA"], "year": [2000], "x": [1.0]})
     with pytest.raises(PipelineError, match="'x' comes from a and b"):
         build_country_year({"a": a, "b": a.copy()})
+
+
+def test_unclassified_network_stops_assembly():
+    with pytest.raises(PipelineError, match="no scope for network"):
+        scope_of(pd.Series(["c40", "brand_new_network"]))
+
+
+def test_every_registered_network_has_a_reviewed_scope():
+    """Every network key a parser can emit (after aliases) is classified in networks.csv."""
+    from analysis.sources.climactor import NETWORKS
+    from analysis.sources.etmun import ETMUN_NETWORKS
+
+    aliases = network_aliases()
+    keys = {*NETWORKS, *(n.network for n in ETMUN_NETWORKS.values()), "urbact"}
+    scopes = scope_of(pd.Series(sorted({aliases.get(k, k) for k in keys})))
+    assert set(scopes) <= {"transnational", "national_programme", "reporting_platform"}
+    named = network_scopes()
+    # The essay's examples, typed as the essay types them.
+    for k in ("c40", "iclei", "gcom", "eurocities", "iampc", "climate_alliance"):
+        assert named[k] == "transnational", k
+    for k in ("climate_mayors", "we_are_still_in", "japan_zero_carbon_city", "appc"):
+        assert named[k] == "national_programme", k
+    for k in ("cdp", "nazca", "carbonn"):
+        assert named[k] == "reporting_platform", k
+
+
+def test_dyad_degree_and_pairs_count_a_pair_once():
+    dy = pd.DataFrame(
+        {"city_a": [1, 1, 1, 2], "city_b": [2, 2, 3, 3],
+         "tie_type": ["sister_city", "twinning", "sister_city", "twinning"]}
+    )  # fmt: skip
+    assert dyad_degree(dy).to_dict() == {1: 2, 2: 2, 3: 2}
+    assert unique_pairs(dy) == 3 and multi_source_pairs(dy) == 1
+
+
+def test_codebook_counts_unique_pairs_beside_rows():
+    from analysis.codebook import _extra_counts
+
+    dy = pd.DataFrame({"city_a": [1, 1, 1], "city_b": [2, 2, 3]})
+    assert _extra_counts("dyads", dy) == (
+        " (2 unique city pairs; 1 pairs listed by both tie types)"
+    )
+    assert _extra_counts("memberships", dy) == ""
+
+
+@pytest.mark.pipeline
+def test_real_degree_counts_each_unique_pair_once(pipeline_results):
+    """Sister-city degree sums to twice the unique pairs, not twice the dyad rows (861 pairs
+    are listed by both the Wikipedia and the Baltic sources)."""
+    data = pipeline_results / "data"
+    dyads = pd.read_parquet(data / "dyads.parquet")
+    cy = pd.read_parquet(data / "city_year.parquet", columns=["year", "sister_city_degree"])
+    degree_sum = int(cy.loc[cy["year"] == cy["year"].max(), "sister_city_degree"].sum())
+    assert degree_sum == 2 * unique_pairs(dyads) < 2 * len(dyads)

@@ -63,10 +63,27 @@ def memberships(city_ids) -> pd.DataFrame:
     a, b = city_ids[0], city_ids[1]
     return pd.DataFrame(
         {
-            "city_id": [a, a, a, a, b],
-            "network": ["climate_mayors", "cdp", "cdp", "icp", "gcom"],
-            "network_type": ["climate", "climate", "climate", "peace", "climate"],
-            "source": ["s1", "s1", "s2", "s1", "s1"],
+            "city_id": [a, a, a, a, a, a, b],
+            "network": ["climate_mayors", "cdp", "cdp", "icp", "c40", "iclei", "gcom"],
+            "network_type": [
+                "climate",
+                "climate",
+                "climate",
+                "peace",
+                "climate",
+                "climate",
+                "climate",
+            ],
+            "network_scope": [
+                "national_programme",
+                "reporting_platform",
+                "reporting_platform",
+                "transnational",
+                "transnational",
+                "transnational",
+                "transnational",
+            ],
+            "source": ["s1", "s1", "s2", "s1", "s1", "s1", "s1"],
         }
     )
 
@@ -89,7 +106,8 @@ def test_cities_frame_derives_partisanship_and_counts():
     np.testing.assert_allclose(c["dem10_2020"], 10 * (c["dem_share_2020"] - 0.5))
     assert set(c["census_region"]) <= set(h4.CENSUS_REGIONS)
     assert c.loc[c["state"] == "TX", "census_region"].eq("South").all()
-    # distinct climate networks only: cdp twice (two sources) counts once, icp is peace
+    # distinct transnational climate networks (the BU definition): c40 and iclei count;
+    # Climate Mayors (the outcome, national) and CDP (reporting) do not; icp is peace
     counts = dict(zip(c["city_id"], c["n_climate_networks"], strict=True))
     assert counts[100] == 2.0 and counts[101] == 1.0 and counts[102] == 0.0
     assert c["member_climate_mayors"].dtype == float
@@ -217,6 +235,7 @@ def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
     want = frame.groupby("dem_mayor")["n_climate_networks"].mean()
     assert bu.loc["Democratic", "mean_climate_networks"] == pytest.approx(want[1.0])
     assert bu.loc["Republican", "mean_climate_networks"] == pytest.approx(want[0.0])
+    assert bu["definition"].eq(h4.BU_DEFINITION).all() and "transnational" in h4.BU_DEFINITION
     assert bu.loc["Democratic", "n_cities"] == (frame["dem_mayor"] == 1).sum()
     diff = bu.loc["Difference (Democratic - Republican)"]
     assert diff["mean_climate_networks"] == pytest.approx(want[1.0] - want[0.0])

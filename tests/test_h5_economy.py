@@ -37,6 +37,7 @@ def city_year(n: int = 10, seed: int = 0) -> pd.DataFrame:
             ),
             "admin1_code": pd.array([f"R{i % 4}" for i in range(n)], dtype="str"),
             "n_networks": nets,
+            "n_networks_transnational": nets - (nets > 0),  # H2's outcome; fewer than all
             "sister_city_degree": sister,
             "gawc_gnc_2020": gawc,
             "gawc_rank_2020": pd.Series(gawc).rank(ascending=False).to_numpy(),
@@ -61,6 +62,7 @@ def tables(n: int = 10, seed: int = 0) -> dict[str, pd.DataFrame]:
     cy = city_year(n, seed)
     m = pd.DataFrame({"city_id": [1000, 1001], "network": ["c40", "iclei"],
                       "network_type": ["climate", "climate"], "source": ["s", "s"],
+                      "network_scope": ["transnational", "transnational"],
                       "join_year": pd.array([2009, None], dtype="Int64"),
                       "first_observed_year": [2016, 2019]})  # fmt: skip
     return {"city_year": cy, "memberships": m}
@@ -70,7 +72,7 @@ def test_cities_frame_adds_tie_composition():
     c = h5.build_h5_cities(tables())
     assert len(c) == 10 and c["city_id"].is_unique  # the 2019 row is not in the frame
     assert (c["sister_city_degree"] < 999).all()
-    np.testing.assert_allclose(c["total_ties"], c["sister_city_degree"] + c["n_networks"])
+    np.testing.assert_allclose(c["total_ties"], c["sister_city_degree"] + c["n_tmn"])
     has = c["total_ties"] > 0
     np.testing.assert_allclose(
         c.loc[has, "bilateral_share"], c.loc[has, "sister_city_degree"] / c.loc[has, "total_ties"]
@@ -91,7 +93,7 @@ def test_ties_frame_stacks_two_rows_per_city():
     net = s[s["bilateral"] == 0].set_index("city_id")["ties"]
     ci = c.set_index("city_id")
     pd.testing.assert_series_equal(bi, ci["sister_city_degree"], check_names=False)
-    pd.testing.assert_series_equal(net, ci["n_networks"], check_names=False)
+    pd.testing.assert_series_equal(net, ci["n_tmn"], check_names=False)
     assert set(s.loc[s["bilateral"] == 1, "tie_type"]) == {"bilateral"}
     assert {"china_mainland", "admin1_code", "log_gdp_pc"} <= set(s.columns)
 
@@ -99,7 +101,8 @@ def test_ties_frame_stacks_two_rows_per_city():
 @pytest.mark.parametrize(
     ("table", "drop"),
     [("city_year", "sister_city_degree"), ("city_year", "admin1_code"),
-     ("city_year", "n_networks"), ("memberships", "join_year")],
+     ("city_year", "n_networks"), ("city_year", "n_networks_transnational"),
+     ("memberships", "join_year")],
 )  # fmt: skip
 def test_missing_column_is_named(table, drop):
     t = tables()
@@ -133,7 +136,7 @@ def tiny_spec():
             {**base, "name": "sc_gawc", "label": "a", "outcome": "sister_city_degree",
              "regressors": ["log1p_gawc_gnc_2020"]},
             {**base, "name": "sc_china_main", "label": "b", "outcome": "sister_city_degree"},
-            {**base, "name": "net_china", "label": "c", "outcome": "n_networks"},
+            {**base, "name": "net_china", "label": "c", "outcome": "n_tmn"},
         ],
     })  # fmt: skip
 

@@ -11,7 +11,9 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
   published ``dem_mayor_2017`` codes independents 0). ``census_region`` (Census Bureau regions)
   stands in for state fixed effects in logits, where states in which every or no city joined
   would be perfectly predicted; linear probability models take state fixed effects instead.
-  ``n_climate_networks`` counts the distinct climate-type networks of ``memberships``.
+  ``n_climate_networks`` counts the distinct transnational climate networks of ``memberships``
+  (:data:`BU_DEFINITION`: not Climate Mayors or We Are Still In, which are the outcome and a
+  national coalition, nor CDP and other reporting platforms).
 - ``h4_counties``: one row per county that contains a 50k+ city (county columns of us_city are
   constant within a county; this is checked). 287(g) agreements (2005-2019) and ICE-detainer
   non-compliance (TRAC) are county measures, so they are modelled here, not per city.
@@ -23,7 +25,7 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
 Figures: ``h4_alignment_cells`` (predicted probability of joining Climate Mayors by mayor ×
 electorate cell, logit ``cm_cells_logit``). Figure data also hold ``bu_comparison``: the mean
 number of climate networks of cities with Democratic and Republican mayors, the comparison with
-the Boston University Initiative on Cities (2018).
+the Boston University Initiative on Cities (2018), with the definition used (``definition``).
 """
 
 from __future__ import annotations
@@ -68,7 +70,20 @@ COUNTY_COLUMNS = (
     "county_hispanic_pct", "county_287g", "county_287g_first_year", "county_ice_detainers",
     "county_detainer_noncompliance",
 )  # fmt: skip
-MEMBERSHIP_COLUMNS = ("city_id", "network", "network_type")
+MEMBERSHIP_COLUMNS = ("city_id", "network", "network_type", "network_scope")
+#: What the BU comparison counts, and why: BU counted the climate networks a city has joined;
+#: the closest definition here is transnational climate networks. Climate Mayors and We Are
+#: Still In are left out because they are H4's outcome (a city's own pledge cannot also be
+#: evidence for it) and a US coalition, CDP, NAZCA and carbonn because reporting is not
+#: membership (analysis/data/networks.csv types each network).
+BU_DEFINITION = (
+    "climate networks = distinct transnational climate networks a city belongs to (C40, "
+    "ICLEI, Global Covenant of Mayors, ...; analysis/data/networks.csv), not the outcome "
+    "itself (Climate Mayors, We Are Still In) nor reporting platforms (CDP, NAZCA, carbonn): "
+    "network membership, which is what BU's figures count, rather than the pledges H4 "
+    "explains; our sources record few such networks for US cities, so compare the "
+    "Democratic-Republican gap rather than the level"
+)
 CELLS = (  # (label, dem_mayor, dem_county), in figure order
     ("Dem mayor x Dem electorate", 1.0, 1.0),
     ("Dem mayor x Rep electorate", 1.0, 0.0),
@@ -104,9 +119,11 @@ def census_region(state: pd.Series) -> pd.Series:
 
 
 def climate_network_counts(memberships: pd.DataFrame) -> pd.Series:
-    """Distinct climate-type networks per city_id (any source, any year)."""
+    """Distinct transnational climate networks per city_id (any source, any year); see
+    :data:`BU_DEFINITION`."""
     require(memberships, MEMBERSHIP_COLUMNS, "memberships")
-    m = memberships[memberships["network_type"] == "climate"]
+    climate = memberships["network_type"] == "climate"
+    m = memberships[climate & (memberships["network_scope"] == "transnational")]
     return m.groupby("city_id")["network"].nunique().astype(float)
 
 
@@ -266,7 +283,7 @@ def bu_comparison(cities: pd.DataFrame) -> pd.DataFrame:
             cities.loc[cities["dem_mayor"] == 1, "member_climate_mayors"].mean()
             - cities.loc[cities["dem_mayor"] == 0, "member_climate_mayors"].mean()),
     })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).assign(definition=BU_DEFINITION)
 
 
 def figure_data(
@@ -308,7 +325,7 @@ FIGURES: dict[str, Callable[[Path, Path], list[Path]]] = {
 }
 
 __all__ = [
-    "CELLS", "FIGURES", "FRAMES", "HYPOTHESIS", "alignment_cells", "bu_comparison",
+    "BU_DEFINITION", "CELLS", "FIGURES", "FRAMES", "HYPOTHESIS", "alignment_cells", "bu_comparison",
     "build_h4_cities", "build_h4_counties", "build_h4_county_periods", "census_region",
     "climate_network_counts", "figure_data",
 ]  # fmt: skip

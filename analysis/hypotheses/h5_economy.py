@@ -5,8 +5,10 @@ Frames:
 - ``h5_cities``: the H2 city cross-section of 2020 (:func:`analysis.frames.build_h2_cities`:
   centrality measures as ``log1p_``, controls, ``china_mainland``) plus the tie composition
   of each city: ``sister_city_degree`` (distinct partner cities over the Wikipedia sister-city
-  and Baltic twinning dyads, time-invariant), ``n_networks`` (networks held in 2020),
-  ``total_ties`` and ``bilateral_share`` = sister / (sister + networks) (missing without ties).
+  and Baltic twinning dyads, time-invariant), ``n_tmn`` (transnational networks held in 2020,
+  as H2's outcome: national programmes such as China's APPC and reporting platforms are not
+  the multilateral ties the essay contrasts with sister cities), ``total_ties`` and
+  ``bilateral_share`` = sister / (sister + n_tmn) (missing without ties).
 - ``h5_ties``: the same cities stacked twice, one row per (city, tie type): ``ties`` is the
   sister-city degree (``bilateral`` = 1) or the network count (``bilateral`` = 0). A Poisson
   model of ``ties`` with city fixed effects and ``bilateral`` interactions compares the
@@ -36,8 +38,8 @@ from analysis.modelspec import HypothesisSpec
 
 HYPOTHESIS = "h5"
 CITY_YEAR_COLUMNS = (
-    "city_id", "year", "city_name", "country_iso3", "admin1_code", "n_networks", "sister_city_degree",
-    "gawc_gnc_2020", "gawc_gnc_2000", "air_degree", "air_betweenness", "air_eigenvector",
+    "city_id", "year", "city_name", "country_iso3", "admin1_code", "n_networks",
+    "n_networks_transnational", "sister_city_degree", "gawc_gnc_2020", "gawc_gnc_2000", "air_degree", "air_betweenness", "air_eigenvector",
     "fortune500_hq_2017", "foreign_missions_2022", "log_pop", "capital", "gdp_pc_usd",
     "v2x_polyarchy", "v2x_regime",
 )  # fmt: skip
@@ -68,11 +70,10 @@ def build_h5_cities(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     if c.empty:
         raise PipelineError("h5: city_year has no rows in the H2 year")
     sister = c["sister_city_degree"].astype(float)
-    nets = c["n_networks"].astype(float)
+    nets = c["n_tmn"].astype(float)
     if (sister < 0).any() or (nets < 0).any():
-        raise PipelineError("h5: negative sister_city_degree or n_networks in city_year")
+        raise PipelineError("h5: negative sister_city_degree or network count in city_year")
     c["sister_city_degree"] = sister
-    c["n_networks"] = nets
     c["total_ties"] = sister + nets
     c["bilateral_share"] = (sister / c["total_ties"]).where(c["total_ties"] > 0)
     c["any_sister_city"] = (sister > 0).astype(float)
@@ -81,9 +82,9 @@ def build_h5_cities(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def build_h5_ties(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per (city, tie type): sister-city partners (bilateral) and networks held."""
-    c = build_h5_cities(t)[[*TIE_COLUMNS, "sister_city_degree", "n_networks"]]
-    bi = c.drop(columns="n_networks").rename(columns={"sister_city_degree": "ties"})
-    multi = c.drop(columns="sister_city_degree").rename(columns={"n_networks": "ties"})
+    c = build_h5_cities(t)[[*TIE_COLUMNS, "sister_city_degree", "n_tmn"]]
+    bi = c.drop(columns="n_tmn").rename(columns={"sister_city_degree": "ties"})
+    multi = c.drop(columns="sister_city_degree").rename(columns={"n_tmn": "ties"})
     out = pd.concat(
         [bi.assign(tie_type="bilateral", bilateral=1.0),
          multi.assign(tie_type="network", bilateral=0.0)],
@@ -120,7 +121,7 @@ def top_cities(res: FitResult, frame: pd.DataFrame) -> pd.DataFrame:
             "value": s["sister_city_degree"].astype(float).to_numpy(),
             "highlight": (s["china_mainland"] == 1).to_numpy(),
             "city_id": s["city_id"].to_numpy(),
-            "n_networks": s["n_networks"].astype(float).to_numpy(),
+            "n_tmn": s["n_tmn"].astype(float).to_numpy(),
             "gawc_gnc_2020": s["gawc_gnc_2020"].astype(float).to_numpy(),
         }
     )

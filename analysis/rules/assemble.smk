@@ -22,6 +22,7 @@ rule assemble:
             "us_panel.py",
             "tableio.py",
             "data/network_aliases.csv",
+            "data/networks.csv",
         ),
     output:
         parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
@@ -46,7 +47,9 @@ rule codebook:
     input:
         tables=rules.assemble.output.parquet,
         manifest=config["raw"]["manifest"],
-        code=code_files("codebook.py", "markdown.py", "data/codebook.yaml"),
+        code=code_files(
+            "codebook.py", "coverage.py", "markdown.py", "data/codebook.yaml"
+        ),
     output:
         codebook=f"{DATA}/CODEBOOK.md",
         datapackage=f"{DATA}/datapackage.json",

@@ -21,6 +21,7 @@ FIT_CODE = code_files(
     "defiance.py",
     "figdata.py",
     "fit_stage.py",
+    "samples.py",
     "dag.py",
     "framedef.py",
     "hypotheses/__init__.py",
@@ -44,6 +45,7 @@ ROBUSTNESS_FILES = [f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES] + [
     if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness.curve
     for ext in ("png", "pdf")
 ]
+SAMPLE_DIRS = [f"{MODELS}/{h}/frames" for h in HYPOTHESES]
 TABLE_FILES = [f"{RESULTS}/tables/{h}.{ext}" for h in HYPOTHESES for ext in ("md", "tex", "html")]
 
 
@@ -63,6 +65,8 @@ rule fit_models:
         coefficients=f"{MODELS}/{{hypothesis}}/coefficients.csv",
         fit=f"{MODELS}/{{hypothesis}}/fit.json",
         figdata=directory(f"{MODELS}/{{hypothesis}}/figdata"),
+        # Estimation samples: each frame with a sample__<model> mask (analysis/samples.py).
+        frames=directory(f"{MODELS}/{{hypothesis}}/frames"),
     params:
         python=PYTHON,
         data=DATA,

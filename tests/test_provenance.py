@@ -1,0 +1,63 @@
+"""The reviewer's map is derived from what frames read and what code imports, not a hand list."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import provenance as P
+from analysis.framedef import FrameDef
+from tests.conftest import ROOT
+
+
+def test_deferred_imports_are_in_the_graph():
+    """frames.py imports defiance inside a function; the graph must still see it."""
+    found = P.module_imports(P.PKG / "frames.py")
+    assert P.PKG / "defiance.py" in found and P.PKG / "assemble.py" in found
+    closure = P.code_closure([P.PKG / "frames.py"])
+    assert "analysis/defiance.py" in closure and "analysis/frames.py" in closure
+    assert "analysis/tables.py" not in closure
+
+
+def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
+    pkg = tmp_path / "analysis"
+    (pkg / "sub").mkdir(parents=True)
+    for f in ("a.py", "b.py", "c.py", "sub/__init__.py", "sub/d.py"):
+        (pkg / f).write_text("")
+    (pkg / "a.py").write_text(
+        "from analysis.b import x\n"
+        "def f():\n    from analysis import c\n    from analysis.sub import d\n"
+        "import os\nfrom pandas import DataFrame\n"
+    )
+    monkeypatch.setattr(P, "PKG", pkg)
+    got = {p.relative_to(pkg).as_posix() for p in P.module_imports(pkg / "a.py")}
+    assert got == {"b.py", "c.py", "sub/__init__.py", "sub/d.py"}
+
+
+def test_frame_reads_records_what_the_builder_uses(monkeypatch):
+    table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "unused": [0, 1],
+                          "v2x_polyarchy": [0.5, 0.7]})  # fmt: skip
+
+    def build(t):
+        out = t["city_year"].copy()
+        out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
+        return out[["city_id", "log_gdp_pc", "v2x_polyarchy"]]
+
+    fd = FrameDef(("city_year",), build, ("city_id",), "toy")
+    monkeypatch.setattr(P, "frame_def", lambda name: fd)
+    monkeypatch.setattr(P, "read_tables", lambda d, names: {"city_year": table})
+    reads, columns = P.frame_reads("toy", ROOT)
+    assert reads == {"city_year": {"city_id", "gdp_pc_usd", "v2x_polyarchy"}}
+    assert "unused" not in reads["city_year"] and columns[1] == "log_gdp_pc"
+
+
+@pytest.mark.pipeline
+def test_real_map_credits_what_h1_reads(pipeline_results):
+    m = pd.read_csv(pipeline_results / "reviewer_map.csv")
+    h1 = m[m["spec"] == "config/models/h1.yaml"].iloc[0]
+    sources = set(h1["sources"].split(", "))
+    # log GDP per capita (World Bank); the opportunity set: Paris, nuclear and NATO status
+    assert {"worldbank", "paris_agreement", "nuclear_weapons", "intl_groups"} <= sources
+    assert "analysis/defiance.py" in h1["code"]
+    assert (m["output"] == "results/models/h1/frames/*.parquet").any()
