@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 from pathlib import Path
 
 from analysis.sources import module_of
@@ -26,15 +27,22 @@ SHARED_PARSING = (
 )
 
 
+def relative(path: str | Path) -> str:
+    """`path` relative to the working directory: rule inputs then read `analysis/x.py`, and
+    the DAG does not depend on where the checkout sits (moving it reruns nothing)."""
+    return os.path.relpath(path)
+
+
 def code_files(*names: str) -> list[str]:
-    return [str(PKG / n) for n in names]
+    return [relative(PKG / n) for n in names]
 
 
 def source_code(spec: SourceSpec) -> list[str]:
     """The parser's own module plus the shared parsing layer."""
     module = Path(inspect.getsourcefile(importlib.import_module(module_of(spec))) or "")
     # Package modules a parser imports (sibling parsers, shared helpers such as us_geo) count too.
-    return sorted({str(module), *map(str, _imported_modules(module)), *code_files(*SHARED_PARSING)})
+    deps = {module, *_imported_modules(module)}
+    return sorted({*map(relative, deps), *code_files(*SHARED_PARSING)})
 
 
 def _imported_modules(module: Path) -> set[Path]:

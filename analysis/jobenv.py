@@ -14,8 +14,11 @@ from pathlib import Path
 # sys.prefix/bin/python names the same environment however Snakemake was started
 # (`snakemake`, `python -m snakemake`, `python3 -m snakemake`); sys.executable does not,
 # and a param that changes with the launcher reran the whole DAG.
+# Relative to the working directory when the environment lives inside it (the project's .venv),
+# so a moved checkout keeps the same param and reruns nothing.
 _VENV_PYTHON = Path(sys.prefix) / "bin" / "python"
-PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
+_PYTHON = _VENV_PYTHON if _VENV_PYTHON.exists() else Path(sys.executable)
+PYTHON = os.path.relpath(_PYTHON) if _PYTHON.absolute().is_relative_to(Path.cwd()) else str(_PYTHON)
 
 
 def pin_hash_seed() -> None:

@@ -153,3 +153,19 @@ def test_jobs_get_settings_not_the_config_file():
 def test_settings_win_over_the_config_file(tmp_path):
     args = argparse.Namespace(settings='{"panel": {"first_year": 2001}}', config="/nonexistent")
     assert cli._cfg(args) == {"panel": {"first_year": 2001}}
+
+
+def test_rule_inputs_and_params_hold_no_absolute_path():
+    """The DAG must not depend on where the checkout sits (moving it must rerun nothing)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--forceall", "-p", "--nocolor"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    out = run.stdout + run.stderr
+    inputs = [line for line in out.splitlines() if line.strip().startswith("input:")]
+    assert len(inputs) > 50
+    absolute = sorted({p for line in inputs for p in re.findall(r"(?:^|[ ,])(/[^ ,]+)", line)})
+    assert absolute == []
+    commands = [line for line in out.splitlines() if "-m analysis" in line]
+    assert commands and not [c for c in commands if str(ROOT) in c]  # interpreter, settings

@@ -13,6 +13,7 @@ A module ``analysis/hypotheses/<name>.py`` listed in :data:`MODULES` exposes
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -32,4 +33,4 @@ def modules() -> list[ModuleType]:
 def module_file(hypothesis: str) -> list[str]:
     """The module file of `hypothesis` (empty for H1/H2, whose code is in frames/figdata)."""
     files = [m.__file__ for m in modules() if hypothesis == m.HYPOTHESIS]
-    return [str(f) for f in files if f]
+    return [os.path.relpath(f) for f in files if f]  # relative: see code_deps.relative
