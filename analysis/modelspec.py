@@ -223,11 +223,34 @@ class WildBootstrap(_Strict):
     weights: Literal["rademacher", "webb"] = "webb"
 
 
+class Randomization(_Strict):
+    """Randomization inference for a difference in differences with one treated unit: each
+    control unit in turn is "treated" from `start_year` on (the real one left out), and the
+    treated unit's estimate is ranked among the placebo estimates (analysis/robustness.py)."""
+
+    model: str
+    treated: str
+    start_year: int
+    unit: Annotated[str, Field(pattern=rf"^{NAME}$")] = "country_iso3"
+    year: Annotated[str, Field(pattern=rf"^{NAME}$")] = "year"
+
+
+class PairsBootstrap(_Strict):
+    """Pairs cluster bootstrap-t for non-linear models without a meaningful linear variant:
+    clusters resampled with replacement, the model refitted by its own backend each draw."""
+
+    models: Annotated[list[str], Field(min_length=1)]
+    reps: Annotated[int, Field(ge=99, le=9999)] = 399
+    seed: int = 20170601
+
+
 class Robustness(_Strict):
     expected_sign: Literal[1, -1] = 1
     curve: CurveSpec | None = None
     leave_one_out: list[LeaveOneOut] = []
     wild_bootstrap: WildBootstrap | None = None
+    randomization: Randomization | None = None
+    pairs_bootstrap: PairsBootstrap | None = None
 
 
 class HypothesisSpec(_Strict):
@@ -252,16 +275,21 @@ class HypothesisSpec(_Strict):
                      for i, x in enumerate(r.leave_one_out)]  # fmt: skip
             if r.wild_bootstrap:
                 refs += [("robustness.wild_bootstrap.models", m) for m in r.wild_bootstrap.models]
+            if r.randomization:
+                refs.append(("robustness.randomization.model", r.randomization.model))
+            if r.pairs_bootstrap:
+                refs += [("robustness.pairs_bootstrap.models", m) for m in r.pairs_bootstrap.models]
             bad = [f"{key}: {name!r}" for key, name in refs if name not in names]
             if bad:
                 raise ValueError("unknown model(s): " + "; ".join(bad))
             if r.wild_bootstrap:
                 for name in r.wild_bootstrap.models:
                     m = self.model(name)
-                    if m.estimator != "ols" or m.vcov.type != "cluster":
+                    # hc1: a heteroskedastic (unclustered) wild bootstrap
+                    if m.estimator != "ols" or m.vcov.type not in ("cluster", "hc1"):
                         raise ValueError(
                             f"robustness.wild_bootstrap: model {name!r} must be ols with "
-                            "clustered errors"
+                            "clustered or hc1 errors"
                         )
         return self
 

@@ -100,7 +100,7 @@ def test_bad_option_names_the_dimension():
 def test_unknown_models_are_named():
     with pytest.raises(ConfigError, match=r"robustness\.curve\.base: 'nope'"):
         hyp(curve={**CURVE, "base": "nope"})
-    with pytest.raises(ConfigError, match="must be ols with clustered errors"):
+    with pytest.raises(ConfigError, match="must be ols with clustered or hc1 errors"):
         hyp(wild_bootstrap={"models": ["main"]})
 
 
