@@ -119,6 +119,8 @@ class FitResult:
             fe = self.design.fe if whole else self.design.fe.loc[used]
             fe = fe.set_axis(X.index) if len(fe) == len(X) else None
             self._degenerate = fit_reasons(self.fit.params, se, self.fit.link != "identity", X, fe)
+            if not self.fit.converged:
+                self._degenerate = {t: "the fit did not converge" for t in self.fit.params.index}
         return self._degenerate
 
     @property

@@ -1,0 +1,154 @@
+"""Verdict rules, Holm adjustment, power and degenerate fits on synthetic inputs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.degenerate import term_reason
+from analysis.estimate import fit_model
+from analysis.modelspec import ModelSpec
+from analysis.tables import build_table, render_md, render_tex
+from analysis.verdicts import Evidence, fmt_p, holm, mde, mde_multiplier, sentence, verdict
+
+
+def ev(**over) -> Evidence:
+    base = dict(estimate=0.4, p_value=0.001, p_robust=0.01, p_holm=0.01, expected_sign=1,
+                degenerate=False, spec_n=20, spec_share_expected=0.9,
+                spec_share_sig_expected=0.6, spec_share_sig_opposite=0.0)  # fmt: skip
+    return Evidence(**(base | over))
+
+
+def test_supported_needs_every_check():
+    assert verdict(ev()) == "supported"
+
+
+def test_significant_main_with_failing_bootstrap_is_fragile():
+    e = ev(p_robust=0.297)
+    assert verdict(e) == "fragile"
+    assert "robust p = 0.297" in sentence("fragile", e, "")
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"p_robust": None},
+        {"p_robust": math.nan},
+        {"p_holm": 0.06},
+        {"degenerate": True},
+        {"spec_share_expected": 0.4},  # most specs have the other sign
+        {"spec_share_sig_opposite": 0.21},  # 21% significant the other way
+    ],
+)
+def test_any_failing_check_makes_a_significant_estimate_fragile(over):
+    assert verdict(ev(**over)) == "fragile"
+
+
+def test_contradicted_mirrors_supported():
+    e = ev(estimate=-0.4, spec_share_expected=0.1, spec_share_sig_expected=0.0,
+           spec_share_sig_opposite=0.7)  # fmt: skip
+    assert verdict(e) == "contradicted"
+    # the opposite-sign estimate is not backed when 21% of specs are significant as expected
+    assert verdict(ev(estimate=-0.4, spec_share_expected=0.1, spec_share_sig_expected=0.21)) == (
+        "fragile"
+    )
+
+
+def test_inconclusive_states_the_mde():
+    e = ev(p_value=0.3, p_robust=0.4, p_holm=1.0)
+    assert verdict(e) == "inconclusive"
+    text = sentence("inconclusive", e, "|b| = 0.812")
+    assert "cannot rule out effects smaller than |b| = 0.812" in text
+    assert "p = 0.300" in text
+
+
+def test_without_a_curve_the_other_checks_decide():
+    assert verdict(ev(spec_n=0, spec_share_expected=None)) == "supported"
+
+
+def test_holm_matches_hand_computation():
+    # sorted p 0.01, 0.03, 0.04 -> 0.03, 0.06, max(0.06, 0.04) = 0.06; back in input order
+    assert holm([0.04, 0.01, 0.03]) == pytest.approx([0.06, 0.03, 0.06])
+    assert holm([0.5, math.nan]) == pytest.approx([1.0, 1.0])  # a missing p enters as 1
+
+
+def test_mde_multiplier_and_few_cluster_t():
+    assert mde_multiplier() == pytest.approx(1.959964 + 0.841621, abs=1e-5)
+    value, dist = mde(0.1, linear=True, n_clusters=12)
+    assert dist == "t(11)" and value > 0.28
+    assert mde(0.1, linear=False, n_clusters=12) == (pytest.approx(0.28016, abs=1e-4), "normal")
+
+
+def test_p_values_never_print_as_zero():
+    assert fmt_p(0.0001) == "p < 0.001"
+    assert fmt_p(0.0423) == "p = 0.042"
+    assert fmt_p(None) == "p = n/a"
+
+
+def test_term_rules():
+    assert term_reason(-16.954, 0.368, nonlinear=True).startswith("|b| = 17.0")
+    assert term_reason(0.5, 12.0, nonlinear=True).startswith("SE = 12.0")
+    assert term_reason(-82.784, 3.0, nonlinear=False) is None  # linear: data's own scale
+    assert term_reason(0.4, 0.1, nonlinear=True) is None
+
+
+@pytest.fixture(scope="module")
+def separated() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    n = 400
+    d = pd.DataFrame({"w": rng.normal(size=n), "country": rng.integers(0, 30, n).astype(str)})
+    d["x"] = np.round(rng.normal(size=n), 0)
+    d["y"] = (d["x"] > 0).astype(float)
+    tie = d["x"] == 0
+    d.loc[tie, "y"] = (rng.random(int(tie.sum())) < 0.5).astype(float)  # quasi-separation
+    d["cap"] = (rng.random(n) < 0.1).astype(float)
+    d["cnt"] = rng.poisson(np.exp(0.2 + 0.5 * d["w"]))
+    d.loc[d["cap"] == 1, "cnt"] = 0  # a control that perfectly predicts zero
+    return d
+
+
+def _spec(**kw) -> ModelSpec:
+    base = {"name": "m", "label": "m", "vcov": {"type": "cluster", "by": ["country"]}}
+    return ModelSpec.model_validate(base | kw)
+
+
+def test_separated_logit_is_flagged_degenerate(separated):
+    res = fit_model(separated, _spec(outcome="y", regressors=["x"], controls=["w"],
+                                     estimator="logit"))  # fmt: skip
+    s = res.summary()
+    assert s["degenerate"] is True and s["degenerate_reason"]
+    assert "x" in s["degenerate_terms"]
+
+
+def test_separated_control_is_flagged_but_focal_is_sound(separated):
+    res = fit_model(separated, _spec(outcome="cnt", regressors=["w"], controls=["cap"],
+                                     estimator="poisson"))  # fmt: skip
+    assert "separation" in res.degenerate_terms()["cap"]
+    assert res.summary()["degenerate"] is False
+
+
+def test_absorbed_treatment_is_flagged():
+    from analysis.degenerate import absorbed_reason
+
+    fe = pd.DataFrame({"g": [0, 0, 1, 1, 2, 2]})
+    assert absorbed_reason(pd.Series([1.0, 1.0, 0.0, 0.0, 1.0, 1.0]), fe)
+    assert absorbed_reason(pd.Series([1.0, 0.0, 0.0, 1.0, 1.0, 0.0]), fe) is None
+
+
+def test_tables_show_no_stars_on_degenerate_coefficients(separated):
+    res = fit_model(separated, _spec(outcome="cnt", regressors=["w"], controls=["cap"],
+                                     estimator="poisson"))  # fmt: skip
+    coefs = res.tidy().assign(hypothesis="h9")
+    fit = {"hypothesis": "h9", "title": "t", "models": [json.loads(json.dumps(res.summary()))]}
+    table = build_table(coefs, fit)
+    md = render_md(table)
+    cap = next(line for line in md.splitlines() if line.startswith("| cap"))
+    assert "*" not in cap and "†" in cap
+    w = next(line for line in md.splitlines() if line.startswith("| w"))
+    assert "***" in w  # the sound focal slope keeps its stars
+    assert "† Degenerate estimate (no stars): (1) cap:" in md
+    assert r"^{\dagger}" in render_tex(table)
