@@ -8,8 +8,9 @@ p-value and a specification curve. Its verdict is never stronger than its weakes
   specification curve backs it;
 - **contradicted**: the same, with the opposite sign;
 - **fragile**: the main estimate is significant (p < 0.05), but one of the other checks
-  fails: the robust or the Holm p-value is 0.05 or more (or missing), the fit is
-  degenerate, or the curve does not back it;
+  fails: the robust or the Holm p-value is 0.05 or more (or missing; the claims ledger
+  drops a robust p whose variant has the other sign), the fit is degenerate, or the curve
+  does not back it;
 - **inconclusive**: the main estimate is not significant. The sentence states the minimum
   detectable effect: the data cannot rule out effects smaller than it.
 
@@ -32,7 +33,8 @@ step-down adjustment of their main p-values (``statsmodels.stats.multitest.multi
 ``(q_0.975 + q_0.80) · SE`` on the estimate's scale (the coefficient b: log rate or log odds
 for count and logit models, units of the outcome for linear ones). The quantiles are of the
 normal distribution, or of Student's t with G − 1 degrees of freedom for linear models with
-G < 50 clusters (``mde`` then says "t" in the ledger's method note); 2.80 · SE for large samples.
+G < 50 clusters (``claims.md`` says which); 2.80 · SE with normal quantiles.
+The same text, for readers: ``docs/verdicts.md``.
 """
 
 from __future__ import annotations
