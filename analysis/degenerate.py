@@ -12,11 +12,14 @@ Rules (a term is degenerate when any holds):
 - its estimate or standard error is not finite;
 - non-linear models (log or logit link): |b| > ``MAX_ABS_LOG`` (15: a ratio beyond 3·10^6)
   or SE > ``MAX_SE_LOG`` (10: an interval spanning e^±20);
-- SE > ``MAX_SE_RATIO`` · |b| with SE > 1 on such a link (a huge, uninformative interval);
+- SE > ``MAX_SE_RATIO`` · |b| with SE > 5 on such a link (a huge, uninformative interval);
 - the regressor keeps less than ``MIN_WITHIN_SHARE`` of its variance within one of the
   model's fixed effects (the fixed effect absorbs it).
 
-A model is degenerate when its focal term is: separation in a control leaves the other
+The intercept is exempt from the size bounds (its value depends on where the regressors'
+zero lies). A model is degenerate when its focal term is, or a main effect that is part of
+a focal interaction (a ``v2x_polyarchy`` of -82 voids ``v2x_polyarchy:rai``): separation in
+an unrelated control leaves the other
 coefficients at their MLE on the non-separated rows (Santos Silva & Tenreyro 2010), so a
 separated control is flagged per term (no stars in tables) without voiding the focal one.
 """
@@ -44,7 +47,7 @@ def term_reason(estimate: float, std_error: float, nonlinear: bool) -> str | Non
         return f"|b| = {abs(estimate):.1f} > {MAX_ABS_LOG:g} on the log scale (separation)"
     if std_error > MAX_SE_LOG:
         return f"SE = {std_error:.1f} > {MAX_SE_LOG:g} on the log scale"
-    if std_error > 1 and std_error > MAX_SE_RATIO * abs(estimate):
+    if std_error > 5 and std_error > MAX_SE_RATIO * abs(estimate):
         return f"SE {std_error:.1f} > {MAX_SE_RATIO:g}·|b| (uninformative)"
     return None
 
@@ -74,9 +77,21 @@ def fit_reasons(
     """{term: reason} for every degenerate term of one fit (sorted by term order)."""
     out: dict[str, str] = {}
     for term in params.index:
-        reason = term_reason(float(params[term]), float(std_errors[term]), nonlinear)
+        bounded = nonlinear and term != "Intercept"
+        reason = term_reason(float(params[term]), float(std_errors[term]), bounded)
         if reason is None and X is not None and fe is not None and not fe.empty and term in X:
             reason = absorbed_reason(X[term], fe)
         if reason is not None:
             out[term] = reason
     return out
+
+
+def focal_reason(terms: dict[str, str], focal: str) -> str | None:
+    """The model-level flag: the focal term's reason, else that of a main effect it
+    interacts (``a`` or ``b`` of focal ``a:b``)."""
+    if focal in terms:
+        return terms[focal]
+    for part in focal.split(":") if ":" in focal else []:
+        if part in terms:
+            return f"{part} (in the focal interaction): {terms[part]}"
+    return None

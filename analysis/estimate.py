@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.backends import BackendFit, corrections
-from analysis.degenerate import fit_reasons
+from analysis.degenerate import fit_reasons, focal_reason
 from analysis.design import (
     INTERCEPT,
     Design,
@@ -126,7 +126,7 @@ class FitResult:
     @property
     def degenerate_reason(self) -> str | None:
         """Why the model's focal estimate is unusable, or None (the model-level flag)."""
-        return self.degenerate_terms().get(self.spec.focal_term)
+        return focal_reason(self.degenerate_terms(), self.spec.focal_term)
 
     def vcov_label(self, hyp: HypothesisSpec | None = None) -> str:
         v = self.spec.vcov

@@ -152,3 +152,14 @@ def test_tables_show_no_stars_on_degenerate_coefficients(separated):
     assert "***" in w  # the sound focal slope keeps its stars
     assert "† Degenerate estimate (no stars): (1) cap:" in md
     assert r"^{\dagger}" in render_tex(table)
+
+
+def test_a_degenerate_main_effect_voids_its_interaction():
+    from analysis.degenerate import fit_reasons, focal_reason
+
+    params = pd.Series({"Intercept": -41.2, "dem": -82.8, "rai": -1.4, "dem:rai": 2.0})
+    se = pd.Series({"Intercept": 10.3, "dem": 7.6, "rai": 0.2, "dem:rai": 0.27})
+    terms = fit_reasons(params, se, nonlinear=True)
+    assert sorted(terms) == ["dem"]  # the intercept is exempt from the size bounds
+    assert focal_reason(terms, "dem:rai").startswith("dem (in the focal interaction)")
+    assert focal_reason(terms, "rai") is None
