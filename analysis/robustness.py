@@ -212,7 +212,11 @@ def curve_summary(table: pd.DataFrame, expected: int, main: dict[str, Any]) -> d
     """Shares over the fitted, non-degenerate specifications (a separation artefact is no
     evidence either way). Ranked on z = estimate / SE, one scale for every estimator."""
     fitted = table[table["status"] == "ok"]
-    degenerate = fitted["degenerate"].astype(bool) if "degenerate" in fitted else False
+    degenerate = (
+        fitted["degenerate"].astype(bool)
+        if "degenerate" in fitted
+        else pd.Series(False, index=fitted.index)
+    )
     ok = fitted[~degenerate]
     est = ok["estimate"].astype(float)
     same = np.sign(est) == expected
