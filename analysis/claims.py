@@ -202,17 +202,18 @@ def ledger(models_root: Path, robust_root: Path, hypotheses: list[str]) -> pd.Da
             "model": claim.model, "term": e.term, "expected_sign": claim.expected,
             "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
             "scale": _scale(info["estimator"]),
-            "p_value": math.nan if degenerate else e.p_value,
+            "p_value": e.p_value,
             "p_robust": p_robust, "p_robust_method": rp["method"], "mde": m,
             "n_obs": e.n_obs, "n_clusters": e.n_clusters, "degenerate": degenerate, **shares,
             "_mde_dist": m_dist, "_shares_source": shares_source, "_alts": alts,
-            "_related": related, "_info": info, "_raw_p": e.p_value,
+            "_related": related, "_info": info,
             "_degenerate_reason": info.get("degenerate_terms", {}).get(e.term),
         })  # fmt: skip
     table = pd.DataFrame(rows)
     if table.empty:
         return pd.DataFrame(columns=LEDGER_COLUMNS)
-    table["p_holm"] = holm(table["p_value"].tolist())
+    # a degenerate fit's p-value is no evidence: it enters the Holm family as 1
+    table["p_holm"] = holm(table["p_value"].where(~table["degenerate"].astype(bool)).tolist())
     verdicts, sentences = [], []
     for r in table.to_dict("records"):
         ev = evidence(r)
@@ -231,7 +232,7 @@ def _opt(v: Any) -> float | None:
 def evidence(r: dict[str, Any]) -> Evidence:
     """A ledger row as the verdict rule's input."""
     return Evidence(
-        estimate=float(r["estimate"]), p_value=float(r["_raw_p"]), p_robust=_opt(r["p_robust"]),
+        estimate=float(r["estimate"]), p_value=float(r["p_value"]), p_robust=_opt(r["p_robust"]),
         p_holm=float(r["p_holm"]), expected_sign=int(r["expected_sign"]),
         degenerate=bool(r["degenerate"]), spec_n=int(r["spec_n"]),
         spec_share_expected=_opt(r["spec_share_expected"]),
@@ -315,7 +316,7 @@ def claims_markdown_from(table: pd.DataFrame, robust_root: Path) -> str:
     for r in records:
         lines.append(
             f"| {r.claim_id} | {r.verdict} | {_b(r.estimate, r.scale)} | "
-            f"{fmt_p(r._raw_p, bare=True)} | {fmt_p(_opt(r.p_robust), bare=True)} | "
+            f"{fmt_p(r.p_value, bare=True)} | {fmt_p(_opt(r.p_robust), bare=True)} | "
             f"{fmt_p(r.p_holm, bare=True)} | {_b(r.mde, r.scale)} |"
         )
     lines.append("")
@@ -334,7 +335,7 @@ def claims_markdown_from(table: pd.DataFrame, robust_root: Path) -> str:
             f"## {r.claim_id}. {r.claim}",
             "",
             f"- **Estimate:** {r.model} / {r.term}: {_headline(r)}, "
-            f"{fmt_p(d['_raw_p'])}, N = {int(r.n_obs):,}, {info['estimator_label']}, "
+            f"{fmt_p(r.p_value)}, N = {int(r.n_obs):,}, {info['estimator_label']}, "
             f"{info['vcov_label']}",
             f"- **Robust p:** {fmt_p(_opt(r.p_robust))} ({r.p_robust_method}); Holm-adjusted over "
             f"the {len(table)} claims: {fmt_p(r.p_holm)}",

@@ -282,10 +282,12 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
                 f"{MAX_BOOTSTRAP_FE_LEVELS:,} are allowed"
             )
         term = spec.focal_term
+        # wildboottest's heteroskedastic (unclustered) bootstrap takes Rademacher weights only
+        weights = wb.weights if spec.vcov.type == "cluster" else "rademacher"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             boot = res.fit.raw.wildboottest(
-                param=res.fit.raw_names[term], reps=wb.reps, seed=wb.seed, weights_type=wb.weights
+                param=res.fit.raw_names[term], reps=wb.reps, seed=wb.seed, weights_type=weights
             )
         row = _focal_row(res)
         rows.append(
@@ -299,7 +301,7 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
                 "n_clusters": row["n_clusters"],
                 "n_obs": row["n_obs"],
                 "reps": wb.reps,
-                "weights": wb.weights,
+                "weights": weights,
                 "seed": wb.seed,
                 "bootstrap": "WCR (null imposed), CRV1 t-statistic",
             }
