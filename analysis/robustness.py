@@ -390,7 +390,7 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
     """Pairs cluster bootstrap-t of each listed model's focal term (fixed seed).
 
     Symmetric bootstrap-t: t*_b = (b*_b - b) / se*_b with the model's own (clustered) SE,
-    p = share of |t*_b| >= |t|. Each draw refits through the estimation layer; a draw that
+    p = (1 + #{|t*_b| >= |t|}) / (1 + draws). Each draw refits through the estimation layer; a draw that
     cannot be fitted or is degenerate (a resample without treated clusters) is counted, and
     with more than ``MAX_FAILED_SHARE`` of them no p-value is reported.
     """
@@ -413,7 +413,9 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
             t_star.append((float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"]))
         t0 = abs(float(main["statistic"]))
         ok = len(t_star)
-        p = float((np.abs(np.asarray(t_star)) >= t0).mean()) if ok else math.nan
+        # (1 + #extreme) / (1 + draws): a p-value of 0 would overstate 399 draws' resolution
+        extreme = int((np.abs(np.asarray(t_star)) >= t0).sum())
+        p = (1 + extreme) / (1 + ok) if ok else math.nan
         if failed > MAX_FAILED_SHARE * pb.reps:
             p = math.nan
         rows.append({
