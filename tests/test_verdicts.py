@@ -163,3 +163,30 @@ def test_a_degenerate_main_effect_voids_its_interaction():
     assert sorted(terms) == ["dem"]  # the intercept is exempt from the size bounds
     assert focal_reason(terms, "dem:rai").startswith("dem (in the focal interaction)")
     assert focal_reason(terms, "rai") is None
+
+
+def test_spec_curve_figure_ranks_z_with_labels_and_drops_degenerate(tmp_path, monkeypatch):
+    from analysis import figures
+    from analysis.render import render_spec_curve
+
+    specs = pd.DataFrame({
+        "spec": ["s0", "s1", "s2"], "estimator": ["poisson", "ols", "logit"],
+        "controls": ["size_capital", "none", "none"], "status": ["ok"] * 3,
+        "estimate": [0.8, 0.002, -30.0], "statistic": [4.0, -1.0, -9.0],
+        "significant": [True, False, True], "degenerate": [False, False, True],
+    })  # fmt: skip
+    specs.to_csv(tmp_path / "specs.csv", index=False)
+    summary = {"curve": {"specifications": 3, "fitted": 2, "failed": 0, "degenerate": 1,
+                         "share_expected_sign": 0.5, "share_expected_sign_p05": 0.5,
+                         "share_opposite_sign_p05": 0.0, "dimensions": ["controls"],
+                         "option_labels": {"controls": {"size_capital": "Population, capital",
+                                                        "none": "No controls"}}}}  # fmt: skip
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    seen = {}
+    monkeypatch.setattr(figures, "spec_curve", lambda d, *a, **k: seen.update(d=d, k=k) or [])
+    render_spec_curve("h9", tmp_path, tmp_path / "fig")
+    d = seen["d"]
+    assert d["estimate"].tolist() == [4.0, -1.0]  # z-statistics, the degenerate spec dropped
+    assert d["ci_high"].tolist() == pytest.approx([5.96, 0.96])
+    assert d["controls"].tolist() == ["Population, capital", "No controls"]
+    assert "1 degenerate" in seen["k"]["title"]
