@@ -156,6 +156,8 @@ def render_spec_curve(hypothesis: str, robustness_dir: Path, out_stem: Path) -> 
     labels = summary.get("option_labels", {})
     for dim, names in labels.items():
         ok[dim] = ok[dim].astype(str).map(lambda v, n=names: n.get(v, v))
+    heads = {d: d.replace("_", " ") for d in summary["dimensions"]}  # headings in words
+    ok = ok.rename(columns=heads)
     share = summary["share_expected_sign"]
     sig = summary["share_expected_sign_p05"]
     opp = summary["share_opposite_sign_p05"]
@@ -174,5 +176,6 @@ def render_spec_curve(hypothesis: str, robustness_dir: Path, out_stem: Path) -> 
         + " z-statistic (estimate / standard error) of the focal coefficient, one scale "
         "for every estimator; bars z ± 1.96.",
         y_label="z-statistic (estimate / SE)",
-        choices=summary["dimensions"],
+        choices=list(heads.values()),
+        quantity="z-statistic",
     )
