@@ -37,7 +37,7 @@ class Claim:
     term: str | None
     expected: int  # +1 / -1: the sign the essay predicts
     alternatives: tuple[str, ...] = ()  # models whose focal term tests the same claim
-    robust: str | None = None  # the model whose robust p is the claim's (None: the main one)
+    robust: str | None = None  # the model (or bootstrap variant) whose robust p is the claim's
     related: tuple[str, ...] = ()  # reported too, but their focal term is another quantity
 
 
@@ -65,7 +65,7 @@ CLAIMS: tuple[Claim, ...] = (
            "es_events_poisson")),
     Claim("H3b", "h3", "Substitution: cities adhere to climate networks more when their nation "
           "stays outside the Paris Agreement.", "hz_no_interaction", None, +1,
-          ("hz_no_interaction",), "hz_no_interaction",
+          ("hz_no_interaction",), "hz_no_interaction_lpm",
           ("hz_main", "hz_2016", "hz_reach_any", "hz_lpm_country")),
     Claim("H4a", "h4", "Constituents matter: cities with more Democratic electorates join "
           "climate networks (Climate Mayors, We Are Still In) more.", "cm_logit", None, +1,
@@ -160,9 +160,10 @@ def _curve_shares(robust_dir: Path, claim: Claim, alts: list[dict]) -> tuple[dic
 def _robust_p(robust_dir: Path, claim: Claim, res: Results) -> dict[str, Any]:
     name = claim.robust or claim.model
     table = _read_optional(robust_dir / "robust_p.csv")
-    if not table.empty and res.has(name):
-        term = claim.term if name == claim.model and claim.term else res.models[name]["focal"]
-        rows = table[(table["model"] == name) & (table["term"] == term)]
+    if not table.empty:
+        rows = table[table["model"] == name]  # one row per model: its focal term
+        if name == claim.model and claim.term:
+            rows = rows[rows["term"] == claim.term]
         if len(rows):
             r = rows.iloc[0]
             p = float(r["p_robust"]) if pd.notna(r["p_robust"]) else None
@@ -197,6 +198,11 @@ def ledger(models_root: Path, robust_root: Path, hypotheses: list[str]) -> pd.Da
             p_robust = None  # the robust variant disagrees on the sign: no robust support
             rp["method"] += "; its estimate has the other sign, so no robust p"
         m, m_dist = mde(se, linear, e.n_clusters)
+        used = claim.robust or claim.model
+        others = _read_optional(robust_dir / "robust_p.csv")
+        if not others.empty:
+            mine = {claim.model, *claim.alternatives} - {used}
+            others = others[others["model"].isin(mine)]
         rows.append({
             "claim_id": claim.id, "hypothesis": claim.hypothesis, "claim": claim.text,
             "model": claim.model, "term": e.term, "expected_sign": claim.expected,
@@ -207,6 +213,10 @@ def ledger(models_root: Path, robust_root: Path, hypotheses: list[str]) -> pd.Da
             "n_obs": e.n_obs, "n_clusters": e.n_clusters, "degenerate": degenerate, **shares,
             "_mde_dist": m_dist, "_shares_source": shares_source, "_alts": alts,
             "_related": related, "_info": info,
+            "_other_robust": [
+                f"{r['model']} ({r['term']}): {fmt_p(_opt(r['p_robust']))}, {r['method']}, "
+                f"{r['detail']}" for r in others.to_dict("records")
+            ],
             "_degenerate_reason": info.get("degenerate_terms", {}).get(e.term),
         })  # fmt: skip
     table = pd.DataFrame(rows)
@@ -351,6 +361,8 @@ def claims_markdown_from(table: pd.DataFrame, robust_root: Path) -> str:
                 "- **Related models (another focal term):** "
                 + "; ".join(_alt_text(a) for a in d["_related"])
             )
+        if d["_other_robust"]:
+            lines.append("- **Other robust p-values:** " + "; ".join(d["_other_robust"]))
         for text in _loo_text(robust_root / r.hypothesis, r.model, r.scale):
             lines.append(f"- **Leave one out:** {text}")
         files = [

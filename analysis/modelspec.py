@@ -215,9 +215,14 @@ class LeaveOneOut(_Strict):
 
 
 class WildBootstrap(_Strict):
-    """Wild cluster bootstrap (restricted, WCR) p-values for the focal term of linear models."""
+    """Wild cluster bootstrap (restricted, WCR) p-values for the focal term of linear models.
 
-    models: Annotated[list[str], Field(min_length=1)]
+    ``variants`` derives a linear twin of a non-linear model for the bootstrap only (not in
+    the tables): ``{name: {model: <model>, <key>: <override>, ...}}``, e.g. a linear
+    probability version of a hazard logit (``estimator: ols``)."""
+
+    models: list[str] = []
+    variants: dict[str, dict[str, Any]] = {}
     reps: Annotated[int, Field(ge=99, le=99999)] = 9999
     seed: int = 20170601
     weights: Literal["rademacher", "webb"] = "webb"
@@ -275,6 +280,8 @@ class HypothesisSpec(_Strict):
                      for i, x in enumerate(r.leave_one_out)]  # fmt: skip
             if r.wild_bootstrap:
                 refs += [("robustness.wild_bootstrap.models", m) for m in r.wild_bootstrap.models]
+                refs += [(f"robustness.wild_bootstrap.variants.{k}.model", v.get("model", ""))
+                         for k, v in r.wild_bootstrap.variants.items()]  # fmt: skip
             if r.randomization:
                 refs.append(("robustness.randomization.model", r.randomization.model))
             if r.pairs_bootstrap:

@@ -267,12 +267,33 @@ def run_leave_one_out(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> p
     return pd.DataFrame(rows)
 
 
+def wild_bootstrap_specs(hyp: HypothesisSpec) -> list[tuple[str, ModelSpec]]:
+    """(name, spec) of every bootstrapped model: the listed ones, then the linear variants."""
+    wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
+    if wb is None:
+        return []
+    out = [(name, _spec_with(hyp.model(name), backend="pyfixest")) for name in wb.models]
+    for name, over in wb.variants.items():
+        over = dict(over)
+        base = hyp.model(over.pop("model"))
+        try:
+            spec = _spec_with(base, **over, name=name, label=name, backend="pyfixest")
+        except ValidationError as err:
+            raise ConfigError(f"robustness.wild_bootstrap.variants.{name}: {err}") from None
+        if spec.estimator != "ols" or spec.vcov.type not in ("cluster", "hc1"):
+            raise ConfigError(
+                f"robustness.wild_bootstrap.variants.{name}: must be ols with clustered or "
+                "hc1 errors"
+            )
+        out.append((name, spec))
+    return out
+
+
 def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
     """WCR wild cluster bootstrap p-value of each listed model's focal term (fixed seed)."""
     wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
     rows = []
-    for name in wb.models if wb else []:
-        spec = _spec_with(hyp.model(name), backend="pyfixest")
+    for name, spec in wild_bootstrap_specs(hyp):
         res = fit_model(frames[hyp.frame_of(spec)], spec)
         levels = int(res.design.fe.nunique().sum())
         if levels > MAX_BOOTSTRAP_FE_LEVELS:

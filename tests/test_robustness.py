@@ -264,3 +264,14 @@ def test_pairs_bootstrap_is_seeded_and_detects_a_real_slope(frame):
     row = a.iloc[0]
     assert row["method"] == "pairs cluster bootstrap-t" and row["failed"] == 0
     assert row["p_robust"] < 0.05  # x has a true effect of 0.4
+
+
+def test_wild_bootstrap_of_a_linear_variant(frame):
+    h = hyp(wild_bootstrap={"reps": 199, "seed": 5, "variants": {
+        "main_lpm": {"model": "main", "estimator": "ols", "outcome": "ly"}}})  # fmt: skip
+    out = run_wild_bootstrap({"f": frame}, h)
+    assert out["model"].tolist() == ["main_lpm"] and out["term"].tolist() == ["x"]
+    assert out["wild_p_value"].iloc[0] < 0.05
+    bad = hyp(wild_bootstrap={"variants": {"v": {"model": "main"}}})  # still Poisson
+    with pytest.raises(ConfigError, match=r"variants\.v: must be ols"):
+        run_wild_bootstrap({"f": frame}, bad)
