@@ -279,7 +279,7 @@ def build_table(
         if INTERCEPT in terms and intercept == "last":
             order.append(INTERCEPT)
         lookup = {(r.model, r.term): r for r in rows.itertuples(index=False)}
-        bad = {str(m["model"]): m.get("degenerate_terms") or {} for m in ms}
+        bad = {str(m["model"]): _degenerate_cells(m) for m in ms}
         for term in order:
             est_cells: list[Cell] = []
             se_cells: list[Cell] = []
@@ -343,6 +343,16 @@ def build_table(
         notes=notes,
         intercept_omitted=intercept == "omit",
     )
+
+
+def _degenerate_cells(m: dict[str, Any]) -> dict[str, str]:
+    """{term: reason} of a model's coefficients shown without stars: every degenerate term,
+    and the focal term of a model flagged degenerate as a whole (e.g. a separated main effect
+    voids its interaction)."""
+    out = dict(m.get("degenerate_terms") or {})
+    if m.get("degenerate") and m.get("focal"):
+        out.setdefault(str(m["focal"]), str(m.get("degenerate_reason") or "degenerate fit"))
+    return out
 
 
 def _sentence(text: str) -> str:

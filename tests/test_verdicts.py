@@ -190,3 +190,12 @@ def test_spec_curve_figure_ranks_z_with_labels_and_drops_degenerate(tmp_path, mo
     assert d["ci_high"].tolist() == pytest.approx([5.96, 0.96])
     assert d["controls"].tolist() == ["Population, capital", "No controls"]
     assert "1 degenerate" in seen["k"]["title"]
+
+
+def test_focal_term_of_a_degenerate_model_loses_its_stars():
+    from analysis.tables import _degenerate_cells
+
+    m = {"focal": "dem:rai", "degenerate": True, "degenerate_reason": "dem (in the focal...)",
+         "degenerate_terms": {"dem": "|b| = 82.8"}}  # fmt: skip
+    assert sorted(_degenerate_cells(m)) == ["dem", "dem:rai"]
+    assert _degenerate_cells({"focal": "x", "degenerate": False, "degenerate_terms": {}}) == {}
