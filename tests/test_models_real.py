@@ -88,5 +88,7 @@ def test_no_star_on_a_degenerate_coefficient(models_dir, hypothesis):
     flagged = [t for m in fit["models"] for t in m["degenerate_terms"]]
     assert ("†" in md) == bool(flagged)
     for line in md.splitlines():
+        if not line.startswith("|"):
+            continue  # the notes define both marks
         for cell in line.split("|"):
             assert not ("†" in cell and "*" in cell), cell
