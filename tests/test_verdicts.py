@@ -199,3 +199,50 @@ def test_focal_term_of_a_degenerate_model_loses_its_stars():
          "degenerate_terms": {"dem": "|b| = 82.8"}}  # fmt: skip
     assert sorted(_degenerate_cells(m)) == ["dem", "dem:rai"]
     assert _degenerate_cells({"focal": "x", "degenerate": False, "degenerate_terms": {}}) == {}
+
+
+def _models_dir(root, h, models):
+    """A minimal results/models/<h>/ (fit.json + coefficients.csv) for the ledger."""
+    d = root / "models" / h
+    d.mkdir(parents=True)
+    fit = {"models": [{"model": m, "focal": t, "estimator": est, "estimator_label": est,
+                       "vcov_label": "Clustered", "sample": "all", "n_clusters": 40,
+                       "label": m, "degenerate": deg, "degenerate_terms": {t: "x"} if deg else {}}
+                      for m, t, est, b, se, deg in models]}  # fmt: skip
+    (d / "fit.json").write_text(json.dumps(fit))
+    from scipy import stats
+
+    rows = [{"model": m, "term": t, "estimate": b, "std_error": se, "statistic": b / se,
+             "p_value": 2 * stats.norm.sf(abs(b / se)), "ci_low": b - 1.96 * se,
+             "ci_high": b + 1.96 * se, "n_obs": 500}
+            for m, t, est, b, se, deg in models]  # fmt: skip
+    pd.DataFrame(rows).to_csv(d / "coefficients.csv", index=False)
+
+
+def test_ledger_end_to_end_on_synthetic_results(tmp_path):
+    from analysis.claims import LEDGER_COLUMNS, ledger
+
+    # H4a: significant logit whose LPM twin, bootstrapped, has the other sign -> no robust p;
+    # H4b: not significant -> inconclusive, with its MDE
+    _models_dir(tmp_path, "h4", [
+        ("cm_logit", "dem10_2016", "logit", 0.6, 0.1, False),
+        ("cm_lpm_state_fe", "dem10_2016", "ols", -0.01, 0.004, False),
+        ("cm_mayor_logit", "dem_mayor:dem10_2016", "logit", -0.5, 0.75, False),
+    ])  # fmt: skip
+    robust = tmp_path / "robustness" / "h4"
+    robust.mkdir(parents=True)
+    pd.DataFrame([{"model": "cm_lpm_state_fe", "term": "dem10_2016", "method": "wild",
+                   "estimate": -0.01, "p_robust": 0.01, "detail": "d"}]).to_csv(
+        robust / "robust_p.csv", index=False)  # fmt: skip
+    t = ledger(tmp_path / "models", tmp_path / "robustness", ["h4"])
+    assert list(t[LEDGER_COLUMNS].columns) == LEDGER_COLUMNS
+    assert t["claim_id"].tolist() == ["H4a", "H4b"]
+    r = t.iloc[0]
+    assert pd.isna(r["p_robust"]) and "other sign" in r["p_robust_method"]
+    assert r["verdict"] == "fragile" and "no robust p-value" in r["_sentence"]
+    assert r["mde"] == pytest.approx(0.28016, abs=1e-4)  # 2.80 x SE on the log scale
+    assert r["spec_n"] == 2 and r["spec_share_expected"] == 0.5  # the listed alternatives
+    b = t.iloc[1]
+    assert b["verdict"] == "inconclusive" and b["p_robust_method"] == "none declared"
+    assert "cannot rule out effects smaller than |b| = 2.101" in b["_sentence"]
+    assert b["p_holm"] == pytest.approx(b["p_value"])  # the larger of 2 p-values: Holm x 1
