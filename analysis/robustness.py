@@ -471,7 +471,8 @@ def robust_p_table(
         cfg = hyp.robustness.randomization
         treated = ri[ri["role"] == "treated"].iloc[0]
         rows.append({"model": cfg.model, "term": hyp.model(cfg.model).focal_term,
-                     "method": f"randomization inference over placebo {cfg.unit} units",
+                     "method": "randomization inference over placebo "
+                     + ("countries" if cfg.unit == "country_iso3" else f"{cfg.unit} units"),
                      "estimate": treated["estimate"], "n_clusters": treated["n_clusters"],
                      **randomization_p(ri)})  # fmt: skip
     rows += pairs.to_dict("records")
