@@ -301,10 +301,14 @@ def _render_spec_curve(args: argparse.Namespace) -> None:
 
 
 def _claims(args: argparse.Namespace) -> None:
-    from analysis.claims import claims_markdown
+    from analysis.claims import claims_markdown_from, ledger, write_ledger
 
     hyps = _cfg(args)["models"]["hypotheses"]
-    text = claims_markdown(Path(args.models), Path(args.robustness), hyps)
+    table = ledger(Path(args.models), Path(args.robustness), hyps)
+    csv = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
+    write_ledger(table, csv)
+    print(f"wrote {csv}")
+    text = claims_markdown_from(table, Path(args.robustness))
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     if args.html:
@@ -442,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", default="results/models")
     p.add_argument("--robustness", default="results/robustness")
     p.add_argument("--out", default="results/claims.md")
+    p.add_argument("--csv", default=None, help="the ledger CSV (default: --out as .csv)")
     p.add_argument("--html", default=None, help="also write the ledger as HTML (report)")
     _config_options(p)
     p.set_defaults(func=_claims)

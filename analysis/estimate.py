@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.backends import BackendFit, corrections
+from analysis.degenerate import fit_reasons, focal_reason
 from analysis.design import (
     INTERCEPT,
     Design,
@@ -72,6 +73,7 @@ class FitResult:
     dist: str  # "t" or "normal"
     df: int | None
     n_clusters: dict[str, int] = field(default_factory=dict)
+    _degenerate: dict[str, str] | None = field(default=None, repr=False)
 
     def tidy(self, hyp: HypothesisSpec | None = None) -> pd.DataFrame:
         est = self.fit.params
@@ -105,6 +107,26 @@ class FitResult:
             },
             columns=COEF_COLUMNS,
         )
+
+    def degenerate_terms(self) -> dict[str, str]:
+        """{term: reason} for coefficients that are separation or absorption artefacts
+        (:mod:`analysis.degenerate`); computed once."""
+        if self._degenerate is None:
+            se = pd.Series(np.sqrt(np.diag(self.fit.cov.to_numpy())), index=self.fit.params.index)
+            used = self.fit.used
+            whole = len(used) == len(self.design.y)
+            X = self.design.X if whole else self.design.X.loc[used]
+            fe = self.design.fe if whole else self.design.fe.loc[used]
+            fe = fe.set_axis(X.index) if len(fe) == len(X) else None
+            self._degenerate = fit_reasons(self.fit.params, se, self.fit.link != "identity", X, fe)
+            if not self.fit.converged:
+                self._degenerate = {t: "the fit did not converge" for t in self.fit.params.index}
+        return self._degenerate
+
+    @property
+    def degenerate_reason(self) -> str | None:
+        """Why the model's focal estimate is unusable, or None (the model-level flag)."""
+        return focal_reason(self.degenerate_terms(), self.spec.focal_term)
 
     def vcov_label(self, hyp: HypothesisSpec | None = None) -> str:
         v = self.spec.vcov
@@ -144,6 +166,9 @@ class FitResult:
             "sample": s.describe_sample(),
             "rows_in_frame": self.rows_in,
             "rows_dropped": [{"reason": r, "rows": n} for r, n in self.drops if n],
+            "degenerate": self.degenerate_reason is not None,
+            "degenerate_reason": self.degenerate_reason,
+            "degenerate_terms": self.degenerate_terms(),
         }
         for key in ("r2", "r2_within", "pseudo_r2", "loglik", "aic", "nb_alpha"):
             out[key] = self.fit.stats.get(key)

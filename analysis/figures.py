@@ -700,6 +700,7 @@ def spec_curve(
     choices: Sequence[str],
     significant_label: str = "Significant",
     nonsignificant_label: str = "Not significant",
+    quantity: str = "estimate",
 ) -> list[Path]:
     """The specification-curve plot. Upper panel: estimates sorted ascending with CIs, coloured
     by `significant`; lower panel: a dot matrix showing which value of each choice column
@@ -778,7 +779,7 @@ def spec_curve(
                 Line2D(
                     [], [], marker="o", color=GREY, linestyle="none", label=nonsignificant_label
                 ),
-                Line2D([], [], color=DARK, linestyle=":", label="Median estimate"),
+                Line2D([], [], color=DARK, linestyle=":", label=f"Median {quantity}"),
             ],
             loc="upper left",
         )
@@ -791,7 +792,7 @@ def spec_curve(
         bottom.tick_params(axis="y", length=0)
         bottom.set_ylim(n_rows - 0.5, -0.5)
         bottom.set_xlim(-0.5 - n * 0.01, n - 0.5 + n * 0.01)
-        bottom.set_xlabel(f"Specification, ranked by estimate (n = {n:,})")
+        bottom.set_xlabel(f"Specification, ranked by {quantity} (n = {n:,})")
         bottom.set_ylabel("Analytic choice")
         bottom.spines["left"].set_visible(False)
 

@@ -69,6 +69,7 @@ class Results:
         self.coefs = pd.read_csv(models_dir / "coefficients.csv")
         self.fit = json.loads((models_dir / "fit.json").read_text("utf-8"))
         self.models = {m["model"]: m for m in self.fit["models"]}
+        self.verdicts: dict[str, dict[str, str]] = {}  # claim id -> verdict, sentence
 
     def has(self, model: str) -> bool:
         return model in self.models
@@ -97,12 +98,14 @@ def sign_count(res: Results, models: list[str], expected: int) -> tuple[int, int
     return len(same), sum(e.significant for e in same), len(ests)
 
 
-def verdict(e: Estimate, expected: int) -> str:
-    if e.significant and math.copysign(1, e.estimate) == expected:
-        return "supported"
-    if e.significant:
-        return "not supported (significant in the opposite direction)"
-    return "not supported (no significant association)"
+def verdict(res: Results, claim_id: str) -> str:
+    """The claim's verdict word from the ledger (rules: analysis/verdicts.py)."""
+    return res.verdicts[claim_id]["verdict"]
+
+
+def why(res: Results, claim_id: str) -> str:
+    """The ledger's verdict sentence (with the failed checks, or the MDE when inconclusive)."""
+    return f"Verdict {claim_id}: {res.verdicts[claim_id]['sentence']}."
 
 
 def h2_findings(res: Results) -> list[str]:
@@ -114,14 +117,15 @@ def h2_findings(res: Results) -> list[str]:
     alts = ["gawc2020", "gawc2000", "air_degree", "fortune500", "missions"]
     same, sig, total = sign_count(res, alts, +1)
     out = [
-        f"**H2 centrality — {verdict(main, +1)}.** Across {main.n_obs:,} GaWC cities in 2020, "
+        f"**H2 centrality — {verdict(res, 'H2a')}.** Across {main.n_obs:,} GaWC cities in 2020, "
         f"a one-SD higher log GaWC connectivity goes with {main.ratio()} times as many "
         f"transnational network memberships ({main.estimator}, log population, capital, national "
         f"GDP per capita and democracy held fixed; {main.errors}; {main.p()}). "
         f"Within countries (country fixed effects, N = {fe.n_obs:,}) the ratio is {fe.ratio()}. "
         f"{same} of {total} centrality measures give a positive slope, {sig} of them at p < 0.05 "
         f"(GaWC 2020 and 2000, airline degree, Fortune 500 HQs, foreign missions). A one-SD "
-        f"higher connectivity multiplies the odds of C40 membership by {c40.ratio()}.",
+        f"higher connectivity multiplies the odds of C40 membership by {c40.ratio()}. "
+        + why(res, "H2a"),
         f"Mainland Chinese cities hold {china.ratio()} times the memberships of comparable "
         f"cities at mean connectivity ({china.p()}): "
         + (
@@ -130,7 +134,7 @@ def h2_findings(res: Results) -> list[str]:
             else "above the line, against the essay's expectation"
         )
         + f" ({china.errors}: China is one country, so country clusters would "
-        "leave its terms a single cluster).",
+        "leave its terms a single cluster). " + why(res, "H2b"),
         f"Anchors: the positive slope agrees with Lee (2013; global cityness predicts C40/CCP "
         f"membership in 256 cities) and Acuto & Leffel (2021; the most central cities hold the "
         f"most memberships). Unlike Lee, where democracy was not significant, national "
@@ -154,7 +158,7 @@ def h1_findings(res: Results) -> list[str]:
     share = top["acts"] / by_country["acts"].sum()
     cn, other = means.loc["Mainland China"], means.loc["Other cities"]
     return [
-        f"**H1 regime — {verdict(main, +1)}.** Among {main.n_obs:,} city-years whose nation "
+        f"**H1 regime — {verdict(res, 'H1a')}.** Among {main.n_obs:,} city-years whose nation "
         f"violated the climate norm (outside Paris, 2017 on) or the peace norm (nuclear-weapon "
         f"state or NATO), one SD more electoral democracy goes with {main.ratio()} times the "
         f"rate of defiance acts ({main.estimator} with year fixed effects; "
@@ -162,10 +166,11 @@ def h1_findings(res: Results) -> list[str]:
         f"essay's positive sign ({sig} at p < 0.05); {n_neg_sig} are significantly negative. "
         f"Limitation: the sample's defiance acts come from {len(by_country)} countries, "
         f"{share:.0%} of them from {top['country_iso3']}, so the comparison rests on few "
-        f"countries; the undated GPM democracy declaration cannot enter the panel.",
+        f"countries; the undated GPM democracy declaration cannot enter the panel. "
+        + why(res, "H1a"),
         f"Composition ('extension of national diplomacy'): the normative share of a city's "
         f"international ties against democracy: {comp.linear(2)} on the log-odds scale "
-        f"({comp.estimator}, N = {comp.n_obs:,}, {comp.p()}): {verdict(comp, +1)}. Mainland "
+        f"({comp.estimator}, N = {comp.n_obs:,}, {comp.p()}): {verdict(res, 'H1b')}. Mainland "
         f"Chinese cities' ties are {cn['mean']:.1%} normative on average (N = {int(cn['n']):,}) "
         f"against {other['mean']:.1%} elsewhere (N = {int(other['n']):,}); with democracy held "
         f"fixed the China indicator is {china.linear(2)}: "
@@ -175,7 +180,9 @@ def h1_findings(res: Results) -> list[str]:
             else "Chinese cities' ties are "
             + ("less" if china.estimate < 0 else "more")
             + " normative than their regime predicts."
-        ),
+        )
+        + " "
+        + why(res, "H1b"),
     ]
 
 
@@ -202,7 +209,7 @@ def h3_findings(res: Results) -> list[str]:
         "2016, the reference year, so there are no leads."
     )
     return [
-        f"**H3 norm — event study {verdict(did, +1)}; hazard {verdict(hz, +1)}.** After the "
+        f"**H3 norm — event study {verdict(res, 'H3a')}; hazard {verdict(res, 'H3b')}.** After the "
         f"June 2017 withdrawal announcement, US cities' climate-commitment events per city-year "
         f"(CDP disclosure or a climate-emergency declaration) rose by {did.linear(3)} relative "
         f"to cities in other high-income democracies (pooled difference-in-differences with "
@@ -211,14 +218,14 @@ def h3_findings(res: Results) -> list[str]:
         f"{ced.linear(3)}. {pre_text} Limitations: CDP's series changes definition in 2018 and "
         f"2021, and selection: {wasi_in['share_cdp_2016']:.0%} of the cities that joined We Are "
         f"Still In had disclosed to CDP in 2016, against {wasi_out['share_cdp_2016']:.1%} of "
-        f"the others.",
+        f"the others. " + why(res, "H3a"),
         f"Cross-nationally, a city's yearly odds of a first climate-network adhesion are "
         f"{hz.ratio()} times as high when its nation is outside the Paris Agreement "
         f"(discrete-time logit, N = {hz.n_obs:,} at-risk city-years, {hz.p()}); the "
         f"interaction with democracy is {inter.linear(2)}. The essay's substitution reading "
         f"predicts a positive effect of national non-ratification; a negative one fits the "
         f"complementarity found by Andonova, Hale & Roger (2017). The effect rests on the few "
-        f"non-ratifiers the adhesion sources reach: {names}.",
+        f"non-ratifiers the adhesion sources reach: {names}. " + why(res, "H3b"),
     ]
 
 
@@ -230,14 +237,17 @@ def h4_findings(res: Results) -> list[str]:
     bu = res.figdata("bu_comparison").set_index("mayor_party")
     dem, rep = bu.loc["Democratic"], bu.loc["Republican"]
     return [
-        f"**H4 alignment — constituents {verdict(cm, +1)}; official × constituent interaction "
-        f"{verdict(inter, +1)}.** In {cm.n_obs:,} US cities, ten points more Democratic county "
+        f"**H4 alignment — constituents {verdict(res, 'H4a')}; official × constituent "
+        f"interaction {verdict(res, 'H4b')}.** In {cm.n_obs:,} US cities, ten points more Democratic county "
         f"vote (2016) multiply the odds of joining Climate Mayors by {cm.ratio()} and of "
         f"joining We Are Still In by {wasi.ratio()} ({cm.estimator}; {cm.errors}). "
         f"Where the mayor's party is known (N = {inter.n_obs:,} cities), the mayor × electorate "
         f"interaction is {inter.linear(2)} ({inter.p()}): the essay expects it positive. "
         f"Counties with more Democratic votes are less likely to hold a 287(g) agreement "
-        f"(odds ratio {g287.ratio()} per ten points, N = {g287.n_obs:,}).",
+        f"(odds ratio {g287.ratio()} per ten points, N = {g287.n_obs:,}). "
+        + why(res, "H4a")
+        + " "
+        + why(res, "H4b"),
         f"Boston University Initiative on Cities comparison: cities with Democratic mayors "
         f"belong to {dem['mean_climate_networks']:.1f} climate networks on average "
         f"(N = {int(dem['n_cities'])}), with Republican mayors {rep['mean_climate_networks']:.1f} "
@@ -253,14 +263,14 @@ def h5_findings(res: Results) -> list[str]:
     stacked = res.get("ties_stacked")
     net = res.get("net_china")
     return [
-        f"**H5 economy — {verdict(sc, +1)}.** Across {sc.n_obs:,} GaWC cities, one SD more log "
+        f"**H5 economy — {verdict(res, 'H5a')}.** Across {sc.n_obs:,} GaWC cities, one SD more log "
         f"connectivity goes with {sc.ratio()} times as many sister-city partners "
         f"({sc.estimator}, {sc.errors}; {sc.p()}); within countries {fe.ratio()}. "
         f"Mainland Chinese cities tilt toward bilateral ties: in a stacked model with city "
         f"fixed effects their ratio of sister-city partners to network memberships is "
         f"{stacked.ratio()} times that of other cities, while they hold {net.ratio()} times the "
         f"memberships of comparable cities. Limitation: sister-city ties are undated and only "
-        f"as complete as Wikipedia's lists.",
+        f"as complete as Wikipedia's lists. " + why(res, "H5a") + " " + why(res, "H5b"),
     ]
 
 
@@ -273,17 +283,33 @@ FINDINGS: dict[str, Callable[[Results], list[str]]] = {
 }
 
 
+def ledger_verdicts(models_root: Path, hypotheses: list[str]) -> dict[str, dict[str, str]]:
+    """Claim id -> verdict and sentence, computed by the claims ledger from the same files
+    (results/claims.csv is its table; the sentences are not stored there)."""
+    from analysis.claims import ledger
+
+    table = ledger(models_root, models_root.parent / "robustness", hypotheses)
+    return {
+        r["claim_id"]: {"verdict": r["verdict"], "sentence": r["_sentence"]}
+        for r in table.to_dict("records")
+    }
+
+
 def findings_markdown(models_root: Path, hypotheses: list[str]) -> str:
     lines: list[str] = []
+    verdicts = ledger_verdicts(models_root, hypotheses)
     for h in hypotheses:
         fn = FINDINGS.get(h)
         if fn is None:
             continue
-        for sentence in fn(Results(models_root / h)):
+        res = Results(models_root / h)
+        res.verdicts = verdicts
+        for sentence in fn(res):
             lines += [sentence, ""]
     lines.append(
         "_Generated by `python -m analysis readme --results results` from "
-        "`results/models/*/coefficients.csv`, `fit.json` and `figdata/`; "
-        "tables: `results/tables/`._"
+        "`results/models/*/coefficients.csv`, `fit.json`, `figdata/` and "
+        "`results/robustness/`; verdicts as in `results/claims.csv` (rules: "
+        "`docs/verdicts.md`); tables: `results/tables/`._"
     )
     return "\n".join(lines) + "\n"

@@ -214,12 +214,38 @@ class LeaveOneOut(_Strict):
 
 
 class WildBootstrap(_Strict):
-    """Wild cluster bootstrap (restricted, WCR) p-values for the focal term of linear models."""
+    """Wild cluster bootstrap (restricted, WCR) p-values for the focal term of linear models.
 
-    models: Annotated[list[str], Field(min_length=1)]
+    ``variants`` derives a linear twin of a non-linear model for the bootstrap only (not in
+    the tables): ``{name: {model: <model>, <key>: <override>, ...}}``, e.g. a linear
+    probability version of a hazard logit (``estimator: ols``)."""
+
+    models: list[str] = []
+    variants: dict[str, dict[str, Any]] = {}
     reps: Annotated[int, Field(ge=99, le=99999)] = 9999
     seed: int = 20170601
     weights: Literal["rademacher", "webb"] = "webb"
+
+
+class Randomization(_Strict):
+    """Randomization inference for a difference in differences with one treated unit: each
+    control unit in turn is "treated" from `start_year` on (the real one left out), and the
+    treated unit's estimate is ranked among the placebo estimates (analysis/robustness.py)."""
+
+    model: str
+    treated: str
+    start_year: int
+    unit: Annotated[str, Field(pattern=rf"^{NAME}$")] = "country_iso3"
+    year: Annotated[str, Field(pattern=rf"^{NAME}$")] = "year"
+
+
+class PairsBootstrap(_Strict):
+    """Pairs cluster bootstrap-t for non-linear models without a meaningful linear variant:
+    clusters resampled with replacement, the model refitted by its own backend each draw."""
+
+    models: Annotated[list[str], Field(min_length=1)]
+    reps: Annotated[int, Field(ge=99, le=9999)] = 399
+    seed: int = 20170601
 
 
 class Robustness(_Strict):
@@ -227,6 +253,8 @@ class Robustness(_Strict):
     curve: CurveSpec | None = None
     leave_one_out: list[LeaveOneOut] = []
     wild_bootstrap: WildBootstrap | None = None
+    randomization: Randomization | None = None
+    pairs_bootstrap: PairsBootstrap | None = None
 
 
 class HypothesisSpec(_Strict):
@@ -251,16 +279,23 @@ class HypothesisSpec(_Strict):
                      for i, x in enumerate(r.leave_one_out)]  # fmt: skip
             if r.wild_bootstrap:
                 refs += [("robustness.wild_bootstrap.models", m) for m in r.wild_bootstrap.models]
+                refs += [(f"robustness.wild_bootstrap.variants.{k}.model", v.get("model", ""))
+                         for k, v in r.wild_bootstrap.variants.items()]  # fmt: skip
+            if r.randomization:
+                refs.append(("robustness.randomization.model", r.randomization.model))
+            if r.pairs_bootstrap:
+                refs += [("robustness.pairs_bootstrap.models", m) for m in r.pairs_bootstrap.models]
             bad = [f"{key}: {name!r}" for key, name in refs if name not in names]
             if bad:
                 raise ValueError("unknown model(s): " + "; ".join(bad))
             if r.wild_bootstrap:
                 for name in r.wild_bootstrap.models:
                     m = self.model(name)
-                    if m.estimator != "ols" or m.vcov.type != "cluster":
+                    # hc1: a heteroskedastic (unclustered) wild bootstrap
+                    if m.estimator != "ols" or m.vcov.type not in ("cluster", "hc1"):
                         raise ValueError(
                             f"robustness.wild_bootstrap: model {name!r} must be ols with "
-                            "clustered errors"
+                            "clustered or hc1 errors"
                         )
         return self
 

@@ -143,23 +143,39 @@ def render_figures(
 
 
 def render_spec_curve(hypothesis: str, robustness_dir: Path, out_stem: Path) -> list[Path]:
+    """The curve on one scale: each specification's z-statistic (estimate / SE) with
+    z ± 1.96, so Poisson, logit and linear-probability specs are ranked together on what
+    their tests compare; degenerate fits are left out (counted in the title)."""
     specs = pd.read_csv(robustness_dir / "specs.csv")
     summary = json.loads((robustness_dir / "summary.json").read_text("utf-8"))["curve"]
     ok = specs[specs["status"] == "ok"].copy()
+    if "degenerate" in ok:
+        ok = ok[~ok["degenerate"].astype(bool)]
+    z = ok["statistic"].astype(float)
+    ok = ok.assign(estimate=z, ci_low=z - 1.96, ci_high=z + 1.96)
+    labels = summary.get("option_labels", {})
+    for dim, names in labels.items():
+        ok[dim] = ok[dim].astype(str).map(lambda v, n=names: n.get(v, v))
+    heads = {d: d.replace("_", " ") for d in summary["dimensions"]}  # headings in words
+    ok = ok.rename(columns=heads)
     share = summary["share_expected_sign"]
     sig = summary["share_expected_sign_p05"]
+    opp = summary["share_opposite_sign_p05"]
     from analysis import figures  # lazy: matplotlib is slow to import
 
     return figures.spec_curve(
         ok,
         out_stem,
         title=(
-            f"{hypothesis.upper()} specification curve: {summary['fitted']} of "
-            f"{summary['specifications']} specifications fitted; {share:.0%} with the expected "
-            f"sign, {sig:.0%} also at p < 0.05"
+            f"{hypothesis.upper()} specification curve: {summary['fitted']} sound fits of "
+            f"{summary['specifications']} ({summary.get('degenerate', 0)} degenerate, "
+            f"{summary['failed']} failed); {share:.0%} with the expected sign, {sig:.0%} also "
+            f"at p < 0.05, {opp:.0%} significant the other way"
         ),
         source_note=SOURCES.get(hypothesis, "Sources: see the hypothesis table.")
-        + " Estimates of the focal coefficient on each model's own scale, 95% CI.",
-        y_label="Focal coefficient (95% CI)",
-        choices=summary["dimensions"],
+        + " z-statistic (estimate / standard error) of the focal coefficient, one scale "
+        "for every estimator; bars z ± 1.96.",
+        y_label="z-statistic (estimate / SE)",
+        choices=list(heads.values()),
+        quantity="z-statistic",
     )

@@ -28,7 +28,10 @@ from analysis.estimate import FitResult, backend_module, choose_backend, fit_mod
 from analysis.modelspec import Condition, CurveSpec, HypothesisSpec, ModelSpec
 
 MAX_BOOTSTRAP_FE_LEVELS = 1000
-RESULT_COLUMNS = ["estimate", "std_error", "p_value", "ci_low", "ci_high", "n_obs", "n_clusters"]
+RESULT_COLUMNS = [
+    "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "n_obs", "n_clusters",
+    "degenerate", "degenerate_reason",
+]  # fmt: skip
 
 
 def _focal_row(res: FitResult) -> dict[str, Any]:
@@ -36,7 +39,14 @@ def _focal_row(res: FitResult) -> dict[str, Any]:
     row = t[t["term"] == res.spec.focal_term].iloc[0]
     out = {c: row[c] for c in RESULT_COLUMNS if c in row}
     out["n_clusters"] = min(res.n_clusters.values()) if res.n_clusters else None
+    out["degenerate"] = res.degenerate_reason is not None
+    out["degenerate_reason"] = res.degenerate_reason
     return out
+
+
+def option_label(dimension: str, option: str, over: dict[str, Any]) -> str:
+    """The option's human label (its ``label`` key), else its code name in words."""
+    return str(over.get("label") or option.replace("_", " "))
 
 
 def _quiet_fit(
@@ -66,11 +76,14 @@ def curve_specs(hyp: HypothesisSpec) -> Iterator[tuple[dict[str, str], ModelSpec
         choices = dict(zip(dims, combo, strict=True))
         if _excluded(choices, curve):
             continue
-        d = {**base, "name": f"spec{i:04d}", "label": ", ".join(combo), "focal": None}
+        labels = [option_label(k, v, curve.dimensions[k][v]) for k, v in choices.items()]
+        d = {**base, "name": f"spec{i:04d}", "label": "; ".join(labels), "focal": None}
         sample: list[Any] = []  # the curve's samples come from its dimensions only
         for dim, opt in choices.items():
             over = curve.dimensions[dim][opt]
             for key, value in over.items():
+                if key == "label":
+                    continue  # the option's name for humans, not a model key
                 if key == "sample":
                     sample += value
                 else:
@@ -185,9 +198,10 @@ def run_curve(
     finally:
         blas.set(single=False)
     rows = [
-        {"spec": spec.name, **choices, "term": spec.focal_term, "estimator": spec.estimator, **fit}
+        {"spec": spec.name, **choices, "label": spec.label, "term": spec.focal_term,
+         "estimator": spec.estimator, **fit}
         for (choices, spec), fit in zip(specs, fits, strict=True)
-    ]
+    ]  # fmt: skip
     seconds = time.perf_counter() - start
     table = pd.DataFrame(rows)
     table["significant"] = table["p_value"].astype(float) < 0.05
@@ -195,20 +209,30 @@ def run_curve(
 
 
 def curve_summary(table: pd.DataFrame, expected: int, main: dict[str, Any]) -> dict[str, Any]:
-    ok = table[table["status"] == "ok"]
+    """Shares over the fitted, non-degenerate specifications (a separation artefact is no
+    evidence either way). Ranked on z = estimate / SE, one scale for every estimator."""
+    fitted = table[table["status"] == "ok"]
+    degenerate = (
+        fitted["degenerate"].astype(bool)
+        if "degenerate" in fitted
+        else pd.Series(False, index=fitted.index)
+    )
+    ok = fitted[~degenerate]
     est = ok["estimate"].astype(float)
     same = np.sign(est) == expected
     sig = ok["significant"].astype(bool)
     n = len(ok)
+    z = ok["statistic"].astype(float) if "statistic" in ok else est
     return {
         "specifications": len(table),
         "fitted": int(n),
-        "failed": int(len(table) - n),
+        "failed": int(len(table) - len(fitted)),
+        "degenerate": int(len(fitted) - n),
         "expected_sign": expected,
         "share_expected_sign": float(same.mean()) if n else None,
         "share_expected_sign_p05": float((same & sig).mean()) if n else None,
         "share_opposite_sign_p05": float((~same & sig).mean()) if n else None,
-        "median_estimate": float(est.median()) if n else None,
+        "median_statistic": float(z.median()) if n else None,
         "main_estimate": main,
     }
 
@@ -243,12 +267,33 @@ def run_leave_one_out(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> p
     return pd.DataFrame(rows)
 
 
+def wild_bootstrap_specs(hyp: HypothesisSpec) -> list[tuple[str, ModelSpec]]:
+    """(name, spec) of every bootstrapped model: the listed ones, then the linear variants."""
+    wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
+    if wb is None:
+        return []
+    out = [(name, _spec_with(hyp.model(name), backend="pyfixest")) for name in wb.models]
+    for name, over in wb.variants.items():
+        over = dict(over)
+        base = hyp.model(over.pop("model"))
+        try:
+            spec = _spec_with(base, **over, name=name, label=name, backend="pyfixest")
+        except ValidationError as err:
+            raise ConfigError(f"robustness.wild_bootstrap.variants.{name}: {err}") from None
+        if spec.estimator != "ols" or spec.vcov.type not in ("cluster", "hc1"):
+            raise ConfigError(
+                f"robustness.wild_bootstrap.variants.{name}: must be ols with clustered or "
+                "hc1 errors"
+            )
+        out.append((name, spec))
+    return out
+
+
 def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
     """WCR wild cluster bootstrap p-value of each listed model's focal term (fixed seed)."""
     wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
     rows = []
-    for name in wb.models if wb else []:
-        spec = _spec_with(hyp.model(name), backend="pyfixest")
+    for name, spec in wild_bootstrap_specs(hyp):
         res = fit_model(frames[hyp.frame_of(spec)], spec)
         levels = int(res.design.fe.nunique().sum())
         if levels > MAX_BOOTSTRAP_FE_LEVELS:
@@ -258,10 +303,12 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
                 f"{MAX_BOOTSTRAP_FE_LEVELS:,} are allowed"
             )
         term = spec.focal_term
+        # wildboottest's heteroskedastic (unclustered) bootstrap takes Rademacher weights only
+        weights = wb.weights if spec.vcov.type == "cluster" else "rademacher"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             boot = res.fit.raw.wildboottest(
-                param=res.fit.raw_names[term], reps=wb.reps, seed=wb.seed, weights_type=wb.weights
+                param=res.fit.raw_names[term], reps=wb.reps, seed=wb.seed, weights_type=weights
             )
         row = _focal_row(res)
         rows.append(
@@ -275,12 +322,161 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
                 "n_clusters": row["n_clusters"],
                 "n_obs": row["n_obs"],
                 "reps": wb.reps,
-                "weights": wb.weights,
+                "weights": weights,
                 "seed": wb.seed,
                 "bootstrap": "WCR (null imposed), CRV1 t-statistic",
             }
         )
     return pd.DataFrame(rows)
+
+
+RI_COLUMN = "ri_placebo"  # the placebo treatment indicator added to the frame
+MAX_FAILED_SHARE = 0.1  # a resampling p-value with more failed draws is not reported
+
+
+def run_randomization(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
+    """Randomization inference over placebo units (one treated unit, e.g. the US).
+
+    Each control unit in turn is "treated" from ``start_year`` on, in the same model and the
+    same sample without the real treated unit; the p-value is the treated unit's rank among
+    all estimates by absolute size, (1 + #{placebo |b| >= |b_treated|}) / (1 + placebos), so
+    its smallest attainable value is 1 / (1 + placebos). One row per placebo plus the treated.
+    """
+    ri = hyp.robustness.randomization if hyp.robustness else None
+    if ri is None:
+        return pd.DataFrame()
+    spec = hyp.model(ri.model)
+    frame = frames[hyp.frame_of(spec)]
+    for col in (ri.unit, ri.year):
+        if col not in frame:
+            raise ConfigError(f"robustness.randomization: column {col!r} not in frame")
+    res = fit_model(frame, spec)
+    units = sorted(frame.loc[res.fit.used, ri.unit].dropna().astype(str).unique())
+    if ri.treated not in units:
+        raise ConfigError(f"robustness.randomization: treated {ri.treated!r} not in the sample")
+    term = spec.focal_term
+    regressors = [RI_COLUMN if r == term else r for r in spec.regressors]
+    placebo = _spec_with(
+        spec,
+        regressors=regressors,
+        focal=RI_COLUMN,
+        sample=[*(c.model_dump() for c in spec.sample),
+                {"column": ri.unit, "op": "ne", "value": ri.treated}],
+    )  # fmt: skip
+    work = frame.copy()
+    post = frame[ri.year].ge(ri.start_year).to_numpy()
+    unit = frame[ri.unit].astype(str).to_numpy()
+    rows = [{"unit": ri.treated, "role": "treated", **_focal_row(res), "status": "ok"}]
+    for u in units:
+        if u == ri.treated:
+            continue
+        work[RI_COLUMN] = ((unit == u) & post).astype("float64")
+        rows.append({"unit": u, "role": "placebo", **_quiet_fit(work, placebo)})
+    return pd.DataFrame(rows)
+
+
+def randomization_p(table: pd.DataFrame) -> dict[str, Any]:
+    """The treated unit's two-sided rank p-value among the sound placebo estimates."""
+    treated = table[table["role"] == "treated"].iloc[0]
+    plac = table[(table["role"] == "placebo") & (table["status"] == "ok")]
+    plac = plac[~plac["degenerate"].astype(bool)]
+    b = abs(float(treated["estimate"]))
+    n = len(plac)
+    extreme = int((plac["estimate"].astype(float).abs() >= b).sum())
+    return {
+        "p_robust": (1 + extreme) / (1 + n),
+        "draws": n,
+        "failed": int((table["role"] == "placebo").sum() - n),
+        "detail": f"rank of |b| among {n} placebo units; smallest attainable p = {1 / (1 + n):.3f}",
+    }
+
+
+def _resample(data: pd.DataFrame, cluster: str | None, rng: np.random.Generator) -> pd.DataFrame:
+    """One pairs-bootstrap sample: whole clusters drawn with replacement, each draw relabelled
+    so that a cluster drawn twice counts as two clusters."""
+    if cluster is None:
+        return data.iloc[rng.integers(0, len(data), len(data))]
+    codes, uniques = pd.factorize(data[cluster], sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    picked = rng.integers(0, len(uniques), len(uniques))
+    pos = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in picked])
+    sizes = bounds[picked + 1] - bounds[picked]
+    out = data.iloc[pos].copy()
+    out[cluster] = np.repeat([f"b{k}" for k in range(len(picked))], sizes)
+    return out
+
+
+def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
+    """Pairs cluster bootstrap-t of each listed model's focal term (fixed seed).
+
+    Symmetric bootstrap-t: t*_b = (b*_b - b) / se*_b with the model's own (clustered) SE,
+    p = (1 + #{|t*_b| >= |t|}) / (1 + draws). Each draw refits through the estimation layer; a draw that
+    cannot be fitted or is degenerate (a resample without treated clusters) is counted, and
+    with more than ``MAX_FAILED_SHARE`` of them no p-value is reported.
+    """
+    pb = hyp.robustness.pairs_bootstrap if hyp.robustness else None
+    rows = []
+    for name in pb.models if pb else []:
+        spec = hyp.model(name)
+        frame = frames[hyp.frame_of(spec)]
+        res = fit_model(frame, spec)
+        main = _focal_row(res)
+        data = frame.loc[res.fit.used]
+        cluster = spec.vcov.by[0] if spec.vcov.type in ("cluster", "twoway") else None
+        rng = np.random.default_rng(pb.seed)
+        t_star, failed = [], 0
+        for _ in range(pb.reps):
+            draw = _quiet_fit(_resample(data, cluster, rng), spec)
+            if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
+                failed += 1
+                continue
+            t_star.append((float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"]))
+        t0 = abs(float(main["statistic"]))
+        ok = len(t_star)
+        # (1 + #extreme) / (1 + draws): a p-value of 0 would overstate 399 draws' resolution
+        extreme = int((np.abs(np.asarray(t_star)) >= t0).sum())
+        p = (1 + extreme) / (1 + ok) if ok else math.nan
+        if failed > MAX_FAILED_SHARE * pb.reps:
+            p = math.nan
+        rows.append({
+            "model": name, "term": spec.focal_term, "method": "pairs cluster bootstrap-t"
+            if cluster else "pairs bootstrap-t", "estimate": main["estimate"], "p_robust": p,
+            "draws": ok, "failed": failed, "n_clusters": main["n_clusters"],
+            "detail": f"{pb.reps} draws (seed {pb.seed}), {failed} failed or degenerate",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+ROBUST_P_COLUMNS = ["model", "term", "method", "estimate", "p_robust", "draws", "failed",
+                    "n_clusters", "detail"]  # fmt: skip
+
+
+def robust_p_table(
+    wild: pd.DataFrame, ri: pd.DataFrame, pairs: pd.DataFrame, hyp: HypothesisSpec
+) -> pd.DataFrame:
+    """Every robust p-value of the hypothesis in one table (read by the claims ledger)."""
+    rows = []
+    for r in wild.itertuples():
+        kind = (
+            "wild cluster bootstrap"
+            if pd.notna(r.n_clusters)
+            else "wild bootstrap (heteroskedastic)"
+        )
+        rows.append({"model": r.model, "term": r.term, "method": f"{kind} (WCR, {r.weights})",
+                     "estimate": r.estimate, "p_robust": r.wild_p_value, "draws": r.reps,
+                     "failed": 0, "n_clusters": r.n_clusters,
+                     "detail": f"{r.reps} draws (seed {r.seed})"})  # fmt: skip
+    if not ri.empty:
+        cfg = hyp.robustness.randomization
+        treated = ri[ri["role"] == "treated"].iloc[0]
+        rows.append({"model": cfg.model, "term": hyp.model(cfg.model).focal_term,
+                     "method": "randomization inference over placebo "
+                     + ("countries" if cfg.unit == "country_iso3" else f"{cfg.unit} units"),
+                     "estimate": treated["estimate"], "n_clusters": treated["n_clusters"],
+                     **randomization_p(ri)})  # fmt: skip
+    rows += pairs.to_dict("records")
+    return pd.DataFrame(rows, columns=ROBUST_P_COLUMNS)
 
 
 def main_estimate(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> dict[str, Any]:
@@ -322,10 +518,19 @@ def run_robustness(
         summary["curve"] = curve_summary(table, hyp.robustness.expected_sign,
                                          main_estimate(frames, hyp))  # fmt: skip
         summary["curve"]["dimensions"] = list(hyp.robustness.curve.dimensions)
+        summary["curve"]["option_labels"] = {
+            dim: {opt: option_label(dim, opt, over) for opt, over in options.items()}
+            for dim, options in hyp.robustness.curve.dimensions.items()
+        }
         print(f"{len(table)} specifications in {seconds:.1f} s ({len(table) / seconds:.1f}/s)")
     else:
         write_csv(pd.DataFrame({"spec": []}), out_dir / "specs.csv")  # no curve declared
     write_csv(run_leave_one_out(frames, hyp), out_dir / "leave_one_out.csv")
-    write_csv(run_wild_bootstrap(frames, hyp), out_dir / "wild_bootstrap.csv")
+    wild = run_wild_bootstrap(frames, hyp)
+    write_csv(wild, out_dir / "wild_bootstrap.csv")
+    ri = run_randomization(frames, hyp)
+    write_csv(ri if not ri.empty else pd.DataFrame({"unit": []}), out_dir / "randomization.csv")
+    pairs = run_pairs_bootstrap(frames, hyp)
+    write_csv(robust_p_table(wild, ri, pairs, hyp), out_dir / "robust_p.csv")
     write_json(summary, out_dir / "summary.json")
     return summary

@@ -144,10 +144,12 @@ def stars(p_value: object) -> str:
 
 @dataclass(frozen=True)
 class Coef:
-    """A coefficient cell: estimate and its stars."""
+    """A coefficient cell: estimate and its stars (none on a degenerate fit, which gets a
+    dagger and the table a footnote instead: a separation artefact is not significant)."""
 
     estimate: Num
     stars: str
+    degenerate: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ def build_table(
 
     number_of: dict[str, int] = {}
     panels: list[Panel] = []
+    degenerate: list[str] = []  # "(n) term: reason" of every degenerate coefficient
     for name in panel_order:
         ms = by_panel[name]
         for m in ms:
@@ -276,6 +279,7 @@ def build_table(
         if INTERCEPT in terms and intercept == "last":
             order.append(INTERCEPT)
         lookup = {(r.model, r.term): r for r in rows.itertuples(index=False)}
+        bad = {str(m["model"]): _degenerate_cells(m) for m in ms}
         for term in order:
             est_cells: list[Cell] = []
             se_cells: list[Cell] = []
@@ -283,7 +287,11 @@ def build_table(
                 r = lookup.get((i, term))
                 est = None if r is None else format_number(r.estimate)
                 se = None if r is None else format_number(r.std_error)
-                est_cells.append(None if est is None else Coef(est, stars(r.p_value)))
+                if est is not None and term in bad[i]:
+                    degenerate.append(f"({number_of[i]}) {terms[term]}: {bad[i][term]}")
+                    est_cells.append(Coef(est, "", degenerate=True))
+                else:
+                    est_cells.append(None if est is None else Coef(est, stars(r.p_value)))
                 se_cells.append(None if se is None else SE(se))
             panel.body.append((Text(terms[term]), est_cells))
             panel.body.append((None, se_cells))
@@ -298,6 +306,18 @@ def build_table(
         ),
         Text("Standard errors in parentheses."),
     ]
+    if degenerate:
+        notes.append(
+            Label(
+                md="† Degenerate estimate (no stars): " + escape_md("; ".join(degenerate)) + ".",
+                tex=r"$^{\dagger}$ Degenerate estimate (no stars): "
+                + escape_tex("; ".join(degenerate))
+                + ".",
+                html="&dagger; Degenerate estimate (no stars): "
+                + html.escape("; ".join(degenerate))
+                + ".",
+            )
+        )
     if intercept == "omit" and (coefs["term"] == INTERCEPT).any():
         notes.append(Text("Intercepts not shown."))
     samples: dict[str, list[int]] = {}
@@ -323,6 +343,16 @@ def build_table(
         notes=notes,
         intercept_omitted=intercept == "omit",
     )
+
+
+def _degenerate_cells(m: dict[str, Any]) -> dict[str, str]:
+    """{term: reason} of a model's coefficients shown without stars: every degenerate term,
+    and the focal term of a model flagged degenerate as a whole (e.g. a separated main effect
+    voids its interaction)."""
+    out = dict(m.get("degenerate_terms") or {})
+    if m.get("degenerate") and m.get("focal"):
+        out.setdefault(str(m["focal"]), str(m.get("degenerate_reason") or "degenerate fit"))
+    return out
 
 
 def _sentence(text: str) -> str:
@@ -414,7 +444,7 @@ def _cell_md(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Coef):
-        return cell.estimate.md() + cell.stars
+        return cell.estimate.md() + cell.stars + ("†" if cell.degenerate else "")
     if isinstance(cell, SE):
         return f"({cell.value.md()})"
     if isinstance(cell, Num):
@@ -429,8 +459,9 @@ def _cell_tex(cell: Cell) -> str:
         return ""
     if isinstance(cell, Coef):
         sup = ""
-        if cell.stars:  # after a power of ten, a plain ^ would be a double superscript
-            sup = ("\\,{}" if cell.estimate.exponent is not None else "") + f"^{{{cell.stars}}}"
+        mark = cell.stars or (r"\dagger" if cell.degenerate else "")
+        if mark:  # after a power of ten, a plain ^ would be a double superscript
+            sup = ("\\,{}" if cell.estimate.exponent is not None else "") + f"^{{{mark}}}"
         return f"${cell.estimate.tex()}{sup}$"
     if isinstance(cell, SE):
         return f"$({cell.value.tex()})$"
@@ -445,7 +476,7 @@ def _cell_html(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Coef):
-        return cell.estimate.html() + cell.stars
+        return cell.estimate.html() + cell.stars + ("&dagger;" if cell.degenerate else "")
     if isinstance(cell, SE):
         return f"({cell.value.html()})"
     if isinstance(cell, Num):

@@ -33,7 +33,7 @@ def test_model_stage_is_byte_identical(tmp_path: Path, pipeline_results: Path):
     first = pipeline_results
     targets = sorted(
         str(p.relative_to(first.parent))
-        for pattern in ("tables/*", "figures/*", "claims.md", "claims.html")
+        for pattern in ("tables/*", "figures/*", "claims.csv", "claims.md", "claims.html")
         for p in first.glob(pattern)
         if "speccurve" not in p.name
     )
@@ -64,6 +64,12 @@ def test_specification_curve_is_byte_identical(tmp_path: Path, pipeline_results:
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
-    for name in ("specs.csv", "leave_one_out.csv", "wild_bootstrap.csv", "summary.json"):
+    for name in (
+        "specs.csv",
+        "leave_one_out.csv",
+        "wild_bootstrap.csv",
+        "robust_p.csv",
+        "summary.json",
+    ):
         first = (pipeline_results / "robustness/h2" / name).read_bytes()
         assert (out / name).read_bytes() == first, f"robustness/h2/{name} differs"

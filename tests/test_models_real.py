@@ -55,3 +55,40 @@ def test_fit_summaries_state_what_tables_need(models_dir, hypothesis):
     table = (ROOT / "results" / "tables" / f"{hypothesis}.md").read_text()
     for m in fit["models"]:
         assert f"{m['n_obs']:,}" in table
+
+
+def test_claims_ledger_follows_the_rules(pipeline_results, dataframe_regression):
+    """One row per claim with the contract's columns; every verdict is what the rule gives
+    for the row's own numbers; no degenerate fit is supported; verdicts and numbers pinned."""
+    from analysis.claims import CLAIMS, LEDGER_COLUMNS, evidence
+    from analysis.verdicts import verdict
+
+    t = pd.read_csv(pipeline_results / "claims.csv")
+    assert list(t.columns) == LEDGER_COLUMNS
+    assert t["claim_id"].tolist() == [c.id for c in CLAIMS]
+    assert set(t["scale"]) <= {"log", "exp", "linear"}
+    assert (t["p_robust_method"] != "none declared").all()
+    for r in t.to_dict("records"):
+        assert verdict(evidence(r)) == r["verdict"], r["claim_id"]
+        if r["degenerate"]:
+            assert r["verdict"] in ("fragile", "inconclusive")
+    md = (pipeline_results / "claims.md").read_text()
+    assert "p = 0.000" not in md
+    for r in t[t["verdict"] == "inconclusive"].itertuples():
+        assert "cannot rule out effects smaller than" in md.split(f"## {r.claim_id}.")[1]
+    pins = t[["claim_id", "verdict", "estimate", "p_value", "p_robust", "p_holm", "mde",
+              "spec_n", "spec_share_expected"]].set_index("claim_id")  # fmt: skip
+    dataframe_regression.check(pins.reset_index(), default_tolerance={"rtol": 1e-6, "atol": 1e-9})
+
+
+@pytest.mark.parametrize("hypothesis", HYPOTHESES)
+def test_no_star_on_a_degenerate_coefficient(models_dir, hypothesis):
+    fit = json.loads((models_dir / hypothesis / "fit.json").read_text())
+    md = (ROOT / "results" / "tables" / f"{hypothesis}.md").read_text()
+    flagged = [t for m in fit["models"] for t in m["degenerate_terms"]]
+    assert ("†" in md) == bool(flagged)
+    for line in md.splitlines():
+        if not line.startswith("|"):
+            continue  # the notes define both marks
+        for cell in line.split("|"):
+            assert not ("†" in cell and "*" in cell), cell

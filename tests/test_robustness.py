@@ -19,8 +19,11 @@ from analysis.robustness import (
     _quiet_fit,
     curve_specs,
     curve_summary,
+    randomization_p,
     run_curve,
     run_leave_one_out,
+    run_pairs_bootstrap,
+    run_randomization,
     run_wild_bootstrap,
 )
 
@@ -100,7 +103,7 @@ def test_bad_option_names_the_dimension():
 def test_unknown_models_are_named():
     with pytest.raises(ConfigError, match=r"robustness\.curve\.base: 'nope'"):
         hyp(curve={**CURVE, "base": "nope"})
-    with pytest.raises(ConfigError, match="must be ols with clustered errors"):
+    with pytest.raises(ConfigError, match="must be ols with clustered or hc1 errors"):
         hyp(wild_bootstrap={"models": ["main"]})
 
 
@@ -191,6 +194,11 @@ def test_summary_shares():
     assert s["share_expected_sign"] == 0.75
     assert s["share_expected_sign_p05"] == 0.5
     assert s["share_opposite_sign_p05"] == 0.25
+    # a degenerate specification is left out of every share
+    t["degenerate"] = [False, False, False, True, False]
+    s = curve_summary(t, +1, {})
+    assert s["fitted"] == 3 and s["degenerate"] == 1
+    assert s["share_expected_sign"] == pytest.approx(2 / 3)
 
 
 def test_leave_one_out(frame):
@@ -211,3 +219,59 @@ def test_wild_bootstrap_is_seeded(frame):
     pd.testing.assert_frame_equal(a, b)
     row = a.iloc[0]
     assert row["term"] == "x" and row["wild_p_value"] < 0.01 and row["n_clusters"] == 24
+
+
+def _did_panel(effect: float) -> pd.DataFrame:
+    """20 countries x 5 cities x 6 years; country "T" treated from 2017 by `effect`."""
+    rng = np.random.default_rng(11)
+    countries = ["T"] + [f"C{i:02d}" for i in range(19)]
+    rows = [(c, f"{c}-{k}", y) for c in countries for k in range(5) for y in range(2014, 2020)]
+    d = pd.DataFrame(rows, columns=["country", "city", "year"])
+    d["post"] = ((d["country"] == "T") & (d["year"] >= 2017)).astype(float)
+    d["y"] = effect * d["post"] + rng.normal(scale=0.3, size=len(d))
+    return d
+
+
+def _did_hyp(**robust):
+    raw = {
+        "hypothesis": "h9", "title": "t", "frame": "f",
+        "models": [{"name": "did", "label": "did", "outcome": "y", "regressors": ["post"],
+                    "estimator": "ols", "fixed_effects": ["city", "year"],
+                    "vcov": {"type": "cluster", "by": ["country"]}}],
+        "robustness": robust,
+    }  # fmt: skip
+    return validate_spec(raw)
+
+
+@pytest.mark.parametrize(("effect", "small"), [(2.0, True), (0.0, False)])
+def test_randomization_inference_ranks_the_treated_country(effect, small):
+    h = _did_hyp(randomization={"model": "did", "treated": "T", "start_year": 2017,
+                                "unit": "country"})  # fmt: skip
+    table = run_randomization({"f": _did_panel(effect)}, h)
+    assert (table["role"] == "placebo").sum() == 19
+    p = randomization_p(table)
+    assert p["draws"] == 19
+    if small:
+        assert p["p_robust"] == pytest.approx(1 / 20)  # the smallest attainable
+    else:
+        assert p["p_robust"] > 0.2
+
+
+def test_pairs_bootstrap_is_seeded_and_detects_a_real_slope(frame):
+    h = hyp(pairs_bootstrap={"models": ["main"], "reps": 99, "seed": 3})
+    a = run_pairs_bootstrap({"f": frame}, h)
+    pd.testing.assert_frame_equal(a, run_pairs_bootstrap({"f": frame}, h))
+    row = a.iloc[0]
+    assert row["method"] == "pairs cluster bootstrap-t" and row["failed"] == 0
+    assert row["p_robust"] < 0.05  # x has a true effect of 0.4
+
+
+def test_wild_bootstrap_of_a_linear_variant(frame):
+    h = hyp(wild_bootstrap={"reps": 199, "seed": 5, "variants": {
+        "main_lpm": {"model": "main", "estimator": "ols", "outcome": "ly"}}})  # fmt: skip
+    out = run_wild_bootstrap({"f": frame}, h)
+    assert out["model"].tolist() == ["main_lpm"] and out["term"].tolist() == ["x"]
+    assert out["wild_p_value"].iloc[0] < 0.05
+    bad = hyp(wild_bootstrap={"variants": {"v": {"model": "main"}}})  # still Poisson
+    with pytest.raises(ConfigError, match=r"variants\.v: must be ols"):
+        run_wild_bootstrap({"f": frame}, bad)

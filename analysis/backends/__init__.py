@@ -25,3 +25,4 @@ class BackendFit:
     correction_note: str = ""  # how this backend counts K, in words
     raw: Any = None  # the backend's own result object (not persisted)
     raw_names: dict[str, str] = field(default_factory=dict)  # term -> the backend's name
+    converged: bool = True  # False: kept, but flagged degenerate (analysis/degenerate.py)

@@ -254,8 +254,9 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
         stats["pseudo_r2"] = _mcfadden(spec, design.y.to_numpy(), float(res.llf), res)
     if spec.estimator == "negbin":
         stats["nb_alpha"] = float(res.params["alpha"])
-    if not bool(getattr(res, "mle_retvals", {}).get("converged", True)):
-        raise PipelineError(f"{spec.name}: {spec.estimator} did not converge")
+    # Non-convergence (typically quasi-separation) is reported as a degenerate fit rather
+    # than an error, so tables and curves show it flagged instead of silently missing.
+    converged = bool(getattr(res, "mle_retvals", {}).get("converged", True))
     return BackendFit(
         params=res.params[terms].astype(float),
         cov=cov,
@@ -266,6 +267,7 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
         used=design.y.index,
         stats=stats,
         correction_note="K counts every estimated coefficient, fixed-effect dummies included",
+        converged=converged,
     )
 
 

@@ -22,6 +22,7 @@ FIT_CODE = code_files(
     "figdata.py",
     "fit_stage.py",
     "samples.py",
+    "degenerate.py",
     "dag.py",
     "framedef.py",
     "hypotheses/__init__.py",
@@ -87,7 +88,7 @@ rule model_tables:
     input:
         coefficients=rules.fit_models.output.coefficients,
         fit=rules.fit_models.output.fit,
-        code=code_files("tables.py", "render.py"),
+        code=code_files("tables.py", "render.py", "verdicts.py"),
     output:
         md=f"{RESULTS}/tables/{{hypothesis}}.md",
         tex=f"{RESULTS}/tables/{{hypothesis}}.tex",
@@ -150,6 +151,8 @@ rule robustness:
         specs=f"{ROBUST}/{{hypothesis}}/specs.csv",
         loo=f"{ROBUST}/{{hypothesis}}/leave_one_out.csv",
         wild=f"{ROBUST}/{{hypothesis}}/wild_bootstrap.csv",
+        randomization=f"{ROBUST}/{{hypothesis}}/randomization.csv",
+        robust_p=f"{ROBUST}/{{hypothesis}}/robust_p.csv",
     params:
         python=PYTHON,
         data=DATA,
@@ -209,8 +212,10 @@ rule claims:
         coefficients=[f"{MODELS}/{h}/coefficients.csv" for h in HYPOTHESES],
         figdata=[f"{MODELS}/{h}/figdata" for h in HYPOTHESES],
         robustness=[f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES],
-        code=code_files("claims.py", "findings.py"),
+        robust_p=[f"{ROBUST}/{h}/robust_p.csv" for h in ROBUST_HYPOTHESES],
+        code=code_files("claims.py", "findings.py", "verdicts.py"),
     output:
+        csv=f"{RESULTS}/claims.csv",
         md=f"{RESULTS}/claims.md",
         html=report(f"{RESULTS}/claims.html", caption="../report/claims.rst", category="Claims"),
     params:
@@ -224,5 +229,5 @@ rule claims:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis claims --models {params.models} "
-        "--robustness {params.robust} --out {output.md} --html {output.html} "
+        "--robustness {params.robust} --out {output.md} --csv {output.csv} --html {output.html} "
         "--settings {params.settings:q} > {log} 2>&1"
