@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from analysis.sources import gpm, us_places
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_entry
 from tests.sources.test_us_places import HEADER, ROWS
 from tests.sources.test_us_places import write as write_us_places
 
@@ -19,8 +19,18 @@ GPM_HEADER = "city_name,country,wikidata_id,mayor_name,mayor_title"
 
 
 def run_parse(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
+    """Run the parse command on the raw files written under tmp_path/raw, with a manifest of
+    exactly those files (the job verifies its inputs against the manifest before parsing)."""
+    raw = tmp_path / "raw"
+    entries = [
+        make_entry(p.relative_to(raw).as_posix(), p.read_bytes())
+        for p in sorted(raw.rglob("*"))
+        if p.is_file()
+    ]
+    (tmp_path / "sources.yaml").write_text(yaml.safe_dump({"sources": entries}))
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    cfg["raw"]["dir"] = str(tmp_path / "raw")
+    cfg["raw"]["dir"] = str(raw)
+    cfg["raw"]["manifest"] = str(tmp_path / "sources.yaml")
     cfg["results_dir"] = str(tmp_path / "results")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
     return subprocess.run(
@@ -105,3 +115,16 @@ def test_find_spec_by_module_matches_discovery():
 def test_unknown_source_names_it(tmp_path):
     run = run_parse(tmp_path, "no_such_source")
     assert run.returncode == 1 and "unknown source 'no_such_source'" in run.stderr
+
+
+def test_a_raw_file_that_differs_from_the_manifest_is_refused(tmp_path):
+    write_gpm(tmp_path, GPM_HEADER, ["Bologna,Italy,Q1891,A. Mayor,Mayor of Bologna"])
+    run_parse(tmp_path, "gpm_democracy")  # writes the manifest of the file as it is now
+    write_gpm(tmp_path, GPM_HEADER, ["Bologna,Italy,Q1892,A. Mayor,Mayor of Bologna"])
+    cfg = tmp_path / "config.yaml"
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "parse", "gpm_democracy", "--config", str(cfg)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "changed after acquisition" in run.stderr and "sha256 mismatch" in run.stderr
