@@ -24,6 +24,7 @@ FIT_CODE = code_files(
     "samples.py",
     "dag.py",
     "framedef.py",
+    "rd.py",
     "hypotheses/__init__.py",
     "backends/__init__.py",
     "backends/corrections.py",
