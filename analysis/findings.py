@@ -231,6 +231,8 @@ def h4_findings(res: Results) -> list[str]:
     dem, rep = bu.loc["Democratic"], bu.loc["Republican"]
     mde = res.figdata("mde").set_index(["model", "term"])
     inter_mde = float(mde.loc[("cm_mayor_logit", "dem_mayor:dem10_2016"), "mde"])
+    src = res.figdata("mayor_sources")
+    n_known, n_stale = int(src["n_cities"].sum()), int(src["n_stale"].sum())
     return [
         f"**H4 alignment — constituents {verdict(cm, +1)}; official × constituent interaction "
         f"{verdict(inter, +1)}.** In {cm.n_obs:,} US cities, ten points more Democratic county "
@@ -246,8 +248,10 @@ def h4_findings(res: Results) -> list[str]:
         f"belong to {dem['mean_climate_networks']:.1f} climate networks on average "
         f"(N = {int(dem['n_cities'])}), with Republican mayors {rep['mean_climate_networks']:.1f} "
         f"(N = {int(rep['n_cities'])}); BU reported about 4 and fewer than 1 ({dem['definition']}). Limitation: "
-        f"most mayors' parties come from elections before 2013 (flagged stale in us_city), "
-        f"so the party in office in 2017 is carried forward for them.",
+        f"{n_stale} of the {n_known} cities with a known mayor's party take it from an election "
+        f"before 2013 (flagged stale in us_city): the party in office in 2017 is carried "
+        f"forward across at least one election no file lists; without them the interaction "
+        f"rests on {res.get('cm_mayor_logit_fresh').n_obs} cities.",
         h4_rd_sentence(res.figdata("rd").set_index("outcome")),
     ]
 

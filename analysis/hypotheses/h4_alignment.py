@@ -368,6 +368,23 @@ def rd_tables(cities: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
+def mayor_sources(cities: pd.DataFrame) -> pd.DataFrame:
+    """Cities with a known mayor's party by the source that set it: party counts, stale
+    records and the election years behind them (the coverage behind panel B)."""
+    known = cities[cities["mayor_party"].notna()]
+    rows = []
+    for source, g in known.groupby("mayor_party_source", sort=True):
+        party = g["mayor_party"].value_counts()
+        rows.append({
+            "source": source, "n_cities": len(g),
+            **{f"n_{p}": int(party.get(p, 0)) for p in ("D", "R", "I", "other")},
+            "n_stale": int(g["mayor_party_stale"].astype("boolean").fillna(False).sum()),
+            "as_of_min": int(g["mayor_party_as_of"].min()),
+            "as_of_max": int(g["mayor_party_as_of"].max()),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def figure_data(
     spec: HypothesisSpec, frames: Mapping[str, pd.DataFrame], results: dict[str, FitResult]
 ) -> dict[str, pd.DataFrame]:
@@ -378,6 +395,7 @@ def figure_data(
         "alignment_cells": alignment_cells(res, frame),
         "bu_comparison": bu_comparison(cities),
         "mde": mde_table(results),
+        "mayor_sources": mayor_sources(cities),
         **rd_tables(cities),
     }
 
