@@ -157,7 +157,8 @@ def conflicts(elections: pd.DataFrame, cands: pd.DataFrame, chosen: pd.DataFrame
     out = pd.concat([same, now], ignore_index=True)
     out = out.rename(columns={f"{c}_o": f"other_{c}" for c in ("source", "party", "winner")})
     out = out[list(CONFLICT_COLUMNS)].astype({"as_of": "Int64", "other_as_of": "Int64"})
-    return out.sort_values(["city_id", "kind", "source", "other_source"], ignore_index=True)
+    keys = ["city_id", "kind", "source", "other_source", "as_of", "other_as_of"]
+    return out.sort_values(keys, ignore_index=True)
 
 
 def _why(r: object) -> str:

@@ -226,6 +226,12 @@ def big_cities(n: int = 240, seed: int = 3) -> pd.DataFrame:
     d["n_climate_networks"] = rng.poisson(1 + 3 * d["dem_mayor"]).astype(float)
     d["n_networks"] = d["n_climate_networks"] + 1
     d["state"] = np.array(["CA", "TX", "NY"])[np.arange(n) % 3]
+    d["mayor_party"] = np.where(d["dem_mayor"] == 1, "D", "R")
+    d["mayor_party_source"] = np.where(np.arange(n) % 2 == 0, "mayors_dbk", "us_mayors")
+    d["mayor_party_as_of"] = 2010 + np.arange(n) % 7
+    d["mayor_party_stale"] = (d["mayor_party_source"] == "mayors_dbk") & (
+        d["mayor_party_as_of"] < 2013
+    )
     # a close-election running variable with a planted jump in joining We Are Still In
     d["fresh_mayor"] = 1.0
     d["mayor_dem_margin"] = rng.uniform(-0.5, 0.5, n)
@@ -278,6 +284,9 @@ def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
     wasi = rd.loc["member_we_are_still_in"]
     assert wasi["ci_low_robust"] < 0.5 < wasi["ci_high_robust"] and wasi["estimate"] > 0.2
     assert 0 < wasi["n_eff_left"] <= wasi["n_left"] and 0 < wasi["density_p"] <= 1
+    src = out["mayor_sources"].set_index("source")
+    assert src["n_cities"].sum() == len(frame) and src.loc["us_mayors", "n_stale"] == 0
+    assert src.loc["mayors_dbk", "n_stale"] == frame["mayor_party_stale"].sum()
     # the figures render from the CSVs alone
     fig = tmp_path / "figdata"
     fig.mkdir()
