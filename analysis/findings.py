@@ -252,14 +252,17 @@ def h4_findings(res: Results) -> list[str]:
         f"before 2013 (flagged stale in us_city): the party in office in 2017 is carried "
         f"forward across at least one election no file lists; without them the interaction "
         f"rests on {res.get('cm_mayor_logit_fresh').n_obs} cities.",
-        h4_rd_sentence(res.figdata("rd").set_index("outcome")),
+        h4_rd_sentence(res.figdata("rd")),
     ]
 
 
-def h4_rd_sentence(rd: pd.DataFrame) -> str:
+def h4_rd_sentence(rd_all: pd.DataFrame) -> str:
     """The close-election RD in words, saying when it has too few close races to inform."""
+    rd = rd_all[rd_all["sample"] == "fresh"].set_index("outcome")
+    wide = rd_all[rd_all["sample"] == "all_years"].set_index("outcome")
     cm, wasi = rd.loc["member_climate_mayors"], rd.loc["member_we_are_still_in"]
     n = int(cm["n_left"] + cm["n_right"])
+    n_wide = int(wide["n_left"].iloc[0] + wide["n_right"].iloc[0])
     thin = min(cm["n_eff_left"], cm["n_eff_right"]) < 50
 
     def one(r: pd.Series) -> str:
@@ -276,7 +279,12 @@ def h4_rd_sentence(rd: pd.DataFrame) -> str:
         f"{int(cm['n_close_5'])} within 5), a narrow Democratic win changes the probability of "
         f"joining Climate Mayors by {one(cm)} and We Are Still In by {one(wasi)} (rdrobust, "
         f"local-linear, triangular kernel, MSE-optimal bandwidth; rddensity manipulation test "
-        f"p = {cm['density_p']:.2f})."
+        f"p = {cm['density_p']:.2f}). Keeping stale records ({n_wide} cities, margins of "
+        f"earlier races) the jumps are "
+        f"{wide.loc['member_climate_mayors', 'estimate']:.2f} and "
+        f"{wide.loc['member_we_are_still_in', 'estimate']:.2f} (robust p = "
+        f"{wide.loc['member_climate_mayors', 'p_robust']:.2f} and "
+        f"{wide.loc['member_we_are_still_in', 'p_robust']:.2f})."
         + (
             " Too few close elections for a meaningful estimate: the design stays in the "
             "pipeline for when more races are coded."

@@ -279,7 +279,8 @@ def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
     assert mde.loc["dem_mayor", "focal"] and not mde.loc["dem_county", "focal"]  # no focal: first
     assert mde["mde"].to_numpy() == pytest.approx(2.8 * mde["std_error"].to_numpy())
     # the RD finds the planted jump in WASI and reports bandwidth, effective N, density test
-    rd = out["rd"].set_index("outcome")
+    assert set(out["rd"]["sample"]) == set(h4.RD_SAMPLES)
+    rd = out["rd"][out["rd"]["sample"] == h4.RD_MAIN].set_index("outcome")
     assert set(rd.index) == set(h4.RD_OUTCOMES)
     wasi = rd.loc["member_we_are_still_in"]
     assert wasi["ci_low_robust"] < 0.5 < wasi["ci_high_robust"] and wasi["estimate"] > 0.2

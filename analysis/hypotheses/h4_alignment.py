@@ -336,31 +336,45 @@ def mde_table(results: Mapping[str, FitResult]) -> pd.DataFrame:
 RD_OUTCOMES = ("member_climate_mayors", "member_we_are_still_in")
 
 
-def rd_sample(cities: pd.DataFrame) -> pd.DataFrame:
-    """Cities whose mayor on 2017-07-01 won a Democrat-vs-Republican race with known votes that
-    is not stale (2013-2016): the margin is then the margin of the election that put the
-    mayor in office."""
-    ok = cities["mayor_dem_margin"].notna() & cities["fresh_mayor"].eq(1)
+#: RD samples: the main one (the margin of the election that put the 2017 mayor in office)
+#: and a sensitivity that also keeps stale records (the margin of an earlier race).
+RD_MAIN = "fresh"
+RD_SAMPLES = {
+    RD_MAIN: "mayor on 2017-07-01 won a 2013-2016 Democrat-vs-Republican race",
+    "all_years": "latest Democrat-vs-Republican race behind the 2017 party, any year (stale kept)",
+}
+
+
+def rd_sample(cities: pd.DataFrame, sample: str = RD_MAIN) -> pd.DataFrame:
+    """Cities with a Democratic margin for the election behind the 2017 party; the main sample
+    keeps non-stale records only (2013-2016), so the margin is that of the election that put
+    the mayor in office."""
+    ok = cities["mayor_dem_margin"].notna()
+    if sample == RD_MAIN:
+        ok &= cities["fresh_mayor"].eq(1)
     return cities[ok]
 
 
 def rd_tables(cities: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """rd: one row per outcome (rdrobust + rddensity); rd_bins: binned means for the plot;
-    rd_fit: the local-linear fits within the bandwidth."""
+    """rd: one row per sample and outcome (rdrobust + rddensity); rd_bins and rd_fit: binned
+    means and local-linear fits of the main sample for the plot."""
     from analysis import rd
 
-    sample = rd_sample(cities)
-    x = sample["mayor_dem_margin"]
-    density = rd.density_test(x)
     rows, bins, fits = [], [], []
-    for outcome in RD_OUTCOMES:
-        res = rd.rd_estimate(sample[outcome], x, outcome)
-        rows.append(res.row() | density | {
-            "n_close_10": int((x.abs() < 0.10).sum()), "n_close_5": int((x.abs() < 0.05).sum()),
-        })  # fmt: skip
-        bins.append(rd.rd_bins(sample[outcome], x, outcome))
-        fits.append(rd.local_linear_fit(sample[outcome], x, res.bandwidth_h).assign(
-            outcome=outcome))  # fmt: skip
+    for name, label in RD_SAMPLES.items():
+        sample = rd_sample(cities, name)
+        x = sample["mayor_dem_margin"]
+        density = rd.density_test(x)
+        for outcome in RD_OUTCOMES:
+            res = rd.rd_estimate(sample[outcome], x, outcome)
+            rows.append({"sample": name, "sample_label": label} | res.row() | density | {
+                "n_close_10": int((x.abs() < 0.10).sum()),
+                "n_close_5": int((x.abs() < 0.05).sum()),
+            })  # fmt: skip
+            if name == RD_MAIN:
+                bins.append(rd.rd_bins(sample[outcome], x, outcome))
+                fit = rd.local_linear_fit(sample[outcome], x, res.bandwidth_h)
+                fits.append(fit.assign(outcome=outcome))
     return {
         "rd": pd.DataFrame(rows),
         "rd_bins": pd.concat(bins, ignore_index=True),
@@ -429,7 +443,8 @@ def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     """Binned RD plot: share joining per margin bin, local-linear fits within the bandwidth."""
     bins = pd.read_csv(models_dir / "figdata/rd_bins.csv")
     fits = pd.read_csv(models_dir / "figdata/rd_fit.csv")
-    est = pd.read_csv(models_dir / "figdata/rd.csv").set_index("outcome")
+    est = pd.read_csv(models_dir / "figdata/rd.csv")
+    est = est[est["sample"] == RD_MAIN].set_index("outcome")
     titles = {
         "member_climate_mayors": "Climate Mayors",
         "member_we_are_still_in": "We Are Still In",
