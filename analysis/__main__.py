@@ -170,7 +170,7 @@ def _match(args: argparse.Namespace) -> None:
 def _assemble(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from analysis.assemble import PanelSpec, run_assembly
+    from analysis.assemble import MAYOR_CONFLICTS, PanelSpec, run_assembly
     from analysis.audit import write_audit
     from analysis.gazetteer import load_gazetteer
 
@@ -189,6 +189,12 @@ def _assemble(args: argparse.Namespace) -> None:
     tables, audit = run_assembly([Path(p) for p in args.tables], joins, gaz.cities, spec)
     from analysis.tableio import write_table
 
+    conflicts = tables.pop(MAYOR_CONFLICTS, None)
+    if args.mayor_conflicts:
+        out = Path(args.mayor_conflicts)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame = conflicts if conflicts is not None else pd.DataFrame()
+        frame.to_csv(out, index=False, lineterminator="\n")
     for name, df in tables.items():
         write_table(df, Path(args.out_dir), name)
         print(f"{name}: {len(df):,} rows x {df.shape[1]} columns")
@@ -406,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--joins", required=True)
     p.add_argument("--out-dir", required=True)
     p.add_argument("--audit", required=True)
+    p.add_argument("--mayor-conflicts", help="CSV of disagreements between the mayor sources")
     p.set_defaults(func=_assemble)
 
     p = sub.add_parser("codebook", help="write CODEBOOK.md and datapackage.json")

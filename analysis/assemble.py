@@ -319,6 +319,9 @@ def dyad_degree(dyads: pd.DataFrame) -> pd.Series:
     return pairs.groupby("city_a").size().rename("sister_city_degree")
 
 
+#: An audit table run_assembly returns beside the data tables (written to results/audit/).
+MAYOR_CONFLICTS = "mayor_party_conflicts"
+
 OUTPUT_TABLES = (
     "memberships",
     "acts",
@@ -377,7 +380,7 @@ def run_assembly(
         "city_year": city_year,
     }
     if "us_city_county" in tables:  # the US sources are present
-        out["us_city"] = build_us_city(
+        out["us_city"], out[MAYOR_CONFLICTS] = build_us_city(
             tables, joins, memberships, agg, audit, spec.min_us_population
         )
     return out, audit

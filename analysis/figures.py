@@ -797,3 +797,38 @@ def spec_curve(
         bottom.spines["left"].set_visible(False)
 
     return _render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
+
+
+def rd_plot(
+    bins: pd.DataFrame,
+    fits: pd.DataFrame,
+    panels: Sequence[tuple[str, str]],
+    out_stem: Path | str,
+    *,
+    x_label: str,
+    y_label: str,
+    title: str,
+    source_note: str,
+) -> list[Path]:
+    """Binned regression-discontinuity plot, one panel per (outcome, subtitle): binned means
+    (`bins`: outcome, x_mid, mean, n; marker area ~ n) and fitted lines per side (`fits`:
+    outcome, side, x, fit), with the cutoff at x = 0."""
+    func = "rd_plot"
+    require_columns(bins, ["outcome", "x_mid", "mean", "n"], func, "bins")
+    require_columns(fits, ["outcome", "side", "x", "fit"], func, "fits")
+
+    def draw(fig: Figure) -> None:
+        axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+        for ax, (outcome, subtitle) in zip(axes, panels, strict=True):
+            b = bins[bins["outcome"] == outcome]
+            ax.scatter(b["x_mid"], b["mean"], s=6 + 2 * b["n"], color=PALETTE[0], zorder=3)
+            f = fits[fits["outcome"] == outcome]
+            for side in ("left", "right"):
+                s = f[f["side"] == side].sort_values("x", kind="mergesort")
+                ax.plot(s["x"], s["fit"], color=PALETTE[1])
+            ax.axvline(0, color="#888888", linewidth=0.8, linestyle="--")
+            ax.set_title(subtitle, fontsize=NOTE_SIZE + 1)
+            ax.set_xlabel(x_label)
+        axes[0].set_ylabel(y_label)
+
+    return _render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.2))

@@ -42,6 +42,7 @@ __all__ = [
     "read_excel_table",
     "read_json_records",
     "read_rda",
+    "read_stata",
     "read_text_table",
     "require_columns",
     "sha256_file",
@@ -498,6 +499,21 @@ def read_rda(
         )
     frame = objects[object_name]
     frame.attrs.update(file=file, object_name=object_name)
+    return frame
+
+
+def read_stata(path: PathLike) -> pd.DataFrame:
+    """Read a Stata ``.dta`` file with its value labels left as codes.
+
+    Categorical conversion is off so labelled codes stay the stored values (a parser maps
+    them explicitly); Stata's missing values become NaN. Strings keep pandas' string dtype.
+    """
+    file = str(path)
+    try:
+        frame = pd.read_stata(path, convert_categoricals=False)
+    except Exception as exc:  # pandas raises ValueError, UnicodeError or OSError here
+        raise RawInputError(file, f"cannot read Stata data: {exc}") from exc
+    frame.attrs.update(file=file)
     return frame
 
 

@@ -40,7 +40,21 @@ def us_city(n: int = 8, seed: int = 0) -> pd.DataFrame:
             "dem_share_2020": share + 0.01,
             "county_foreignborn_pct": (10 + county).astype(float),
             "county_hispanic_pct": (20 + county).astype(float),
-            "mayor_party_2017": pd.array(parties, dtype="str"),
+            "mayor_party": pd.array(parties, dtype="str"),
+            "mayor_party_source": pd.array(
+                ["mayors_dbk" if p else None for p in parties], dtype="str"
+            ),
+            "mayor_party_as_of": pd.array(
+                [2013 + i % 4 if p else None for i, p in enumerate(parties)], dtype="Int64"
+            ),
+            "mayor_party_stale": pd.array(
+                [i % 8 == 1 if p else None for i, p in enumerate(parties)], dtype="boolean"
+            ),
+            "mayor_dem_margin": np.where(np.arange(n) % 4 == 0, 0.1, -0.1),
+            "sanctuary_first_year": pd.array(
+                np.array([pd.NA, 2014, pd.NA, 2018], dtype=object)[np.arange(n) % 4],
+                dtype="Int64",
+            ),
             "dem_mayor_2017": pd.array(
                 [1 if p == "D" else 0 if p else None for p in parties], dtype="Int8"
             ),
@@ -98,7 +112,7 @@ def test_cities_frame_derives_partisanship_and_counts():
     c = h4.build_h4_cities(t)
     assert len(c) == 8 and c["city_id"].is_unique
     # D -> 1, R -> 0, independents and unknown mayors missing (unlike dem_mayor_2017)
-    by_party = dict(zip(c["mayor_party_2017"].fillna("?"), c["dem_mayor"], strict=True))
+    by_party = dict(zip(c["mayor_party"].fillna("?"), c["dem_mayor"], strict=True))
     assert by_party["D"] == 1.0 and by_party["R"] == 0.0
     assert np.isnan(by_party["I"]) and np.isnan(by_party["?"])
     assert c["partisan_mayor"].tolist() == [1.0, 1.0, 0.0, 0.0] * 2
@@ -111,6 +125,14 @@ def test_cities_frame_derives_partisanship_and_counts():
     counts = dict(zip(c["city_id"], c["n_climate_networks"], strict=True))
     assert counts[100] == 2.0 and counts[101] == 1.0 and counts[102] == 0.0
     assert c["member_climate_mayors"].dtype == float
+    # partisan and not stale (city 101 is a stale Republican record)
+    assert c["fresh_mayor"].tolist() == [1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+    # hazards over 2017-2020: at risk without an earlier act, event when the first is 2017-2020
+    assert c["at_risk_sanctuary_2017"].tolist() == [1.0, 0.0, 1.0, 1.0] * 2
+    assert c["adopt_sanctuary_2017"].tolist() == [0.0, 0.0, 0.0, 1.0] * 2
+    first = c["county_287g_first_year"]
+    assert (c["adopt_287g_2017"] == first.between(2017, 2020).fillna(False).astype(float)).all()
+    assert (c.loc[first < 2017, "at_risk_287g_2017"] == 0).all()
 
 
 def test_census_region_covers_every_state_once():
@@ -122,7 +144,7 @@ def test_census_region_covers_every_state_once():
 @pytest.mark.parametrize(
     ("builder", "drop"),
     [
-        (h4.build_h4_cities, "mayor_party_2017"),
+        (h4.build_h4_cities, "mayor_party"),
         (h4.build_h4_counties, "county_287g_first_year"),
         (h4.build_h4_county_periods, "dem_share_2016"),
     ],
@@ -204,6 +226,18 @@ def big_cities(n: int = 240, seed: int = 3) -> pd.DataFrame:
     d["n_climate_networks"] = rng.poisson(1 + 3 * d["dem_mayor"]).astype(float)
     d["n_networks"] = d["n_climate_networks"] + 1
     d["state"] = np.array(["CA", "TX", "NY"])[np.arange(n) % 3]
+    d["mayor_party"] = np.where(d["dem_mayor"] == 1, "D", "R")
+    d["mayor_party_source"] = np.where(np.arange(n) % 2 == 0, "mayors_dbk", "us_mayors")
+    d["mayor_party_as_of"] = 2010 + np.arange(n) % 7
+    d["mayor_party_stale"] = (d["mayor_party_source"] == "mayors_dbk") & (
+        d["mayor_party_as_of"] < 2013
+    )
+    # a close-election running variable with a planted jump in joining We Are Still In
+    d["fresh_mayor"] = 1.0
+    d["mayor_dem_margin"] = rng.uniform(-0.5, 0.5, n)
+    d["member_we_are_still_in"] = (rng.random(n) < 0.2 + 0.5 * (d["mayor_dem_margin"] >= 0)).astype(
+        float
+    )
     return d
 
 
@@ -240,14 +274,30 @@ def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
     diff = bu.loc["Difference (Democratic - Republican)"]
     assert diff["mean_climate_networks"] == pytest.approx(want[1.0] - want[0.0])
     assert diff["ci_low"] < diff["mean_climate_networks"] < diff["ci_high"]
-    # the figure renders from the CSV alone
+    # MDE = (1.96 + 0.84) SE for the focal term and the cell terms
+    mde = out["mde"].set_index("term")
+    assert mde.loc["dem_mayor", "focal"] and not mde.loc["dem_county", "focal"]  # no focal: first
+    assert mde["mde"].to_numpy() == pytest.approx(2.8 * mde["std_error"].to_numpy())
+    # the RD finds the planted jump in WASI and reports bandwidth, effective N, density test
+    assert set(out["rd"]["sample"]) == set(h4.RD_SAMPLES)
+    rd = out["rd"][out["rd"]["sample"] == h4.RD_MAIN].set_index("outcome")
+    assert set(rd.index) == set(h4.RD_OUTCOMES)
+    wasi = rd.loc["member_we_are_still_in"]
+    assert wasi["ci_low_robust"] < 0.5 < wasi["ci_high_robust"] and wasi["estimate"] > 0.2
+    assert 0 < wasi["n_eff_left"] <= wasi["n_left"] and 0 < wasi["density_p"] <= 1
+    src = out["mayor_sources"].set_index("source")
+    assert src["n_cities"].sum() == len(frame) and src.loc["us_mayors", "n_stale"] == 0
+    assert src.loc["mayors_dbk", "n_stale"] == frame["mayor_party_stale"].sum()
+    # the figures render from the CSVs alone
     fig = tmp_path / "figdata"
     fig.mkdir()
-    cells.to_csv(fig / "alignment_cells.csv", index=False)
+    for name in ("alignment_cells", "rd", "rd_bins", "rd_fit"):
+        out[name].to_csv(fig / f"{name}.csv", index=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        paths = h4.FIGURES["h4_alignment_cells"](tmp_path, tmp_path / "h4_alignment_cells")
-    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+        for name in ("h4_alignment_cells", "h4_rd"):
+            paths = h4.FIGURES[name](tmp_path, tmp_path / name)
+            assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
 
 
 def test_figure_data_needs_the_cells_model():

@@ -6,9 +6,16 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
   (2012, 2016, 2020), re-expressed as ``dem10_<year>`` = 10 × (share − 0.5): per 10 points and
   centred on an evenly split county, so the mayor's main effect in an interaction is read at a
   50-50 county rather than at an impossible 0% Democratic county. Officials are the mayor's
-  party on 2017-07-01 (Wikidata): ``dem_mayor`` is 1 for a Democrat, 0 for a Republican and
-  missing for independents and unknown mayors (as in the published ``alignment_cell``; the
-  published ``dem_mayor_2017`` codes independents 0). ``census_region`` (Census Bureau regions)
+  party on 2017-07-01 (``mayor_party``: the three mayoral-election files and Wikidata terms,
+  precedence in :mod:`analysis.mayor_party`): ``dem_mayor`` is 1 for a Democrat, 0 for a
+  Republican and missing for independents and unknown mayors (as in the published
+  ``alignment_cell``; the published ``dem_mayor_2017`` codes independents 0);
+  ``fresh_mayor`` is 1 for a partisan mayor whose record is not stale. Dated immigration
+  outcomes enter as one-period discrete-time hazards over the Trump term 2017-2020, the
+  period after the mayor's party is measured: ``adopt_287g_2017`` (the city's county signs
+  its first 287(g) agreement; at risk: ``at_risk_287g_2017``, no agreement before 2017) and
+  ``adopt_sanctuary_2017`` (first dated sanctuary policy of the city or its county; at risk:
+  ``at_risk_sanctuary_2017``). ``census_region`` (Census Bureau regions)
   stands in for state fixed effects in logits, where states in which every or no city joined
   would be perfectly predicted; linear probability models take state fixed effects instead.
   ``n_climate_networks`` counts the distinct transnational climate networks of ``memberships``
@@ -23,7 +30,11 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
   counties that had adopted before 2017 leave the risk set, and terminations cannot be seen.
 
 Figures: ``h4_alignment_cells`` (predicted probability of joining Climate Mayors by mayor ×
-electorate cell, logit ``cm_cells_logit``). Figure data also hold ``bu_comparison``: the mean
+electorate cell, logit ``cm_cells_logit``) and ``h4_rd`` (the close-election regression
+discontinuity, :mod:`analysis.rd`). Figure data also hold ``mde`` (minimum detectable effect
+of every model's focal term and alignment-cell terms at 80% power, 5% two-sided:
+(1.96 + 0.84) × SE), ``rd`` (estimates, robust intervals, bandwidths, effective N, density
+test) and ``rd_bins`` (the binned means of the RD plot). Figure data also hold ``bu_comparison``: the mean
 number of climate networks of cities with Democratic and Republican mayors, the comparison with
 the Boston University Initiative on Cities (2018), with the definition used (``definition``).
 """
@@ -61,7 +72,8 @@ STATE_REGION = {s: r for r, states in CENSUS_REGIONS.items() for s in states.spl
 CITY_COLUMNS = (
     "city_id", "city_name", "state", "county_fips", "city_population", "log_city_population",
     *(f"dem_share_{y}" for y in VOTE_YEARS), "county_foreignborn_pct", "county_hispanic_pct",
-    "mayor_party_2017", "dem_county_2016", "alignment_cell", "member_climate_mayors",
+    "mayor_party", "mayor_party_source", "mayor_party_as_of", "mayor_party_stale",
+    "mayor_dem_margin", "sanctuary_first_year", "dem_county_2016", "alignment_cell", "member_climate_mayors",
     "member_we_are_still_in", "n_networks", "nae_legal_support", "county_287g",
     "county_287g_first_year", "county_ice_detainers", "county_detainer_noncompliance",
 )  # fmt: skip
@@ -132,9 +144,17 @@ def build_h4_cities(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     us = t["us_city"]
     require(us, CITY_COLUMNS, "us_city")
     c = us.copy()
-    party = c["mayor_party_2017"]
+    party = c["mayor_party"]
     c["dem_mayor"] = party.map({"D": 1.0, "R": 0.0}).astype(float)
     c["partisan_mayor"] = party.isin(["D", "R"]).astype(float)
+    stale = c["mayor_party_stale"].astype("boolean").fillna(True).astype(bool)
+    c["fresh_mayor"] = (c["partisan_mayor"].eq(1) & ~stale).astype(float)
+    c["mayor_dem_margin"] = _float(c["mayor_dem_margin"])
+    for name, first in (("287g", c["county_287g_first_year"]),
+                        ("sanctuary", c["sanctuary_first_year"])):  # fmt: skip
+        first = _float(first)
+        c[f"at_risk_{name}_2017"] = (first.isna() | (first >= TRUMP_START)).astype(float)
+        c[f"adopt_{name}_2017"] = first.between(TRUMP_START, TRUMP_END).astype(float)
     for y in VOTE_YEARS:
         c[f"dem10_{y}"] = _centred(c[f"dem_share_{y}"])
     c["dem_county"] = _float(c["dem_county_2016"])
@@ -286,13 +306,112 @@ def bu_comparison(cities: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(definition=BU_DEFINITION)
 
 
+#: (1.96 + 0.84) × SE: the true effect a two-sided 5% test detects with 80% power.
+MDE_FACTOR = 1.96 + 0.84
+CELL_TERMS = ("dem_mayor", "dem_county", "dem_mayor:dem_county")
+
+
+def mde_table(results: Mapping[str, FitResult]) -> pd.DataFrame:
+    """Minimum detectable effect of each model's focal term (and the alignment-cell terms),
+    on the coefficient scale (log-odds for logits, probability for LPMs)."""
+    rows = []
+    for name in sorted(results):
+        res = results[name]
+        tidy = res.tidy().set_index("term")
+        terms = [res.spec.focal_term, *[t for t in CELL_TERMS if t in tidy.index]]
+        for term in dict.fromkeys(terms):
+            if term not in tidy.index:
+                continue
+            se = float(tidy.loc[term, "std_error"])
+            rows.append({
+                "model": name, "term": term, "focal": term == res.spec.focal_term,
+                "estimate": float(tidy.loc[term, "estimate"]), "std_error": se,
+                "mde": MDE_FACTOR * se, "n_obs": int(res.fit.n_obs),
+                "estimator": res.spec.estimator,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+#: Close-election RD outcomes (joining after the Paris withdrawal announcement).
+RD_OUTCOMES = ("member_climate_mayors", "member_we_are_still_in")
+
+
+#: RD samples: the main one (the margin of the election that put the 2017 mayor in office)
+#: and a sensitivity that also keeps stale records (the margin of an earlier race).
+RD_MAIN = "fresh"
+RD_SAMPLES = {
+    RD_MAIN: "mayor on 2017-07-01 won a 2013-2016 Democrat-vs-Republican race",
+    "all_years": "latest Democrat-vs-Republican race behind the 2017 party, any year (stale kept)",
+}
+
+
+def rd_sample(cities: pd.DataFrame, sample: str = RD_MAIN) -> pd.DataFrame:
+    """Cities with a Democratic margin for the election behind the 2017 party; the main sample
+    keeps non-stale records only (2013-2016), so the margin is that of the election that put
+    the mayor in office."""
+    ok = cities["mayor_dem_margin"].notna()
+    if sample == RD_MAIN:
+        ok &= cities["fresh_mayor"].eq(1)
+    return cities[ok]
+
+
+def rd_tables(cities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """rd: one row per sample and outcome (rdrobust + rddensity); rd_bins and rd_fit: binned
+    means and local-linear fits of the main sample for the plot."""
+    from analysis import rd
+
+    rows, bins, fits = [], [], []
+    for name, label in RD_SAMPLES.items():
+        sample = rd_sample(cities, name)
+        x = sample["mayor_dem_margin"]
+        density = rd.density_test(x)
+        for outcome in RD_OUTCOMES:
+            res = rd.rd_estimate(sample[outcome], x, outcome)
+            rows.append({"sample": name, "sample_label": label} | res.row() | density | {
+                "n_close_10": int((x.abs() < 0.10).sum()),
+                "n_close_5": int((x.abs() < 0.05).sum()),
+            })  # fmt: skip
+            if name == RD_MAIN:
+                bins.append(rd.rd_bins(sample[outcome], x, outcome))
+                fit = rd.local_linear_fit(sample[outcome], x, res.bandwidth_h)
+                fits.append(fit.assign(outcome=outcome))
+    return {
+        "rd": pd.DataFrame(rows),
+        "rd_bins": pd.concat(bins, ignore_index=True),
+        "rd_fit": pd.concat(fits, ignore_index=True)[["outcome", "side", "x", "fit"]],
+    }
+
+
+def mayor_sources(cities: pd.DataFrame) -> pd.DataFrame:
+    """Cities with a known mayor's party by the source that set it: party counts, stale
+    records and the election years behind them (the coverage behind panel B)."""
+    known = cities[cities["mayor_party"].notna()]
+    rows = []
+    for source, g in known.groupby("mayor_party_source", sort=True):
+        party = g["mayor_party"].value_counts()
+        rows.append({
+            "source": source, "n_cities": len(g),
+            **{f"n_{p}": int(party.get(p, 0)) for p in ("D", "R", "I", "other")},
+            "n_stale": int(g["mayor_party_stale"].astype("boolean").fillna(False).sum()),
+            "as_of_min": int(g["mayor_party_as_of"].min()),
+            "as_of_max": int(g["mayor_party_as_of"].max()),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def figure_data(
     spec: HypothesisSpec, frames: Mapping[str, pd.DataFrame], results: dict[str, FitResult]
 ) -> dict[str, pd.DataFrame]:
     res = _need(results, "cm_cells_logit", HYPOTHESIS)
     frame = frames[spec.frame_of(res.spec)]
     cities = frames.get("h4_cities", frame)
-    return {"alignment_cells": alignment_cells(res, frame), "bu_comparison": bu_comparison(cities)}
+    return {
+        "alignment_cells": alignment_cells(res, frame),
+        "bu_comparison": bu_comparison(cities),
+        "mde": mde_table(results),
+        "mayor_sources": mayor_sources(cities),
+        **rd_tables(cities),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,8 +439,49 @@ def alignment_cells_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     )
 
 
+def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
+    """Binned RD plot: share joining per margin bin, local-linear fits within the bandwidth."""
+    bins = pd.read_csv(models_dir / "figdata/rd_bins.csv")
+    fits = pd.read_csv(models_dir / "figdata/rd_fit.csv")
+    est = pd.read_csv(models_dir / "figdata/rd.csv")
+    est = est[est["sample"] == RD_MAIN].set_index("outcome")
+    titles = {
+        "member_climate_mayors": "Climate Mayors",
+        "member_we_are_still_in": "We Are Still In",
+    }
+    panels = []
+    for outcome in RD_OUTCOMES:
+        r = est.loc[outcome]
+        panels.append((outcome, (
+            f"{titles[outcome]}: jump {r['estimate']:.2f}\n(robust 95% CI "
+            f"{r['ci_low_robust']:.2f} to {r['ci_high_robust']:.2f})\nh = "
+            f"{100 * r['bandwidth_h']:.1f} pts; N within h: {int(r['n_eff_left'])} left, "
+            f"{int(r['n_eff_right'])} right"
+        )))  # fmt: skip
+    pts = lambda d, col: d.assign(**{col: 100 * d[col]})  # noqa: E731 - margins in points
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.rd_plot(
+        pts(bins, "x_mid"),
+        pts(fits, "x"),
+        panels,
+        out_stem,
+        x_label="Democratic margin (points)",
+        y_label="Share of cities that joined",
+        title="Close mayoral elections: joining Climate Mayors and We Are Still In after a "
+        "narrow Democratic win",
+        source_note="Sources: mayoral-election files (de Benedictis-Kessner/Jones/Warshaw, "
+        "Hopkins & Pettingill, Ferreira & Gyourko); ClimActor and Climate Mayors (membership). "
+        "US cities of 50,000+ whose mayor on 2017-07-01 won a 2013-2016 Democrat-vs-Republican "
+        "race. Dots: binned means (area ~ N); lines: triangular-kernel local-linear fits within "
+        "the rdrobust MSE-optimal bandwidth; rddensity manipulation test p = "
+        f"{est['density_p'].iloc[0]:.2f}.",
+    )
+
+
 FIGURES: dict[str, Callable[[Path, Path], list[Path]]] = {
     "h4_alignment_cells": alignment_cells_figure,
+    "h4_rd": rd_figure,
 }
 
 __all__ = [

@@ -20,6 +20,8 @@ rule assemble:
             "assemble.py",
             "cityjoin.py",
             "us_panel.py",
+            "mayor_party.py",
+            "us_party.py",
             "tableio.py",
             "data/network_aliases.csv",
             "data/networks.csv",
@@ -28,6 +30,7 @@ rule assemble:
         parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
         csv=[f"{DATA}/{t}.csv" for t in OUTPUT_TABLES],
         audit=f"{RESULTS}/audit/rows/assemble.csv",
+        mayor_conflicts=f"{RESULTS}/audit/mayor_party_conflicts.csv",
     params:
         python=PYTHON,
         settings=config_slice(config, "panel"),
@@ -40,6 +43,7 @@ rule assemble:
     shell:
         "{params.python} -m analysis assemble --gazetteer {input.gazetteer} "
         "--joins {input.joins} --out-dir {params.out_dir} --audit {output.audit} "
+        "--mayor-conflicts {output.mayor_conflicts} "
         "--settings {params.settings:q} {input.tables} > {log} 2>&1"
 
 

@@ -25,6 +25,7 @@ FIT_CODE = code_files(
     "degenerate.py",
     "dag.py",
     "framedef.py",
+    "rd.py",
     "hypotheses/__init__.py",
     "backends/__init__.py",
     "backends/corrections.py",

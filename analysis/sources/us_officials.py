@@ -119,6 +119,7 @@ from analysis.us_geo import (
     state_codes,
     state_fips,
 )
+from analysis.us_party import MID_2017, PARTY
 
 MAYORS = "us_mayors"
 GOVERNORS = "us_governors"
@@ -127,8 +128,6 @@ FILE_MAYORS = "us/us_mayors_party_terms_wikidata.csv"
 FILE_GOVERNORS = "us/us_state_governors_party_1775_2020_kaplan.csv"
 FILE_TRIFECTAS = "us/us_state_trifectas_2009_2019_ballotpedia.csv"
 
-MID_2017 = pd.Timestamp("2017-07-01")
-PARTIES = ["D", "R", "I", "other"]
 
 # Places of position labels without a state -> postal code (checked against the mayors).
 POSITION_STATES = {
@@ -189,7 +188,7 @@ _POSITION = re.compile(
 )
 _GENERIC = re.compile(r"^mayor of a place in ", re.IGNORECASE)
 
-_party = pa.Column(str, pa.Check.isin(PARTIES), nullable=True)
+_party = PARTY
 US_MAYOR_TERMS = pa.DataFrameSchema(
     {
         "mention_id": pa.Column(str),
