@@ -239,12 +239,17 @@ def build_h5_dyads_all(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pos = pd.Series(np.arange(len(ids)), index=ids)
     ti = pos[ties["city_a"]].to_numpy(dtype=np.int32)
     tj = pos[ties["city_b"]].to_numpy(dtype=np.int32)
-    tie_set = set(zip(ties["city_a"].tolist(), ties["city_b"].tolist(), strict=True))
-    zi, zj = sampled_pairs(ids, tie_set, ZERO_RATIO * len(ties), ZERO_SEED)
-    i, j = np.concatenate([ti, zi]), np.concatenate([tj, zj])
-    out = pair_frame(cities, i, j, ties, t["country_pairs"])
     n = len(ids)
-    rate = len(zi) / (n * (n - 1) // 2 - len(ties))
+    n_zero = n * (n - 1) // 2 - len(ties)
+    if ZERO_RATIO * len(ties) >= n_zero:  # a small world: every pair, no sampling
+        i, j = all_pairs(ids)
+        rate = 1.0
+    else:
+        tie_set = set(zip(ties["city_a"].tolist(), ties["city_b"].tolist(), strict=True))
+        zi, zj = sampled_pairs(ids, tie_set, ZERO_RATIO * len(ties), ZERO_SEED)
+        i, j = np.concatenate([ti, zi]), np.concatenate([tj, zj])
+        rate = len(zi) / n_zero
+    out = pair_frame(cities, i, j, ties, t["country_pairs"])
     # Inverse sampling probability, for descriptive totals (the logit needs none).
     out["sample_weight"] = np.where(out["tie"] == 1, 1.0, 1.0 / rate)
     return out.sort_values(["city_a", "city_b"], ignore_index=True)
