@@ -337,6 +337,7 @@ def _reviewer_map(args: argparse.Namespace) -> None:
         cfg["models"]["hypotheses"],
         figures,
         args.outputs,
+        cfg["models"]["universe"],
     )
     print(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
 

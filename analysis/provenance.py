@@ -17,8 +17,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -73,13 +74,17 @@ class _Recording(pd.DataFrame):
 _READ: set[str] = set()
 
 
-def frame_reads(name: str, data_dir: Path) -> tuple[dict[str, set[str]], list[str]]:
+def frame_reads(
+    name: str, data_dir: Path, universe: Mapping[str, Any] | None = None
+) -> tuple[dict[str, set[str]], list[str]]:
     """Build frame `name` with recording tables: ({table: columns of it the builder read},
-    the frame's columns), the latter to find columns passed through untouched."""
+    the frame's columns), the latter to find columns passed through untouched. `universe` is
+    config `models.universe` (the builder's population floors)."""
     fd = frame_def(name)
     tables = read_tables(data_dir, fd.tables)
     _READ.clear()
-    frame = fd.build({k: _Recording(v) for k, v in tables.items()})
+    opts = {k: (universe or {})[k] for k in fd.options}
+    frame = fd.build({k: _Recording(v) for k, v in tables.items()}, **opts)
     reads = {k: set(v.columns) & _READ for k, v in tables.items()}
     _READ.clear()
     return reads, [str(c) for c in frame.columns]
@@ -187,12 +192,14 @@ def raw_files(sources: Iterable[str]) -> list[str]:
     return sorted({f for s in sources for f in by_name[s].files})
 
 
-def hypothesis_sources(spec: HypothesisSpec, data_dir: Path, index) -> set[str]:
+def hypothesis_sources(
+    spec: HypothesisSpec, data_dir: Path, index, universe: Mapping[str, Any] | None = None
+) -> set[str]:
     """Sources whose data the hypothesis's frames read (see the module docstring)."""
     wanted = spec_columns(spec)
     found: set[str] = set()
     for name in spec.frames:
-        reads, frame_columns = frame_reads(name, data_dir)
+        reads, frame_columns = frame_reads(name, data_dir, universe)
         for table, read in reads.items():
             # Columns the builder passes through untouched are read where a model uses them.
             passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
@@ -212,13 +219,17 @@ def _sources_in(path: Path) -> set[str]:
 
 
 def reviewer_map(
-    results: Path, spec_dir: Path, hypotheses: list[str], figures: dict
+    results: Path,
+    spec_dir: Path,
+    hypotheses: list[str],
+    figures: dict,
+    universe: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     index = _interim_index(results)
     rows = []
     for h in hypotheses:
         spec = load_spec(spec_dir / f"{h}.yaml")
-        sources = sorted(hypothesis_sources(spec, results / "data", index))
+        sources = sorted(hypothesis_sources(spec, results / "data", index, universe))
         files = raw_files(sources)
         start = [*frame_code(spec), *(PKG / f for f in FIT_ENTRY)]
 
@@ -321,9 +332,10 @@ def write_provenance(
     hypotheses: list[str],
     figures: dict,
     outputs: Iterable[str | Path] = (),
+    universe: Mapping[str, Any] | None = None,
 ) -> None:
     """Reviewer's map, then SHA256SUMS over the published `outputs` (see published_files)."""
-    table = reviewer_map(results, spec_dir, hypotheses, figures)
+    table = reviewer_map(results, spec_dir, hypotheses, figures, universe)
     table.to_csv(results / "reviewer_map.csv", index=False, lineterminator="\n")
     disk = disk_usage(results)
     (results / "reviewer_map.md").write_text(map_markdown(table, disk), "utf-8")

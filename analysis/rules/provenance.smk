@@ -15,7 +15,9 @@ rule reviewer_map:
         sums=f"{RESULTS}/SHA256SUMS",
     params:
         python=PYTHON,
-        settings=config_slice(config, "results_dir", "models.dir", "models.hypotheses"),
+        settings=config_slice(
+            config, "results_dir", "models.dir", "models.hypotheses", "models.universe"
+        ),
     log:
         f"{RESULTS}/logs/reviewer_map.log",
     conda:
