@@ -8,6 +8,7 @@ the real spec's models (config/models/h5.yaml) on :func:`analysis.synthetic.h5_d
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,7 +138,7 @@ def test_all_cities_frame_keeps_every_tie_and_samples_zeros() -> None:
 
 # ---------------------------------------------------------------------------- planted effect
 
-SPEC = load_spec("config/models/h5.yaml")
+SPEC = load_spec(Path(__file__).resolve().parents[1] / "config/models/h5.yaml")
 MODELS = {m.name: m for m in SPEC.models}
 
 
