@@ -300,6 +300,13 @@ def h5_dyad_sentence(res: Results) -> str:
             f"{'less' if ch.estimate < 0 else 'more'} than others' (interaction {ch.ratio()}, "
             f"{ch.p()})."
         )
+    if res.has("dy_china_level"):
+        lv = res.get("dy_china_level")
+        text += (
+            f" Without city fixed effects, a pair with one mainland Chinese city is tied at "
+            f"{lv.ratio()} times the gravity baseline ({lv.p()}; MDE {_mde(res, 'dy_china_level')}"
+            f" on the log scale), a level that list coverage confounds."
+        )
     return text
 
 
