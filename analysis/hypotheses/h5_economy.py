@@ -335,7 +335,14 @@ def china_ties(sister: FitResult, nets: FitResult, frame: pd.DataFrame) -> pd.Da
 #: z(0.975) + z(0.80): the minimum detectable effect at 5% (two-sided) with 80% power is
 #: this many standard errors.
 MDE_FACTOR = 1.959964 + 0.841621
-DYAD_MODELS = ("dy_gawc", "dy_gawc_logit", "dy_all", "dy_china_slopes", "dy_china_level")
+DYAD_MODELS = (
+    "dy_gawc",
+    "dy_gawc_citycl",
+    "dy_gawc_logit",
+    "dy_all",
+    "dy_china_slopes",
+    "dy_china_level",
+)
 
 
 def dyad_power(spec: HypothesisSpec, results: Mapping[str, FitResult]) -> pd.DataFrame:
