@@ -161,3 +161,17 @@ def test_synthetic_dyads_deterministic() -> None:
     a, b = S.h5_dyads(n_cities=60, seed=3), S.h5_dyads(n_cities=60, seed=3)
     pd.testing.assert_frame_equal(a.frame, b.frame)
     assert len(a.frame) == 60 * 59 // 2
+
+
+def test_dyad_power_reports_pairs_ties_and_mde() -> None:
+    p = S.h5_dyads(n_cities=120, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_model(p.frame, MODELS["dy_gawc"])
+    out = h5.dyad_power(SPEC, {"dy_gawc": res}).set_index("model")
+    row = out.loc["dy_gawc"]
+    assert row["term"] == "complementarity"
+    assert row["mde"] == pytest.approx(h5.MDE_FACTOR * row["std_error"])
+    assert row["n_pairs"] == res.fit.n_obs
+    assert row["n_ties"] == int(p.frame.loc[res.fit.used, "tie"].sum())
+    assert row["fixed_effects"] == "city_a+city_b"
