@@ -50,6 +50,7 @@ PUBLISHED = [
     rules.gazetteer.output,
     rules.match_cities.output,
     rules.assemble.output,
+    rules.country_pairs.output,
     rules.codebook.output,
     rules.validate_gawc2000.output,
     MODEL_OUTPUTS,

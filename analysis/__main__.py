@@ -201,6 +201,17 @@ def _assemble(args: argparse.Namespace) -> None:
     write_audit(audit, Path(args.audit))
 
 
+def _country_pairs(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from analysis.country_pairs import build_country_pairs
+    from analysis.tableio import write_table
+
+    pairs = build_country_pairs(pd.read_parquet(args.cepii), pd.read_parquet(args.trade))
+    write_table(pairs, Path(args.out_dir), "country_pairs")
+    print(f"country_pairs: {len(pairs):,} rows, {int(pairs['trade_in_panel'].sum()):,} in Yotov")
+
+
 def _codebook(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -414,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--audit", required=True)
     p.add_argument("--mayor-conflicts", help="CSV of disagreements between the mayor sources")
     p.set_defaults(func=_assemble)
+
+    p = sub.add_parser("country-pairs", help="publish the CEPII/Yotov country-pair table")
+    p.add_argument("--cepii", required=True, help="interim cepii_pairs parquet")
+    p.add_argument("--trade", required=True, help="interim trade_flows parquet")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=_country_pairs)
 
     p = sub.add_parser("codebook", help="write CODEBOOK.md and datapackage.json")
     p.add_argument("tables", nargs="+")

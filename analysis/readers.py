@@ -337,8 +337,13 @@ def read_text_table(
 # --------------------------------------------------------------------------- spreadsheets
 
 
-def _excel_engine(path: PathLike) -> str:
-    """Pick the pandas engine from the extension: xlrd for legacy .xls, openpyxl otherwise."""
+def _excel_engine(path: PathLike, head: bytes = b"") -> str:
+    """Pick the pandas engine: openpyxl for a zip-based workbook (.xlsx, whatever its name),
+    xlrd for a legacy .xls (BIFF), else from the extension."""
+    if head.startswith(b"PK"):
+        return "openpyxl"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 container of BIFF workbooks
+        return "xlrd"
     suffix = Path(path).suffix.lower()
     if suffix == ".xls":
         return "xlrd"
@@ -360,15 +365,25 @@ def _resolve_sheet(sheets: list[str], sheet: str | int | None, file: str) -> str
     return sheet
 
 
-def _read_sheet_grid(path: PathLike, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
-    """Return the whole sheet as an untyped grid (no header) and the sheet's name."""
-    file = str(path)
-    engine = _excel_engine(path)
+def _read_sheet_grid(
+    path: PathLike, sheet: str | int | None, member: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Return the whole sheet as an untyped grid (no header) and the sheet's name; `member`
+    names the workbook inside a zip archive."""
+    file = str(path) if member is None else f"{path}!{member}"
+    source: PathLike | io.BytesIO = path
+    engine = "?"
     try:
+        if member is not None:
+            source = io.BytesIO(_read_bytes(path, member))
+            engine = _excel_engine(member, source.getvalue()[:8])
+        else:
+            with open(path, "rb") as handle:
+                engine = _excel_engine(path, handle.read(8))
         with warnings.catch_warnings():
             # The brief pins xlrd for .xls; pandas 3 flags that engine as deprecated.
             warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
-            book = pd.ExcelFile(path, engine=engine)
+            book = pd.ExcelFile(source, engine=engine)
         with book:
             sheet = _resolve_sheet([str(name) for name in book.sheet_names], sheet, file)
             grid = pd.read_excel(
@@ -423,6 +438,7 @@ def read_excel_table(
     header_row: int | None = 0,
     names: Sequence[str] | None = None,
     search_rows: int = HEADER_SEARCH_ROWS,
+    member: str | None = None,
 ) -> pd.DataFrame:
     """Read one sheet of an .xlsx (openpyxl) or legacy .xls (xlrd) workbook.
 
@@ -437,6 +453,7 @@ def read_excel_table(
         header_row: 0-based row of the header; None when the sheet has no header (columns are
             then ``names`` or ``"0"``, ``"1"``, ...).
         names: column names for a sheet without header (``header_row=None``).
+        member: the workbook's name inside ``path`` when ``path`` is a zip archive.
 
     Fully empty rows and columns are dropped; blank header cells become ``Unnamed: i`` and
     repeated labels get ``.1`` suffixes. ``attrs`` record ``sheet`` and ``header_row``, the
@@ -445,7 +462,7 @@ def read_excel_table(
     file = str(path)
     if names is not None and (header_row is not None or header_contains is not None):
         raise ValueError("names apply only to a sheet without header (header_row=None)")
-    grid, sheet_name = _read_sheet_grid(path, sheet)
+    grid, sheet_name = _read_sheet_grid(path, sheet, member)
     if header_contains is not None:
         header_row = _find_header_row(grid, header_contains, file, search_rows)
         log.info("%s[%s]: header found on row %d", file, sheet_name, header_row)

@@ -52,6 +52,7 @@ __all__ = [
     "H2_NETWORKS_TRUTH",
     "H3_COUNT_SCALE",
     "H4_TRUTH",
+    "H5_DYAD_TRUTH",
     "H5_TRUTH",
     "SCALE_COUNT_SCALE",
     "SCALE_TRUTH",
@@ -63,6 +64,7 @@ __all__ = [
     "h3_event_study",
     "h3_profile",
     "h4_us_cities",
+    "h5_dyads",
     "h5_sister_cities",
     "rel_name",
     "restandardize",
@@ -445,6 +447,94 @@ def h5_sister_cities(
     truths = {"sister_city_degree": dict(H5_TRUTH), "n_networks": dict(H2_NETWORKS_TRUTH)}
     return Planted(cities, truths["sister_city_degree"], "h5_sister_cities",
                    "sister_city_degree", truths)  # fmt: skip
+
+
+#: Slopes of the dyadic tie model (``h5_dyads``), on the log scale of the tie probability.
+H5_DYAD_TRUTH = {
+    "complementarity": 0.4,
+    "log_trade": 0.1,
+    "log_dist_km": -0.7,
+    "same_country": 0.5,
+    "contig": 0.4,
+    "comlang_off": 0.6,
+    "colony": 0.3,
+    "trade_missing": 0.2,
+}
+
+
+def h5_dyads(
+    n_cities: int = 400,
+    seed: int = 0,
+    *,
+    n_countries: int = 40,
+    city_sd: float = 0.5,
+    intercept: float = 0.0,
+    link: str = "log",
+) -> Planted:
+    """Every unordered pair of `n_cities` cities, shaped like ``h5_dyads``: ``tie`` ~
+    Bernoulli(p) with log p (``link="log"``, the PPML mean) or logit p (``link="logit"``) =
+    intercept + city effect a + city effect b + x'b (:data:`H5_DYAD_TRUTH`).
+
+    City effects (SD `city_sd`) are the fixed effects a model absorbs; they are drawn
+    correlated with each city's connectivity, so a model without them is biased. Country-pair
+    terms (contiguity, language, colonial tie, trade) are drawn once per country pair; same-
+    country pairs have them 0 as in the real frame. With the log link the index is capped
+    below 0 (p <= 1), which the default intercept leaves to a handful of pairs at most.
+    """
+    if link not in ("log", "logit"):
+        raise ValueError(f"link must be 'log' or 'logit', not {link!r}")
+    _check_positive(n_cities=n_cities, n_countries=n_countries)
+    rng = np.random.default_rng(seed)
+    countries = _country_codes(n_countries)
+    country = rng.integers(0, n_countries, n_cities)
+    centre = rng.uniform(-60, 60, size=(n_countries, 2))
+    lat = np.clip(centre[country, 0] + rng.normal(0, 4, n_cities), -89, 89)
+    lon = centre[country, 1] * 3 + rng.normal(0, 4, n_cities)
+    conn = rng.beta(1.2, 5.0, n_cities)
+    effect = city_sd * (rng.normal(size=n_cities) + 2 * (conn - conn.mean()))
+    i, j = np.triu_indices(n_cities, k=1)
+    ci, cj = country[i], country[j]
+    same = ci == cj
+    lo, hi = np.minimum(ci, cj), np.maximum(ci, cj)
+
+    def pair_draw(values: np.ndarray) -> np.ndarray:
+        """One value per country pair (lo, hi), 0 within a country."""
+        return np.where(same, 0.0, values[lo * n_countries + hi])
+
+    k = n_countries * n_countries
+    contig = pair_draw((rng.random(k) < 0.1).astype(float))
+    comlang = pair_draw((rng.random(k) < 0.2).astype(float))
+    colony = pair_draw((rng.random(k) < 0.05).astype(float))
+    in_panel = pair_draw((rng.random(k) < 0.6).astype(float))
+    log_trade = np.where(in_panel == 1, pair_draw(rng.normal(4.0, 2.0, k)), 0.0)
+    phi1, phi2 = np.radians(lat[i]), np.radians(lat[j])
+    h = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon[j] - lon[i]) / 2) ** 2
+    )
+    km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    prod = conn[i] * conn[j]
+    frame = pd.DataFrame(
+        {
+            "city_a": i.astype(np.int64),
+            "city_b": j.astype(np.int64),
+            "country_a": countries[ci],
+            "country_b": countries[cj],
+            "log_dist_km": np.log(np.maximum(km, 1.0)),
+            "same_country": same.astype(float),
+            "contig": contig,
+            "comlang_off": comlang,
+            "colony": colony,
+            "trade_missing": 1.0 - in_panel,
+            "log_trade": log_trade,
+            "complementarity": (prod - prod.mean()) / prod.std(),
+        }
+    )
+    eta = intercept + effect[i] + effect[j] + _index(frame, H5_DYAD_TRUTH)
+    p = np.exp(np.minimum(eta, 0.0)) if link == "log" else _logistic(eta)
+    frame["tie"] = (rng.random(len(frame)) < p).astype(float)
+    return Planted(frame, dict(H5_DYAD_TRUTH), "h5_dyads", "tie",
+                   {"tie": dict(H5_DYAD_TRUTH)})  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- H1

@@ -40,6 +40,9 @@ def city_year(n: int = 10, seed: int = 0) -> pd.DataFrame:
             "n_networks_transnational": nets - (nets > 0),  # H2's outcome; fewer than all
             "sister_city_degree": sister,
             "gawc_gnc_2020": gawc,
+            "gawc_gnc_2020_prop": gawc / np.nanmax(gawc),
+            "lat": rng.uniform(-40, 60, n),
+            "lon": rng.uniform(-120, 140, n),
             "gawc_rank_2020": pd.Series(gawc).rank(ascending=False).to_numpy(),
             "gawc_gnc_2000": np.nan,
             "air_degree": rng.uniform(1e-4, 1e-2, n),
@@ -65,7 +68,25 @@ def tables(n: int = 10, seed: int = 0) -> dict[str, pd.DataFrame]:
                       "network_scope": ["transnational", "transnational"],
                       "join_year": pd.array([2009, None], dtype="Int64"),
                       "first_observed_year": [2016, 2019]})  # fmt: skip
-    return {"city_year": cy, "memberships": m}
+    ids = cy["city_id"].unique()
+    dyads = pd.DataFrame({"city_a": ids[:-1], "city_b": ids[1:]})  # a chain of ties
+    return {"city_year": cy, "memberships": m, "dyads": dyads, "country_pairs": country_pairs()}
+
+
+def country_pairs() -> pd.DataFrame:
+    """The three countries of `city_year`, all pairs; CHN-USA and DEU-USA trade."""
+    return pd.DataFrame(
+        {
+            "iso3_a": ["CHN", "CHN", "DEU"],
+            "iso3_b": ["DEU", "USA", "USA"],
+            "dist_km": [7000.0, 11000.0, 6500.0],
+            "contig": pd.array([0, 0, 0], dtype="Int64"),
+            "comlang_off": pd.array([0, 0, 0], dtype="Int64"),
+            "colony": pd.array([0, 0, 0], dtype="Int64"),
+            "trade_in_panel": pd.array([1, 1, 1], dtype="Int64"),
+            "trade_musd": [np.nan, 1500.0, 900.0],
+        }
+    )
 
 
 def test_cities_frame_adds_tie_composition():

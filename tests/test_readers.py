@@ -467,3 +467,23 @@ def test_sha256_file_streams_large_file(tmp_path):
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
     with pytest.raises(RawInputError):
         sha256_file(tmp_path / "missing.bin")
+
+
+def test_excel_inside_zip_and_engine_from_content(tmp_path: Path) -> None:
+    """A workbook read from a zip member, and an .xlsx stored under an .xls name: the engine
+    follows the bytes (zip-based -> openpyxl), not the extension."""
+    book = openpyxl.Workbook()
+    book.active.append(["iso_o", "dist"])
+    book.active.append(["FRA", 880.5])
+    inner = tmp_path / "inner.xlsx"
+    book.save(inner)
+    archive = tmp_path / "dist.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(inner, "dist_cepii.xls")
+    df = read_excel_table(archive, member="dist_cepii.xls")
+    assert df.to_dict("records") == [{"iso_o": "FRA", "dist": 880.5}]
+    renamed = tmp_path / "legacy_name.xls"
+    renamed.write_bytes(inner.read_bytes())
+    assert read_excel_table(renamed).shape == (1, 2)
+    with pytest.raises(RawInputError, match="not found"):
+        read_excel_table(archive, member="other.xls")

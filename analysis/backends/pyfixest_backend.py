@@ -1,4 +1,4 @@
-"""pyfixest: OLS and Poisson with absorbed fixed effects (feols, fepois)."""
+"""pyfixest: OLS, Poisson and logit with absorbed fixed effects (feols, fepois, feglm)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ def _every_group_has_events(design: Design) -> bool:
     return bool((events[np.bincount(g) > 0] > 0).all())
 
 
+def _felogit(fml: str, data: pd.DataFrame, **kwargs):
+    """Logit with absorbed fixed effects (pyfixest's GLM; it takes no separation option)."""
+    kwargs.pop("separation_check", None)
+    return pf.feglm(fml, data, family="logit", **kwargs)
+
+
 def fit(design: Design, spec: ModelSpec) -> BackendFit:
     # Generated column names keep user column names out of the formula string entirely.
     terms = [c for c in design.X.columns if c != INTERCEPT]
@@ -59,11 +65,11 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     fml = "y ~ " + (" + ".join(xs.values()) or "1")
     if fes:
         fml += " | " + " + ".join(fes.values())
-    func = {"ols": pf.feols, "poisson": pf.fepois}.get(spec.estimator)
+    func = {"ols": pf.feols, "poisson": pf.fepois, "logit": _felogit}.get(spec.estimator)
     if func is None:
         raise PipelineError(f"{spec.name}: pyfixest backend does not fit {spec.estimator!r}")
     try:
-        extra: dict = {"iwls_tol": 1e-10} if spec.estimator == "poisson" else {}
+        extra: dict = {"iwls_tol": 1e-10} if spec.estimator in ("poisson", "logit") else {}
         if spec.estimator == "poisson" and _every_group_has_events(design):
             extra["separation_check"] = []  # its "fe" check would drop nothing (~5% of a fit)
         res = func(fml, df, vcov=_vcov(spec, cls), ssc=_ssc(spec), copy_data=False, **extra)
@@ -88,7 +94,7 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
         stats["r2"] = float(res._r2)
         if fes:
             stats["r2_within"] = float(res._r2_within)
-    else:
+    elif hasattr(res, "_loglik"):  # pyfixest's logit does not report a likelihood
         ll = float(res._loglik)
         stats |= {"loglik": ll, "pseudo_r2": float(res._pseudo_r2), "aic": 2 * res._k - 2 * ll}
     return BackendFit(
@@ -96,7 +102,7 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
         cov=cov.loc[order, order],
         n_obs=int(res._N),
         k=int(res._k),
-        link="identity" if spec.estimator == "ols" else "log",
+        link={"ols": "identity", "logit": "logit"}.get(spec.estimator, "log"),
         backend="pyfixest",
         used=used,
         stats=stats,

@@ -47,9 +47,30 @@ rule assemble:
         "--settings {params.settings:q} {input.tables} > {log} 2>&1"
 
 
+# Country pairs for the dyadic H5 model: a table of its own, so the panels do not wait on it.
+rule country_pairs:
+    input:
+        cepii=f"{RESULTS}/interim/cepii_dist/cepii_pairs.parquet",
+        trade=f"{RESULTS}/interim/yotov_trade/trade_flows.parquet",
+        code=code_files("country_pairs.py", "tableio.py"),
+    output:
+        parquet=f"{DATA}/country_pairs.parquet",
+        csv=f"{DATA}/country_pairs.csv",
+    params:
+        python=PYTHON,
+        out_dir=lambda w, output: os.path.dirname(output.parquet),
+    log:
+        f"{RESULTS}/logs/country_pairs.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis country-pairs --cepii {input.cepii} --trade {input.trade} "
+        "--out-dir {params.out_dir} > {log} 2>&1"
+
+
 rule codebook:
     input:
-        tables=rules.assemble.output.parquet,
+        tables=[*rules.assemble.output.parquet, rules.country_pairs.output.parquet],
         manifest=config["raw"]["manifest"],
         code=code_files(
             "codebook.py", "coverage.py", "markdown.py", "data/codebook.yaml"
