@@ -27,7 +27,7 @@ RAW = config["raw"]["dir"]
 RESULTS = config["results_dir"]
 check_writable([RESULTS, RAW])
 # Verification at use: every raw file present is hashed against the manifest on every run.
-check_raw_files(MANIFEST.values(), RAW)
+check_raw_files(MANIFEST.values(), RAW, f"{RESULTS}/audit/acquire")
 check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config)
 
 

@@ -169,3 +169,17 @@ def test_rule_inputs_and_params_hold_no_absolute_path():
     assert absolute == []
     commands = [line for line in out.splitlines() if "-m analysis" in line]
     assert commands and not [c for c in commands if str(ROOT) in c]  # interpreter, settings
+
+
+def test_a_file_as_acquired_is_not_an_edit_when_the_manifest_moved_on(tmp_path):
+    raw_dir, entries = _entries(tmp_path)
+    records = tmp_path / "records"
+    records.mkdir()
+    old = hashlib.sha256(b"id,v\n1,2\n").hexdigest()
+    (records / "a.json").write_text(f'[{{"file": "a/x.csv", "sha256": "{old}"}}]')
+    moved = [e.__class__(**{**e.__dict__, "sha256": "f" * 64}) if e.file == "a/x.csv" else e
+             for e in entries]  # fmt: skip
+    assert check_raw_files(moved, raw_dir, records) == 2  # the acquire job will replace it
+    (raw_dir / "a/x.csv").write_bytes(b"id,v\n1,3\n")  # now it is an edit
+    with pytest.raises(ChecksumError, match=r"a/x\.csv: sha256"):
+        check_raw_files(moved, raw_dir, records)

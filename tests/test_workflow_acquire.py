@@ -212,3 +212,19 @@ def test_covariate_clash_is_refused_at_plan_time(workdir):
     assert "covariates[0] (mine): column 'log_pop' is already a column of city_year" in (
         run.stdout + run.stderr
     )
+
+
+def test_a_regenerated_manifest_replaces_the_file_instead_of_refusing_it(workdir):
+    """A raw file that still has the hash its acquisition recorded is not an edit when the
+    manifest changes (the mirror got a new version): the acquire job replaces it."""
+    wd, mirror, raw = acquired(workdir)
+    new = b"name,country\nBologna,ITA\nModena,ITA\n"
+    (mirror / raw[0]["file"]).write_bytes(new)
+    entries = [dict(e) for e in raw]
+    entries[0].update(sha256=hashlib.sha256(new).hexdigest(), bytes=len(new))
+    (wd / "data/raw/sources.yaml").write_text(yaml.safe_dump({"sources": entries}))
+    run = snakemake(wd, RAW_TARGET)
+    assert run.returncode == 0, run.stderr
+    assert (wd / "data/raw" / raw[0]["file"]).read_bytes() == new
+    report = pd.read_csv(wd / RAW_TARGET).set_index("file")
+    assert report.loc[raw[0]["file"], "sha256"] == entries[0]["sha256"]
