@@ -29,18 +29,14 @@ def _cfg(args: argparse.Namespace) -> dict:
     return load_config(args.config)
 
 
-def _verify_raw(cfg: dict, *paths: str) -> None:
+def _verify_raw(cfg: dict, command: str, *paths: str) -> None:
     """Verification at use for commands that read a raw file directly (not via a parser)."""
-    from analysis.acquire import verify_file
+    from analysis.acquire import verify_at_use
     from analysis.manifest import by_file, load_manifest
 
-    entries = by_file(load_manifest(cfg["raw"]["manifest"]))
     raw_dir = Path(cfg["raw"]["dir"])
-    for path in paths:
-        rel = Path(path).relative_to(raw_dir).as_posix()
-        if rel not in entries:
-            raise PipelineError(f"{path} is not in the manifest {cfg['raw']['manifest']}")
-        verify_file(Path(path), entries[rel])
+    files = {Path(p).relative_to(raw_dir).as_posix(): Path(p) for p in paths}
+    verify_at_use(files, by_file(load_manifest(cfg["raw"]["manifest"])), command)
 
 
 def _config_options(p: argparse.ArgumentParser) -> None:
@@ -135,7 +131,7 @@ def _combine_audits(args: argparse.Namespace) -> None:
 def _gazetteer(args: argparse.Namespace) -> None:
     from analysis.gazetteer import load_gazetteer
 
-    _verify_raw(_cfg(args), args.admin1)
+    _verify_raw(_cfg(args), "gazetteer", args.admin1)
     gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
     print(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
 
@@ -147,7 +143,7 @@ def _match(args: argparse.Namespace) -> None:
     from analysis.match_stage import match_all, mention_cities, read_mentions, summarize
 
     cfg = _cfg(args)
-    _verify_raw(cfg, args.admin1)
+    _verify_raw(cfg, "match", args.admin1)
     matching = dict(cfg["matching"])
     per_source = matching.pop("per_source", {})
     gaz = load_gazetteer(args.gazetteer, args.admin1)

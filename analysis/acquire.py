@@ -19,13 +19,13 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.errors import AcquisitionError, ChecksumError
+from analysis.errors import AcquisitionError, ChecksumError, RawInputError
 from analysis.hashing import sha256_file
 from analysis.manifest import ManifestEntry, check_relative_path
 
@@ -75,6 +75,23 @@ def verify_file(path: Path, entry: ManifestEntry, origin: str | Path | None = No
             f"{entry.file}: sha256 mismatch: expected {entry.sha256}, got {actual} (from {shown})"
         )
     return actual
+
+
+def verify_at_use(
+    paths: Mapping[str, Path], manifest: Mapping[str, ManifestEntry], reader: str
+) -> None:
+    """Check the raw files a job is about to read (`paths`: manifest file -> path) against the
+    manifest; raise naming the file. One check for parsers and for jobs reading raw files
+    directly (gazetteer, matching)."""
+    for rel, path in paths.items():
+        if rel not in manifest:
+            raise RawInputError(str(path), f"{reader} reads a file the manifest lacks")
+        try:
+            verify_file(path, manifest[rel])
+        except ChecksumError as exc:
+            raise RawInputError(
+                str(path), f"changed after acquisition ({exc}); delete it to re-acquire it"
+            ) from None
 
 
 def _problem(entry: ManifestEntry, raw_dir: Path, acquired: dict[str, str]) -> str | None:

@@ -7,6 +7,7 @@ changes; rules therefore list these files as inputs, so editing a parser reruns 
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import os
@@ -41,18 +42,21 @@ def source_code(spec: SourceSpec) -> list[str]:
     """The parser's own module plus the shared parsing layer."""
     module = Path(inspect.getsourcefile(importlib.import_module(module_of(spec))) or "")
     # Package modules a parser imports (sibling parsers, shared helpers such as us_geo) count too.
-    deps = {module, *_imported_modules(module)}
+    deps = {module, *module_imports(module)}
     return sorted({*map(relative, deps), *code_files(*SHARED_PARSING)})
 
 
-def _imported_modules(module: Path) -> set[Path]:
-    """Files of this package that ``module`` imports with ``from analysis.<...> import``."""
-    text = module.read_text(encoding="utf-8")
-    found = set()
-    for line in text.splitlines():
-        if line.startswith("from analysis.") and " import " in line:
-            parts = line.split()[1].split(".")[1:]  # analysis.sources.gawc -> sources, gawc
-            path = PKG.joinpath(*parts).with_suffix(".py")
-            if path.is_file():
-                found.add(path)
+def module_imports(path: Path, pkg: Path = PKG) -> set[Path]:
+    """Package files `path` imports (``from analysis.x import y``, ``from analysis import x``),
+    at any depth of the module, so imports deferred into functions count. One import scanner
+    for rule inputs and the reviewer's map."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[Path] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("analysis"):
+            continue
+        base = pkg.joinpath(*node.module.split(".")[1:])
+        candidates = [base.with_suffix(".py"), base / "__init__.py"]
+        candidates += [base / f"{a.name}.py" for a in node.names]  # from analysis import defiance
+        found |= {c for c in candidates if c.is_file()}
     return found

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.acquire import verify_file
+from analysis.acquire import verify_at_use
 from analysis.audit import write_audit
-from analysis.errors import ChecksumError, PipelineError, RawInputError, plain
+from analysis.errors import PipelineError, RawInputError, plain
 from analysis.manifest import ManifestEntry
 from analysis.sources.base import ParsedSource, SourceSpec
 
@@ -32,17 +32,7 @@ def input_paths(
     if missing:
         raise RawInputError(", ".join(missing), f"missing input file(s) of source {spec.name!r}")
     if manifest is not None:
-        for f, path in paths.items():
-            if f not in manifest:
-                raise RawInputError(
-                    str(path), f"source {spec.name!r} reads a file the manifest lacks"
-                )
-            try:
-                verify_file(path, manifest[f])
-            except ChecksumError as exc:
-                raise RawInputError(
-                    str(path), f"changed after acquisition ({exc}); delete it to re-acquire it"
-                ) from None
+        verify_at_use(paths, manifest, f"source {spec.name!r}")
     return paths
 
 

@@ -14,8 +14,6 @@ layer and the renderer of each output.
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import inspect
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,7 +22,9 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from analysis import code_deps
 from analysis.frames import frame_def, read_tables
+from analysis.hashing import sha256_file
 from analysis.modelspec import HypothesisSpec, load_spec
 from analysis.sources import registry
 
@@ -91,18 +91,9 @@ def frame_reads(
 
 
 def module_imports(path: Path) -> set[Path]:
-    """Package files `path` imports (``from analysis.x import y``, ``from analysis import x``),
-    at any depth of the module, so imports deferred into functions count."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[Path] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("analysis"):
-            continue
-        base = PKG.joinpath(*node.module.split(".")[1:])
-        candidates = [base.with_suffix(".py"), base / "__init__.py"]
-        candidates += [base / f"{a.name}.py" for a in node.names]  # from analysis import defiance
-        found |= {c for c in candidates if c.is_file()}
-    return found
+    """Package files `path` imports (:func:`analysis.code_deps.module_imports`, resolved
+    against this module's `PKG`)."""
+    return code_deps.module_imports(path, PKG)
 
 
 def code_closure(start: Iterable[Path]) -> list[str]:
@@ -280,7 +271,7 @@ def sha256_manifest(files: Iterable[str | Path]) -> str:
     `sha256sum -c results/SHA256SUMS` runs from the checkout)."""
     lines = []
     for path in sorted({Path(p).as_posix() for p in files}):
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        digest = sha256_file(path)
         lines.append(f"{digest}  {path}")
     return "\n".join(lines) + "\n"
 
