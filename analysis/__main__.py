@@ -363,13 +363,28 @@ def _render_figures(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("citydiplomacy")
+    except PackageNotFoundError:  # a checkout on PYTHONPATH without installing
+        return "unknown (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand, each option with its help text (`citydip <command> --help`)."""
+    parser = argparse.ArgumentParser(
+        prog="citydip",
+        description="City diplomacy pipeline: the commands the Snakemake rules run (also "
+        "available as `python -m analysis`). Run the whole pipeline with `make run`.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     p = sub.add_parser("build-manifest", help="regenerate data/raw/sources.yaml from the mirror")
-    p.add_argument("--mirror", default="../shared/raw")
-    p.add_argument("--out", default="data/raw/sources.yaml")
+    p.add_argument("--mirror", default="../shared/raw", help="raw-data mirror to describe")
+    p.add_argument("--out", default="data/raw/sources.yaml", help="manifest file to write")
     p.set_defaults(func=_build_manifest)
 
     p = sub.add_parser("acquire", help="copy or download raw files and verify them")
@@ -380,65 +395,65 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("acquisition-report", help="audit table of verified raw files")
     p.add_argument("records", nargs="+", help="JSON records written by 'acquire'")
-    p.add_argument("--out", default="results/audit/raw_files.csv")
+    p.add_argument("--out", default="results/audit/raw_files.csv", help="audit CSV to write")
     _config_options(p)
     p.set_defaults(func=_acquisition_report)
 
     p = sub.add_parser("parse", help="parse one source into validated tidy tables")
-    p.add_argument("source")
+    p.add_argument("source", help="source name, e.g. gawc_2020 (see analysis/sources/)")
     p.add_argument("--module", default=None, help="module defining it (skips discovery)")
     _config_options(p)
     p.set_defaults(func=_parse)
 
     p = sub.add_parser("combine-audits", help="merge per-source row audits")
-    p.add_argument("audits", nargs="+")
-    p.add_argument("--out", default="results/audit/rows.csv")
+    p.add_argument("audits", nargs="+", help="per-source row audits (CSV)")
+    p.add_argument("--out", default="results/audit/rows.csv", help="combined audit to write")
     p.set_defaults(func=_combine_audits)
 
     p = sub.add_parser("gazetteer", help="build the GeoNames gazetteer cache")
-    p.add_argument("--admin1", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--admin1", required=True, help="GeoNames admin1 names (TSV)")
+    p.add_argument("--out", required=True, help="gazetteer cache (parquet) to write")
     _config_options(p)
     p.set_defaults(func=_gazetteer)
 
     p = sub.add_parser("match", help="match every city mention to a GeoNames id")
-    p.add_argument("mentions", nargs="+")
+    p.add_argument("mentions", nargs="+", help="mentions parquet files of the sources")
     _config_options(p)
-    p.add_argument("--gazetteer", required=True)
-    p.add_argument("--admin1", required=True)
-    p.add_argument("--out-matches", required=True)
-    p.add_argument("--out-unmatched", required=True)
-    p.add_argument("--out-summary", required=True)
-    p.add_argument("--out-joins", required=True)
+    p.add_argument("--gazetteer", required=True, help="gazetteer cache (parquet)")
+    p.add_argument("--admin1", required=True, help="GeoNames admin1 names (TSV)")
+    p.add_argument("--out-matches", required=True, help="audit of every mention (CSV)")
+    p.add_argument("--out-unmatched", required=True, help="unmatched mentions (CSV)")
+    p.add_argument("--out-summary", required=True, help="match rates per source (CSV)")
+    p.add_argument("--out-joins", required=True, help="mention-to-city table (parquet)")
     p.set_defaults(func=_match)
 
     p = sub.add_parser("assemble", help="assemble the harmonized panels")
     p.add_argument("tables", nargs="+", help="interim parquet tables of every source")
     _config_options(p)
-    p.add_argument("--gazetteer", required=True)
-    p.add_argument("--joins", required=True)
-    p.add_argument("--out-dir", required=True)
-    p.add_argument("--audit", required=True)
+    p.add_argument("--gazetteer", required=True, help="gazetteer cache (parquet)")
+    p.add_argument("--joins", required=True, help="mention-to-city table from 'match'")
+    p.add_argument("--out-dir", required=True, help="directory of the published tables")
+    p.add_argument("--audit", required=True, help="row audit of the assembly (CSV)")
     p.add_argument("--mayor-conflicts", help="CSV of disagreements between the mayor sources")
     p.set_defaults(func=_assemble)
 
     p = sub.add_parser("country-pairs", help="publish the CEPII/Yotov country-pair table")
     p.add_argument("--cepii", required=True, help="interim cepii_pairs parquet")
     p.add_argument("--trade", required=True, help="interim trade_flows parquet")
-    p.add_argument("--out-dir", required=True)
+    p.add_argument("--out-dir", required=True, help="directory of the published tables")
     p.set_defaults(func=_country_pairs)
 
     p = sub.add_parser("codebook", help="write CODEBOOK.md and datapackage.json")
-    p.add_argument("tables", nargs="+")
-    p.add_argument("--manifest", default="data/raw/sources.yaml")
-    p.add_argument("--codebook", required=True)
-    p.add_argument("--datapackage", required=True)
+    p.add_argument("tables", nargs="+", help="published tables to describe (parquet)")
+    p.add_argument("--manifest", default="data/raw/sources.yaml", help="raw-data manifest")
+    p.add_argument("--codebook", required=True, help="CODEBOOK.md to write")
+    p.add_argument("--datapackage", required=True, help="datapackage.json to write")
     p.set_defaults(func=_codebook)
 
     p = sub.add_parser("validate-gawc2000", help="compare GaWC 2000 with the published ranking")
-    p.add_argument("--mentions", required=True)
-    p.add_argument("--measures", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--mentions", required=True, help="GaWC 2000 mentions (parquet)")
+    p.add_argument("--measures", required=True, help="GaWC 2000 city measures (parquet)")
+    p.add_argument("--out", required=True, help="comparison table to write (CSV)")
     p.set_defaults(func=_validate_gawc2000)
 
     p = sub.add_parser("fit", help="fit every model of one hypothesis spec")
@@ -457,15 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_robustness)
 
     p = sub.add_parser("render-spec-curve", help="the specification-curve figure")
-    p.add_argument("--hypothesis", required=True)
+    p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h2")
     p.add_argument("--robustness", required=True, help="results/robustness/<hypothesis>")
     p.add_argument("--out-stem", required=True, help="e.g. results/figures/h2_speccurve")
     p.set_defaults(func=_render_spec_curve)
 
     p = sub.add_parser("claims", help="write the claims ledger results/claims.md")
-    p.add_argument("--models", default="results/models")
-    p.add_argument("--robustness", default="results/robustness")
-    p.add_argument("--out", default="results/claims.md")
+    p.add_argument("--models", default="results/models", help="fit outputs per hypothesis")
+    p.add_argument("--robustness", default="results/robustness", help="robustness outputs")
+    p.add_argument("--out", default="results/claims.md", help="ledger Markdown to write")
     p.add_argument("--csv", default=None, help="the ledger CSV (default: --out as .csv)")
     p.add_argument("--html", default=None, help="also write the ledger as HTML (report)")
     _config_options(p)
@@ -482,21 +497,25 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_render_tables)
 
     p = sub.add_parser("render-figures", help="the figures of a hypothesis (PNG and PDF)")
-    p.add_argument("--hypothesis", required=True)
+    p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h2")
     p.add_argument("--models", required=True, help="results/models/<hypothesis>")
     p.add_argument("--out-dir", required=True, help="e.g. results/figures")
     p.add_argument("--figure", help="one figure of the registry (default: all)")
     p.set_defaults(func=_render_figures)
 
     p = sub.add_parser("readme", help="regenerate the README's data-availability table")
-    p.add_argument("--manifest", default="data/raw/sources.yaml")
-    p.add_argument("--readme", default="README.md")
+    p.add_argument("--manifest", default="data/raw/sources.yaml", help="raw-data manifest")
+    p.add_argument("--readme", default="README.md", help="README to regenerate")
     p.add_argument("--results", default=None, help="also regenerate blocks from results/")
     p.add_argument("--check", action="store_true", help="fail if the README is out of date")
     _config_options(p)
     p.set_defaults(func=_readme)
 
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         args.func(args)
     except PipelineError as exc:
