@@ -7,7 +7,6 @@ A specification that cannot be fitted is kept in the output with its reason (nev
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import math
 import multiprocessing
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
+from threadpoolctl import ThreadpoolController
 
 from analysis.design import FrameMasks
 from analysis.errors import ConfigError, PipelineError
@@ -97,32 +97,6 @@ def curve_specs(hyp: HypothesisSpec) -> Iterator[tuple[dict[str, str], ModelSpec
         yield choices, spec
 
 
-def _openblas_libs() -> list[Any]:
-    """The OpenBLAS libraries loaded in this process (numpy's and scipy's wheels each bundle
-    one), or none where that cannot be told (not Linux)."""
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return []
-    paths = {ln.split()[-1] for ln in maps.splitlines() if "openblas" in ln.rsplit("/", 1)[-1]}
-    libs = []
-    for path in sorted(paths):
-        try:
-            libs.append(ctypes.CDLL(path))
-        except OSError:
-            continue
-    return libs
-
-
-def _blas_call(lib: Any, verb: str, *args: int) -> int | None:
-    for prefix in ("scipy_openblas", "openblas"):  # symbol names differ by build
-        for suffix in ("64_", ""):
-            fn = getattr(lib, f"{prefix}_{verb}_num_threads{suffix}", None)
-            if fn is not None:
-                return fn(*args)
-    return None
-
-
 class _BlasThreads:
     """Switches OpenBLAS between one thread and its default count, fit by fit.
 
@@ -139,13 +113,19 @@ class _BlasThreads:
     """
 
     def __init__(self) -> None:
-        self.libs = _openblas_libs()
-        self.default = [_blas_call(lib, "get") for lib in self.libs]
+        # threadpoolctl finds every BLAS loaded in the process (numpy's and scipy's wheels
+        # each bundle an OpenBLAS); the backends are imported before this runs.
+        self.libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+        self.default = [c.num_threads for c in self.libs]
+        self.single: bool | None = None  # unknown until the first set()
 
     def set(self, single: bool) -> None:
+        if single == self.single:
+            return  # most consecutive fits want the same count: no library call
         for lib, n in zip(self.libs, self.default, strict=True):
             if n:
-                _blas_call(lib, "set", 1 if single else n)
+                lib.set_num_threads(1 if single else n)
+        self.single = single
 
 
 def _single_thread_safe(spec: ModelSpec) -> bool:

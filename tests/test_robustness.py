@@ -275,3 +275,24 @@ def test_wild_bootstrap_of_a_linear_variant(frame):
     bad = hyp(wild_bootstrap={"variants": {"v": {"model": "main"}}})  # still Poisson
     with pytest.raises(ConfigError, match=r"variants\.v: must be ols"):
         run_wild_bootstrap({"f": frame}, bad)
+
+
+def test_blas_switch_sets_and_restores_every_blas() -> None:
+    import numpy  # noqa: F401  (loads numpy's OpenBLAS)
+    import scipy.linalg  # noqa: F401  (loads scipy's)
+    from threadpoolctl import threadpool_info
+
+    from analysis.robustness import _BlasThreads
+
+    def counts() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = counts()
+    blas = _BlasThreads()
+    assert len(blas.libs) == len(before) >= 1
+    try:
+        blas.set(single=True)
+        assert counts() == [1] * len(before)
+    finally:
+        blas.set(single=False)
+    assert counts() == before
