@@ -97,16 +97,11 @@ def module_imports(path: Path) -> set[Path]:
 
 
 def code_closure(start: Iterable[Path]) -> list[str]:
-    """Every package file reachable from `start` through imports, as ``analysis/...`` paths."""
-    seen: set[Path] = set()
-    todo = [Path(p) for p in start]
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        todo += sorted(module_imports(p) - seen)
-    return sorted(f"analysis/{p.relative_to(PKG).as_posix()}" for p in seen)
+    """Every package file reachable from `start` through imports (and the data files the
+    modules name), as ``analysis/...`` paths: the graph the rules' code inputs come from."""
+    return sorted(
+        f"analysis/{p.relative_to(PKG).as_posix()}" for p in code_deps.closure(start, PKG)
+    )
 
 
 def frame_code(spec: HypothesisSpec) -> list[Path]:

@@ -3,7 +3,7 @@
 # file: the raw files are update() outputs, so Snakemake does not delete them before the job,
 # and the job fetches only files that are missing or differ; the others keep bytes and mtime.
 
-from analysis.code_deps import code_files
+from analysis.code_deps import command_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.manifest import files_by_topic
@@ -19,7 +19,7 @@ for _topic, _files in TOPIC_FILES.items():
         name:
             f"acquire_{_topic}"
         input:
-            code=code_files("acquire.py", "manifest.py", "hashing.py"),
+            code=command_code("acquire"),
         output:
             raw=[update(f"{RAW}/{f}") for f in _files],
             record=update(f"{RESULTS}/audit/acquire/{_topic}.json"),
@@ -42,7 +42,7 @@ rule acquisition_report:
     input:
         raw=RAW_FILES,
         records=ACQUIRE_RECORDS,
-        code=code_files("raw_report.py", "hashing.py"),
+        code=command_code("acquisition-report"),
     output:
         f"{RESULTS}/audit/raw_files.csv",
     params:

@@ -1,7 +1,7 @@
 # Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
 import os
 
-from analysis.code_deps import code_files
+from analysis.code_deps import command_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
@@ -16,16 +16,7 @@ rule assemble:
         tables=INTERIM_TABLES,
         joins=rules.match_cities.output.joins,
         gazetteer=rules.gazetteer.output[0],
-        code=code_files(
-            "assemble.py",
-            "cityjoin.py",
-            "us_panel.py",
-            "mayor_party.py",
-            "us_party.py",
-            "tableio.py",
-            "data/network_aliases.csv",
-            "data/networks.csv",
-        ),
+        code=command_code("assemble"),
     output:
         parquet=[f"{DATA}/{t}.parquet" for t in OUTPUT_TABLES],
         csv=[f"{DATA}/{t}.csv" for t in OUTPUT_TABLES],
@@ -52,7 +43,7 @@ rule country_pairs:
     input:
         cepii=f"{RESULTS}/interim/cepii_dist/cepii_pairs.parquet",
         trade=f"{RESULTS}/interim/yotov_trade/trade_flows.parquet",
-        code=code_files("country_pairs.py", "tableio.py"),
+        code=command_code("country-pairs"),
     output:
         parquet=f"{DATA}/country_pairs.parquet",
         csv=f"{DATA}/country_pairs.csv",
@@ -72,9 +63,7 @@ rule codebook:
     input:
         tables=[*rules.assemble.output.parquet, rules.country_pairs.output.parquet],
         manifest=config["raw"]["manifest"],
-        code=code_files(
-            "codebook.py", "coverage.py", "markdown.py", "data/codebook.yaml"
-        ),
+        code=command_code("codebook"),
     output:
         codebook=f"{DATA}/CODEBOOK.md",
         datapackage=f"{DATA}/datapackage.json",

@@ -1,6 +1,6 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
 
-from analysis.code_deps import code_files
+from analysis.code_deps import command_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
@@ -15,7 +15,7 @@ MENTION_TABLES = [
 rule gazetteer:
     input:
         admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
-        code=code_files("gazetteer.py", "textnorm.py"),
+        code=command_code("gazetteer"),
     output:
         f"{RESULTS}/cache/gazetteer.parquet",
     params:
@@ -38,9 +38,7 @@ rule match_cities:
         gazetteer=rules.gazetteer.output[0],
         admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
         mentions=MENTION_TABLES,
-        code=code_files(
-            "citymatch.py", "match_stage.py", "gazetteer.py", "textnorm.py", "geo.py"
-        ),
+        code=command_code("match"),
     output:
         matches=f"{RESULTS}/audit/city_matches.csv",
         unmatched=f"{RESULTS}/audit/city_unmatched.csv",

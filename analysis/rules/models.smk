@@ -2,37 +2,16 @@
 # Editing one spec file reruns only that hypothesis's jobs.
 import os
 
-from analysis.code_deps import code_files
+from analysis.code_deps import command_code, hypothesis_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.dag import covariate_files, fit_settings, frame_tables
-from analysis.hypotheses import module_file
 from analysis.modelspec import load_spec
 from analysis.render import figure_names
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
 MODELS = f"{RESULTS}/models"
-FIT_CODE = code_files(
-    "modelspec.py",
-    "design.py",
-    "estimate.py",
-    "frames.py",
-    "defiance.py",
-    "figdata.py",
-    "fit_stage.py",
-    "samples.py",
-    "degenerate.py",
-    "dag.py",
-    "framedef.py",
-    "rd.py",
-    "hypotheses/__init__.py",
-    "backends/__init__.py",
-    "backends/corrections.py",
-    "backends/statsmodels_backend.py",
-    "backends/pyfixest_backend.py",
-    "backends/linearmodels_backend.py",
-)
 FIGURE_FILES = [
     f"{RESULTS}/figures/{name}.{ext}"
     for h in HYPOTHESES
@@ -61,8 +40,8 @@ rule fit_models:
         spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
         tables=frame_tables(SPEC_DIR, DATA),
         covariates=covariate_files(SPEC_DIR, config["covariates"]),
-        code=FIT_CODE,
-        module=lambda w: module_file(w.hypothesis),
+        code=command_code("fit"),
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         coefficients=f"{MODELS}/{{hypothesis}}/coefficients.csv",
         fit=f"{MODELS}/{{hypothesis}}/fit.json",
@@ -89,7 +68,8 @@ rule model_tables:
     input:
         coefficients=rules.fit_models.output.coefficients,
         fit=rules.fit_models.output.fit,
-        code=code_files("tables.py", "render.py", "verdicts.py"),
+        code=command_code("render-tables"),
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         md=f"{RESULTS}/tables/{{hypothesis}}.md",
         tex=f"{RESULTS}/tables/{{hypothesis}}.tex",
@@ -116,8 +96,8 @@ rule model_figure:
         coefficients=rules.fit_models.output.coefficients,
         fit=rules.fit_models.output.fit,
         figdata=rules.fit_models.output.figdata,
-        code=code_files("figures.py", "render.py"),
-        module=lambda w: module_file(w.hypothesis),
+        code=command_code("render-figures"),
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         png=report(
             f"{RESULTS}/figures/{{hypothesis}}_{{figure}}.png",
@@ -145,8 +125,8 @@ rule robustness:
         spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
         tables=frame_tables(SPEC_DIR, DATA),
         covariates=covariate_files(SPEC_DIR, config["covariates"]),
-        code=FIT_CODE + code_files("robustness.py"),
-        module=lambda w: module_file(w.hypothesis),
+        code=command_code("robustness"),
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         summary=f"{ROBUST}/{{hypothesis}}/summary.json",
         specs=f"{ROBUST}/{{hypothesis}}/specs.csv",
@@ -186,7 +166,7 @@ rule spec_curve_figure:
     input:
         summary=rules.robustness.output.summary,
         specs=rules.robustness.output.specs,
-        code=code_files("figures.py", "render.py"),
+        code=command_code("render-spec-curve"),
     output:
         png=report(
             f"{RESULTS}/figures/{{hypothesis}}_speccurve.png",
@@ -214,7 +194,8 @@ rule claims:
         figdata=[f"{MODELS}/{h}/figdata" for h in HYPOTHESES],
         robustness=[f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES],
         robust_p=[f"{ROBUST}/{h}/robust_p.csv" for h in ROBUST_HYPOTHESES],
-        code=code_files("claims.py", "findings.py", "verdicts.py"),
+        code=command_code("claims"),
+        modules=sorted({f for h in HYPOTHESES for f in hypothesis_code(h)}),
     output:
         csv=f"{RESULTS}/claims.csv",
         md=f"{RESULTS}/claims.md",

@@ -2,7 +2,7 @@
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
 from pathlib import Path
 
-from analysis.code_deps import code_files, source_code
+from analysis.code_deps import command_code, source_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.parse_runner import audit_path, output_paths
@@ -43,8 +43,11 @@ for _name, _spec in SOURCES.items():
 
 rule rows_audit:
     input:
-        [str(audit_path(s, Path(RESULTS))) for s in SOURCES.values()],
-        f"{RESULTS}/audit/rows/assemble.csv",
+        audits=[
+            *(str(audit_path(s, Path(RESULTS))) for s in SOURCES.values()),
+            f"{RESULTS}/audit/rows/assemble.csv",
+        ],
+        code=command_code("combine-audits"),
     output:
         f"{RESULTS}/audit/rows.csv",
     params:
@@ -54,4 +57,4 @@ rule rows_audit:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{params.python} -m analysis combine-audits --out {output} {input} > {log} 2>&1"
+        "{params.python} -m analysis combine-audits --out {output} {input.audits} > {log} 2>&1"

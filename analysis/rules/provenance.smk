@@ -1,6 +1,6 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
-from analysis.code_deps import code_files
+from analysis.code_deps import command_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 
@@ -8,7 +8,7 @@ from analysis.jobenv import PYTHON
 rule reviewer_map:
     input:
         published=PUBLISHED,
-        code=code_files("provenance.py"),
+        code=command_code("reviewer-map"),
     output:
         csv=f"{RESULTS}/reviewer_map.csv",
         md=f"{RESULTS}/reviewer_map.md",

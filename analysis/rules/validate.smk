@@ -5,7 +5,7 @@ rule validate_gawc2000:
     input:
         mentions=f"{RESULTS}/interim/gawc_2000/mentions.parquet",
         measures=f"{RESULTS}/interim/gawc_2000/city_measures.parquet",
-        code=code_files("validation.py"),
+        code=command_code("validate-gawc2000"),
     output:
         f"{RESULTS}/audit/gawc2000_validation.csv",
     params:

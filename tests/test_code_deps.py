@@ -1,0 +1,76 @@
+"""Rule code inputs come from the import graph (analysis/code_deps.py), not hand lists."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis import code_deps as D
+from tests.conftest import ROOT
+
+RULE_FILES = sorted((ROOT / "analysis/rules").glob("*.smk"))
+
+
+def test_a_command_depends_on_what_its_handler_imports_only() -> None:
+    fit = set(D.command_code("fit"))
+    match = set(D.command_code("match"))
+    for needed in ("estimate.py", "backends/pyfixest_backend.py", "frames.py", "countries.py"):
+        assert f"analysis/{needed}" in fit, needed  # countries.py: imported by frames.py
+    assert "analysis/citymatch.py" not in fit and "analysis/estimate.py" not in match
+    assert {"analysis/citymatch.py", "analysis/match_stage.py", "analysis/geo.py"} <= match
+    assert "analysis/__main__.py" in fit and "analysis/__main__.py" in match
+
+
+def test_data_files_named_by_a_module_count() -> None:
+    assert "analysis/data/networks.csv" in D.command_code("assemble")
+    assert "analysis/data/codebook.yaml" in D.command_code("codebook")
+    assert "analysis/data/country_overrides.csv" in D.command_code("parse")
+
+
+def test_unknown_command_is_named() -> None:
+    with pytest.raises(KeyError, match="no-such"):
+        D.command_code("no-such")
+
+
+def test_scanner_on_a_package_of_its_own(tmp_path) -> None:
+    pkg = tmp_path / "analysis"
+    (pkg / "data").mkdir(parents=True)
+    (pkg / "data" / "table.csv").write_text("a\n1\n")
+    (pkg / "a.py").write_text(
+        '"""from analysis.ghost import nothing (a docstring may add, never hide)."""\n'
+        "from analysis.b import (\n    x,  # comment\n    y as z,\n)\n"
+    )
+    (pkg / "b.py").write_text('def f():\n    from analysis import c\n    return "table.csv"\n')
+    (pkg / "c.py").write_text("import os\nfrom pandas import DataFrame\n")
+    got = {p.relative_to(pkg).as_posix() for p in D.closure([pkg / "a.py"], pkg)}
+    assert got == {"a.py", "b.py", "c.py", "data/table.csv"}
+
+
+def _rule_blocks(text: str) -> list[str]:
+    return re.split(r"\n(?=\s*rule[\s:])", text)
+
+
+def test_every_rule_that_runs_a_command_lists_its_code() -> None:
+    """Each `python -m analysis <command>` rule takes its code inputs from command_code (or,
+    for parsers, source_code), so no rule keeps a hand list that can drift."""
+    seen = 0
+    for path in RULE_FILES:
+        text = path.read_text()
+        assert "code_files(" not in text, path.name
+        for block in _rule_blocks(text):
+            m = re.search(r"-m analysis ([a-z0-9-]+)", block)
+            if not m:
+                continue
+            seen += 1
+            cmd = m.group(1)
+            if cmd == "parse":
+                assert "source_code(" in block, path.name
+            else:
+                assert f'command_code("{cmd}")' in block, (path.name, cmd)
+    assert seen >= 15
+
+
+def test_rule_inputs_are_relative() -> None:
+    for cmd in ("fit", "match", "reviewer-map"):
+        assert all(not p.startswith("/") for p in D.command_code(cmd))
