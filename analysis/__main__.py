@@ -139,9 +139,9 @@ def _gazetteer(args: argparse.Namespace) -> None:
 def _match(args: argparse.Namespace) -> None:
     import time
 
-    from analysis.gazetteer import load_gazetteer
     import pandas as pd
 
+    from analysis.gazetteer import load_gazetteer
     from analysis.lau import build_layer
     from analysis.match_stage import (
         city_table,

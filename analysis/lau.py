@@ -57,11 +57,11 @@ _GREEK_PREFIX = re.compile(
 _GREEK_GENITIVE = (
     ("ής", ("ή",)),
     ("ης", ("η",)),
-    ("ας", ("α",)),
+    ("ας", ("α",)),  # noqa: RUF001
     ("ού", ("ός", "ό")),
-    ("ου", ("ος", "ο", "ι")),
+    ("ου", ("ος", "ο", "ι")),  # noqa: RUF001
     ("ίων", ("ία",)),
-    ("ων", ("α", "ες")),
+    ("ων", ("α", "ες")),  # noqa: RUF001
 )
 _NORDIC_SUFFIX = re.compile(r"\s+(?:kommune|kommun|kommuna|sveitarfélag)$", re.I)
 _PART_SPLIT = re.compile(r"\s+/\s*|\s*/\s+|(?<=\w)/(?=\w)|\s+-\s+")
@@ -231,7 +231,9 @@ def _link_places(
                 cand = pos[tree.query_ball_point(xyz[j], chord)]
                 if len(cand):
                     cp = p["population"][cand]
-                    ok = cand[(cp >= LINK_POP_SHARE[0] * pop[i]) & (cp <= LINK_POP_SHARE[1] * pop[i])]
+                    ok = cand[
+                        (cp >= LINK_POP_SHARE[0] * pop[i]) & (cp <= LINK_POP_SHARE[1] * pop[i])
+                    ]
                     if len(ok):
                         top = ok[np.lexsort((p["geonameid"][ok], -p["population"][ok]))[0]]
                         link[i] = p["geonameid"][top]

@@ -171,9 +171,7 @@ def _usable_points(chunk: pd.DataFrame, arrays: dict[str, np.ndarray]) -> pd.Dat
     gone = arrays["coord_fix"] == "dropped"
     if not gone.any():
         return chunk
-    return chunk.assign(
-        lat=chunk["lat"].where(~gone), lon=chunk["lon"].where(~gone)
-    )
+    return chunk.assign(lat=chunk["lat"].where(~gone), lon=chunk["lon"].where(~gone))
 
 
 def sort_order(frame: pd.DataFrame) -> np.ndarray:
@@ -309,7 +307,9 @@ def city_table(
     if lau_layer is not None:
         u = lau_layer.units
         linked = u[u["geonameid"] >= 0].drop_duplicates("geonameid")  # by gisco_id order
-        out["lau_id"] = out["city_id"].map(dict(zip(linked["geonameid"], linked["gisco_id"])))
+        out["lau_id"] = out["city_id"].map(
+            dict(zip(linked["geonameid"], linked["gisco_id"], strict=True))
+        )
         only = lau.lau_cities(lau_layer, ids)
         out = pd.concat(
             [
