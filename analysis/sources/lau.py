@@ -125,11 +125,11 @@ def read_units(path: Path, file: str) -> pd.DataFrame:
     cc = Path(file).name[:2]
     bad = sorted(set(raw["country"].dropna()) - {cc})
     if bad:
-        raise RawInputError(f"{file}: column 'country' has {bad}, expected only {cc!r}")
+        raise RawInputError(file, f"expected only country {cc!r}", "country", bad[0])
     flags = raw["pop_weighted"].str.strip().str.upper()
     odd = sorted(set(flags.dropna()) - {"TRUE", "FALSE"})
     if odd:
-        raise RawInputError(f"{file}: column 'pop_weighted' has {odd}, expected TRUE/FALSE")
+        raise RawInputError(file, "expected TRUE or FALSE", "pop_weighted", odd[0])
     return pd.DataFrame(
         {
             "gisco_id": raw["gisco_id"].str.strip(),
