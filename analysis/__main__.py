@@ -139,8 +139,17 @@ def _gazetteer(args: argparse.Namespace) -> None:
 def _match(args: argparse.Namespace) -> None:
     import time
 
+    import pandas as pd
+
     from analysis.gazetteer import load_gazetteer
-    from analysis.match_stage import match_all, mention_cities, read_mentions, summarize
+    from analysis.lau import build_layer
+    from analysis.match_stage import (
+        city_table,
+        match_all,
+        mention_cities,
+        read_mentions,
+        summarize,
+    )
 
     cfg = _cfg(args)
     _verify_raw(cfg, "match", args.admin1)
@@ -149,7 +158,10 @@ def _match(args: argparse.Namespace) -> None:
     gaz = load_gazetteer(args.gazetteer, args.admin1)
     mentions = read_mentions([Path(p) for p in args.mentions])
     t0 = time.perf_counter()
-    matches = match_all(mentions, gaz, matching, per_source)
+    layer = build_layer(pd.read_parquet(args.lau), gaz) if args.lau else None
+    layer_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    matches = match_all(mentions, gaz, matching, per_source, lau_layer=layer)
     seconds = time.perf_counter() - t0
     summary = summarize(matches, mentions)
     for path in (args.out_matches, args.out_unmatched, args.out_summary, args.out_joins):
@@ -159,7 +171,10 @@ def _match(args: argparse.Namespace) -> None:
     unmatched.to_csv(args.out_unmatched, index=False, lineterminator="\n")
     summary.to_csv(args.out_summary, index=False, lineterminator="\n")
     mention_cities(matches).to_parquet(args.out_joins, index=False)
+    if args.out_cities:
+        city_table(matches, gaz, layer).to_parquet(args.out_cities, index=False)
     print(summary.to_string(index=False))
+    print(f"LAU layer built in {layer_seconds:.2f} s")
     print(f"matched {len(matches)} mentions in {seconds:.2f} s ({len(matches) / seconds:,.0f}/s)")
 
 
@@ -182,7 +197,13 @@ def _assemble(args: argparse.Namespace) -> None:
     )
     gaz = load_gazetteer(args.gazetteer)
     joins = pd.read_parquet(args.joins)
-    tables, audit = run_assembly([Path(p) for p in args.tables], joins, gaz.cities, spec)
+    places = gaz.cities
+    if args.cities:  # LAU-only cities (analysis.lau) join the GeoNames places
+        from analysis.match_stage import lau_gazetteer_rows
+
+        extra = lau_gazetteer_rows(pd.read_parquet(args.cities))
+        places = pd.concat([places, extra[places.columns.intersection(extra.columns)]])
+    tables, audit = run_assembly([Path(p) for p in args.tables], joins, places, spec)
     from analysis.tableio import write_table
 
     conflicts = tables.pop(MAYOR_CONFLICTS, None)
@@ -425,6 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-unmatched", required=True, help="unmatched mentions (CSV)")
     p.add_argument("--out-summary", required=True, help="match rates per source (CSV)")
     p.add_argument("--out-joins", required=True, help="mention-to-city table (parquet)")
+    p.add_argument("--lau", help="lau_units parquet (analysis.sources.lau): the LAU layer")
+    p.add_argument("--out-cities", help="cities.parquet: one row per matched city_id")
     p.set_defaults(func=_match)
 
     p = sub.add_parser("assemble", help="assemble the harmonized panels")
@@ -435,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", required=True, help="directory of the published tables")
     p.add_argument("--audit", required=True, help="row audit of the assembly (CSV)")
     p.add_argument("--mayor-conflicts", help="CSV of disagreements between the mayor sources")
+    p.add_argument("--cities", help="cities.parquet of the match stage (LAU-only cities)")
     p.set_defaults(func=_assemble)
 
     p = sub.add_parser("country-pairs", help="publish the CEPII/Yotov country-pair table")

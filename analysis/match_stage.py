@@ -21,9 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import airports, lau
 from analysis.citymatch import audit_columns, match_cities_arrays
 from analysis.gazetteer import Gazetteer
 from analysis.geo import COORD_FIXES, check_coordinates
+from analysis.lau import LauLayer
 
 AUDIT_COLUMNS = [
     "source",
@@ -101,12 +103,18 @@ def match_all(
     gazetteer: Gazetteer,
     options: Mapping[str, float] | None = None,
     per_source: Mapping[str, Mapping[str, float]] | None = None,
+    lau_layer: LauLayer | None = None,
 ) -> pd.DataFrame:
     """Match every mention with its source's options; one audit row per mention, sorted.
 
     Points are checked first (`prepare_coordinates`). `options` are `match_cities` keywords
     (config `matching`); `per_source` overrides them. Sources with the same options are
     matched together, each distinct combination of the `MATCH_KEY` columns once.
+
+    Two passes follow the matcher, on the rows it left `unmatched` only (so every row it
+    matched is unchanged): the LAU layer (`analysis.lau`, when `lau_layer` is given and the
+    option `lau` is not false) and, for sources with the option `airport_km`, the airport
+    rule (`analysis.airports`).
     """
     checked = prepare_coordinates(mentions, gazetteer)  # one pass over all sources' points
     groups = checked.groupby("source", sort=True).indices  # source -> positions, in order
@@ -130,15 +138,19 @@ def match_all(
         pos = np.concatenate([groups[s] for s in members])
         first, inverse = _first_rows(pd.factorize(codes[pos])[0].astype(np.int64))
         unique = checked[key].iloc[pos[first]].reset_index(drop=True)
+        opts = dict(opts_of[members[0]])
+        airport_km = opts.pop("airport_km", None)
+        use_lau = bool(opts.pop("lau", True)) and lau_layer is not None
         for a in range(0, len(unique), CHUNK_ROWS):
-            found.append(
-                match_cities_arrays(
-                    unique.iloc[a : a + CHUNK_ROWS].reset_index(drop=True),
-                    gazetteer,
-                    source=str(members[0]),
-                    **opts_of[members[0]],
-                )
-            )
+            chunk = unique.iloc[a : a + CHUNK_ROWS].reset_index(drop=True)
+            arrays = match_cities_arrays(chunk, gazetteer, source=str(members[0]), **opts)
+            if use_lau or airport_km:
+                chunk = _usable_points(chunk, arrays)
+            if use_lau:
+                lau.resolve(chunk, arrays, lau_layer, gazetteer, max_km=opts.get("max_km", 50.0))
+            if airport_km:
+                airports.resolve(chunk, arrays, gazetteer, km=float(airport_km))
+            found.append(arrays)
         result_of[pos] = offset + inverse
         offset += len(unique)
     results = {k: np.concatenate([f[k] for f in found]) for k in found[0]}
@@ -150,6 +162,16 @@ def match_all(
     for col, values in audit_columns({k: v[take] for k, v in results.items()}).items():
         out[col] = values
     return out[AUDIT_COLUMNS]
+
+
+def _usable_points(chunk: pd.DataFrame, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    """`chunk` with the points the matcher set aside (coord_fix `dropped`) removed."""
+    if not {"lat", "lon"} <= set(chunk.columns):
+        return chunk
+    gone = arrays["coord_fix"] == "dropped"
+    if not gone.any():
+        return chunk
+    return chunk.assign(lat=chunk["lat"].where(~gone), lon=chunk["lon"].where(~gone))
 
 
 def sort_order(frame: pd.DataFrame) -> np.ndarray:
@@ -243,3 +265,91 @@ def mention_cities(matches: pd.DataFrame) -> pd.DataFrame:
     out = matches[cols].copy()
     out["city_id"] = out["city_id"].astype("Int64")
     return out.sort_values("mention_id", ignore_index=True)
+
+
+CITY_COLUMNS = [
+    "city_id",
+    "city_key",
+    "city_name",
+    "country_iso3",
+    "admin1_code",
+    "lat",
+    "lon",
+    "population",
+    "lau_id",
+]
+
+
+def city_table(
+    matches: pd.DataFrame, gazetteer: Gazetteer, lau_layer: LauLayer | None = None
+) -> pd.DataFrame:
+    """One row per matched `city_id` (results/data/cities.parquet): the id's readable key
+    (`geonames:<geonameid>` or `lau:<gisco_id>`, see `analysis.lau`), name, country, admin1,
+    point and population (GeoNames', or the LAU unit's for LAU-only ids), and `lau_id`, the
+    gisco_id of the LAU unit a GeoNames place is the main settlement of (where one is)."""
+    ids = np.unique(matches["city_id"].dropna().to_numpy(dtype=np.int64))
+    p = gazetteer.places()
+    geo = ids[np.isin(ids, p["geonameid"])]
+    pos = gazetteer.place_positions(geo)
+    out = pd.DataFrame(
+        {
+            "city_id": geo,
+            "city_key": ["geonames:" + str(g) for g in geo],
+            "city_name": p["name"][pos],
+            "country_iso3": p["iso3"][pos],
+            "admin1_code": p["admin1_code"][pos],
+            "lat": p["lat"][pos],
+            "lon": p["lon"][pos],
+            "population": p["population"][pos].astype("float64"),
+            "lau_id": pd.NA,
+        }
+    )
+    if lau_layer is not None:
+        u = lau_layer.units
+        linked = u[u["geonameid"] >= 0].drop_duplicates("geonameid")  # by gisco_id order
+        out["lau_id"] = out["city_id"].map(
+            dict(zip(linked["geonameid"], linked["gisco_id"], strict=True))
+        )
+        only = lau.lau_cities(lau_layer, ids)
+        out = pd.concat(
+            [
+                out,
+                pd.DataFrame(
+                    {
+                        "city_id": only.index.to_numpy(dtype=np.int64),
+                        "city_key": ["lau:" + g for g in only["gisco_id"]],
+                        "city_name": only["name"].to_numpy(),
+                        "country_iso3": only["iso3"].to_numpy(),
+                        "admin1_code": only["admin1_code"].to_numpy(),
+                        "lat": only["lat"].to_numpy(),
+                        "lon": only["lon"].to_numpy(),
+                        "population": only["population"].to_numpy(dtype="float64"),
+                        "lau_id": only["gisco_id"].to_numpy(),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    missing = np.setdiff1d(ids, out["city_id"].to_numpy(dtype=np.int64))
+    if len(missing):
+        raise ValueError(f"city ids in the matches with no gazetteer or LAU entry: {missing[:5]}")
+    out["lau_id"] = out["lau_id"].astype("string")
+    out["city_key"] = out["city_key"].astype("string")
+    return out.sort_values("city_id", ignore_index=True)[CITY_COLUMNS]
+
+
+def lau_gazetteer_rows(cities: pd.DataFrame) -> pd.DataFrame:
+    """The LAU-only rows of `city_table`, shaped like `Gazetteer.cities` (indexed by id),
+    for assembly to append to the GeoNames places."""
+    c = cities[cities["city_key"].str.startswith("lau:")]
+    return pd.DataFrame(
+        {
+            "name": c["city_name"].to_numpy(),
+            "iso3": c["country_iso3"].to_numpy(),
+            "admin1_code": c["admin1_code"].to_numpy(),
+            "population": c["population"].fillna(0).round().astype("int64").to_numpy(),
+            "lat": c["lat"].to_numpy(),
+            "lon": c["lon"].to_numpy(),
+        },
+        index=pd.Index(c["city_id"].to_numpy(dtype=np.int64), name="geonameid"),
+    )

@@ -374,3 +374,140 @@ def test_sole_name_rescue_option(gazetteer: Gazetteer) -> None:
     assert on["city_id"].iloc[0] == 3181928 and on["coord_fix"].iloc[0] == "dropped"
     assert "the only place of that name" in on["reason"].iloc[0]
     assert pd.isna(on["city_id"].iloc[1])
+
+
+# ----------------------------------------------------------------- LAU layer, airport rule
+
+
+@pytest.mark.parametrize(
+    ("name", "iso3", "keys"),
+    [
+        ("Flensburg, Stadt", "DEU", ["flensburg"]),
+        ("Donostia / San Sebastián", "ESP", ["donostia", "san sebastian"]),
+        ("Ayala / Aiara", "ESP", ["ayala", "aiara"]),
+        ("Maarianhamina - Mariehamn / Mariehamn", "FIN", ["maarianhamina", "mariehamn"]),
+        ("Oslo kommune", "NOR", ["oslo"]),
+        ("Κοινότητα Κομοτηνής", "GRC", ["komotini"]),
+        ("Δημοτική Κοινότητα Νέας Σμύρνης", "GRC", ["nea smyrni"]),
+        ("Бургас", "BGR", ["burgas"]),
+    ],
+)
+def test_lau_unit_keys(name: str, iso3: str, keys: list[str]) -> None:
+    from analysis.lau import unit_keys
+
+    got = unit_keys(name, iso3)
+    assert set(keys) <= set(got), got
+
+
+def test_lau_unit_keys_keep_portuguese_unions_whole() -> None:
+    """A Portuguese union of parishes "A, B e C" is one unit, not unit A (no comma split)."""
+    from analysis.lau import unit_keys
+
+    assert "trofa" not in unit_keys("Trofa, Segadães e Lamas do Vouga", "PRT")
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefghijklmnop", min_size=3, max_size=8), min_size=2, max_size=3)
+)
+@settings(max_examples=50, deadline=None)
+def test_lau_bilingual_parts_are_keys(parts: list[str]) -> None:
+    """Every part of a bilingual "A / B" name is a key of the unit."""
+    from analysis.lau import unit_keys
+    from analysis.textnorm import normalize_name
+
+    keys = unit_keys(" / ".join(parts), "ESP")
+    assert all(normalize_name(p) in keys for p in parts)
+
+
+def _units(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["gisco_id", "name", "country_iso3", "lat", "lon", "population", "area_km2"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.assign(lau_code=df["gisco_id"].str[3:], nuts3="XX000", pop_weighted=True)
+
+
+def _stage(
+    gaz: Gazetteer, rows: list[tuple], layer, per_source=None, nearest_km: float = 10.0
+) -> pd.DataFrame:
+    from analysis.match_stage import match_all
+
+    cols = ["source", "raw_name", "country_iso3", "lat", "lon"]
+    m = pd.DataFrame(rows, columns=cols)
+    m = m.assign(
+        mention_id=[f"{s}:{i}" for i, s in enumerate(m["source"])],
+        raw_country=m["country_iso3"],
+        entity_type="city",
+        population=float("nan"),
+    )
+    opts = {"fuzzy_threshold": 90.0, "max_km": 50.0, "nearest_km": nearest_km}
+    out = match_all(m, gaz, opts, per_source or {}, lau_layer=layer)
+    return out.set_index("mention_id").loc[m["mention_id"]].reset_index()
+
+
+def test_lau_layer_ids_links_and_reach(gazetteer: Gazetteer) -> None:
+    """Invented units: a LAU-only unit resolves by name within reach only; namesakes need a
+    point; a unit whose main settlement is a GeoNames place takes its geonameid; rows the
+    GeoNames rules match are untouched."""
+    from analysis.lau import LAU_ID_BASE, build_layer, lau_city_id
+
+    c = gazetteer.cities
+    madrid = int(c[(c["name"] == "Madrid") & (c["iso3"] == "ESP")]["population"].idxmax())
+    layer = build_layer(
+        _units(
+            [
+                ("ES_99001", "Zzyzxvilla", "ESP", 40.0, -5.0, 900.0, 30.0),
+                ("ES_99002", "Qwertoria", "ESP", 41.0, -4.0, 500.0, 20.0),
+                ("ES_99003", "Qwertoria", "ESP", 38.0, -2.0, 700.0, 20.0),
+                ("ES_28079", "Madrid", "ESP", 40.42, -3.70, 3_200_000.0, 604.0),
+            ]
+        ),
+        gazetteer,
+    )
+    ids = layer.units.set_index("gisco_id")["city_id"]
+    assert ids["ES_99001"] == lau_city_id("ES_99001") >= LAU_ID_BASE
+    assert ids["ES_28079"] == madrid  # main settlement inside the unit: the GeoNames id
+    out = _stage(
+        gazetteer,
+        [
+            ("s", "Zzyzxvilla", "ESP", 40.02, -5.01),  # within reach
+            ("s", "Zzyzxvilla", "ESP", 42.13, -1.27),  # 250 km away
+            ("s", "Zzyzxvilla", "ESP", None, None),  # no point, one unit of the name
+            ("s", "Zzyzxvilla", "PRT", None, None),  # no unit in Portugal
+            ("s", "Qwertoria", "ESP", None, None),  # two units, no point
+            ("s", "Qwertoria", "ESP", 38.01, -2.0),  # the second one by the point
+            ("s", "Madrid", "ESP", 40.4, -3.7),  # GeoNames exact, untouched
+        ],
+        layer,
+        nearest_km=0.0,  # the `nearest` fallback (before the layer) would take the villages
+    )
+    got = out["city_id"].astype("float64").fillna(-1).astype("int64").tolist()
+    assert got[:3] == [ids["ES_99001"], -1, ids["ES_99001"]]
+    assert out["method"].tolist() == [
+        "lau",
+        "unmatched",
+        "lau",
+        "unmatched",
+        "unmatched",
+        "lau",
+        "exact",
+    ]
+    assert out["city_id"].iat[5] == ids["ES_99003"] and out["city_id"].iat[6] == madrid
+    assert "only beyond reach" in out["reason"].iat[1]
+    assert "2 LAU units" in out["reason"].iat[4]
+    assert out["reason"].iat[0] == "LAU ES_99001 (LAU-only id)"
+    assert out["distance_km"].iat[0] < 3
+
+
+def test_airport_rule_only_for_sources_with_it(gazetteer: Gazetteer) -> None:
+    """An unmatched airport label resolves to the most populous place within the radius
+    (Augusta, GA for Bush Field), with method `airport`, only where configured."""
+    c = gazetteer.cities
+    augusta = c[(c["name"] == "Augusta") & (c["admin1_code"] == "US.GA")].index[0]
+    rows = [
+        ("openflights", "Bush Field", "USA", 33.3699, -81.9645),
+        ("other", "Bush Field", "USA", 33.3699, -81.9645),
+        ("openflights", "Nowhere Strip", "USA", 0.5, -160.0),  # no place within 50 km
+    ]
+    out = _stage(gazetteer, rows, None, {"openflights": {"max_km": 100.0, "airport_km": 50.0}})
+    assert out["method"].tolist() == ["airport", "unmatched", "unmatched"]
+    assert out["city_id"].iat[0] == augusta
+    assert "most populous place within 50 km" in out["reason"].iat[0]

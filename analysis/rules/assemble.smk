@@ -15,6 +15,7 @@ rule assemble:
     input:
         tables=INTERIM_TABLES,
         joins=rules.match_cities.output.joins,
+        cities=rules.match_cities.output.cities,
         gazetteer=rules.gazetteer.output[0],
         code=command_code("assemble"),
     output:
@@ -33,7 +34,7 @@ rule assemble:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis assemble --gazetteer {input.gazetteer} "
-        "--joins {input.joins} --out-dir {params.out_dir} --audit {output.audit} "
+        "--joins {input.joins} --cities {input.cities} --out-dir {params.out_dir} --audit {output.audit} "
         "--mayor-conflicts {output.mayor_conflicts} "
         "--settings {params.settings:q} {input.tables} > {log} 2>&1"
 

@@ -10,6 +10,8 @@ MENTION_TABLES = [
     for s in SOURCES.values()
     if "mentions" in s.schemas
 ]
+# The LAU layer behind GeoNames (analysis/sources/lau.py, analysis/lau.py)
+LAU_UNITS = str(output_paths(SOURCES["lau"], Path(RESULTS))["lau_units"])
 
 
 rule gazetteer:
@@ -38,12 +40,14 @@ rule match_cities:
         gazetteer=rules.gazetteer.output[0],
         admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
         mentions=MENTION_TABLES,
+        lau=LAU_UNITS,
         code=command_code("match"),
     output:
         matches=f"{RESULTS}/audit/city_matches.csv",
         unmatched=f"{RESULTS}/audit/city_unmatched.csv",
         summary=f"{RESULTS}/audit/city_match_summary.csv",
         joins=f"{RESULTS}/data/mention_cities.parquet",
+        cities=f"{RESULTS}/data/cities.parquet",
     params:
         python=PYTHON,
         settings=config_slice(config, "matching", "raw.dir", "raw.manifest"),
@@ -56,4 +60,5 @@ rule match_cities:
         "{params.python} -m analysis match --gazetteer {input.gazetteer} "
         "--admin1 {input.admin1} --out-matches {output.matches} "
         "--out-unmatched {output.unmatched} --out-summary {output.summary} "
-        "--out-joins {output.joins} --settings {params.settings:q} {input.mentions} > {log} 2>&1"
+        "--out-joins {output.joins} --lau {input.lau} --out-cities {output.cities} "
+        "--settings {params.settings:q} {input.mentions} > {log} 2>&1"
