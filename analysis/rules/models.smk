@@ -145,7 +145,7 @@ rule robustness:
         spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
         tables=frame_tables(SPEC_DIR, DATA),
         covariates=covariate_files(SPEC_DIR, config["covariates"]),
-        code=FIT_CODE + code_files("robustness.py"),
+        code=FIT_CODE + code_files("robustness.py", "synth_control.py"),
         module=lambda w: module_file(w.hypothesis),
     output:
         summary=f"{ROBUST}/{{hypothesis}}/summary.json",
@@ -154,6 +154,9 @@ rule robustness:
         wild=f"{ROBUST}/{{hypothesis}}/wild_bootstrap.csv",
         randomization=f"{ROBUST}/{{hypothesis}}/randomization.csv",
         robust_p=f"{ROBUST}/{{hypothesis}}/robust_p.csv",
+        synth_path=f"{ROBUST}/{{hypothesis}}/synth_path.csv",
+        synth_weights=f"{ROBUST}/{{hypothesis}}/synth_weights.csv",
+        synth_placebos=f"{ROBUST}/{{hypothesis}}/synth_placebos.csv",
     params:
         python=PYTHON,
         data=DATA,
