@@ -201,6 +201,7 @@ def run_synthetic_control(
         "pre_rmspe": main.pre_rmspe,
         "post_rmspe": main.post_rmspe,
         "donors": len(donors),
+        "min_cities": cfg.min_cities,
         "donors_with_weight": int((main.weights > 0.001).sum()),
         "placebos": len(gaps),
         "placebos_failed": int(len(placebos) - 1 - len(gaps)),
