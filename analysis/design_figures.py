@@ -34,8 +34,9 @@ def _summary(robust_dir: Path) -> dict:
 
 def fig_placebo(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]:
     """Each placebo country's DiD estimate (sorted), the treated country marked."""
-    from analysis import figures
     from matplotlib.figure import Figure
+
+    from analysis import figures
 
     ri = _summary(robust_dir).get("randomization")
     if not ri:
@@ -82,8 +83,9 @@ def fig_placebo(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]
 
 def fig_synth(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]:
     """The treated series and its synthetic control by year, the event marked."""
-    from analysis import figures
     from matplotlib.figure import Figure
+
+    from analysis import figures
 
     sc = _summary(robust_dir).get("synthetic_control")
     if not sc:

@@ -107,9 +107,9 @@ def failed_checks(e: Evidence) -> list[str]:
         out.append(f"Holm-adjusted p = {fmt_p(e.p_holm, bare=True)}")
     if not curve_backs(e, sign):
         out.append("specification curve does not back it")
-    if e.synth_estimate is not None and not math.isnan(e.synth_estimate):
-        if (1 if e.synth_estimate > 0 else -1) != sign:
-            out.append("synthetic control has the other sign")
+    synth = e.synth_estimate
+    if synth is not None and not math.isnan(synth) and (1 if synth > 0 else -1) != sign:
+        out.append("synthetic control has the other sign")
     return out
 
 
