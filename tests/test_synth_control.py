@@ -19,7 +19,9 @@ def _panel(effect: float, seed: int = 3) -> pd.DataFrame:
     2016. Country "S" has 2 cities (below min_cities)."""
     rng = np.random.default_rng(seed)
     countries = {c: 6 for c in "ABCDEFGHIJKLMN"} | {"T": 6, "S": 2}
-    base = {c: rng.uniform(0, 1) + rng.uniform(-0.05, 0.05) * np.arange(len(YEARS)) for c in countries}
+    base = {
+        c: rng.uniform(0, 1) + rng.uniform(-0.05, 0.05) * np.arange(len(YEARS)) for c in countries
+    }
     base["T"] = 0.6 * base["A"] + 0.4 * base["B"]
     rows = []
     for c, n in countries.items():
@@ -68,6 +70,7 @@ def test_unit_series_means_and_city_counts():
     t = s[(s["country_iso3"] == "S") & (s["year"] == 2012)].iloc[0]
     assert t["n_cities"] == 2
     donors, table = donor_pool(s, _cfg())
+    assert set(table.loc[table["role"] == "excluded", "unit"]) == {"S"}
     assert "T" not in donors and "S" not in donors and len(donors) == 14
     with pytest.raises(ConfigError, match="treated 'Z'"):
         donor_pool(s, _cfg(treated="Z"))
