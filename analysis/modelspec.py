@@ -30,7 +30,7 @@ Scalar = str | int | float | bool
 
 ESTIMATOR_LABELS = {
     "ols": "OLS",
-    "panel_fe": "Linear panel fixed effects",
+    "panel_fe": "Linear panel fixed effects (linearmodels PanelOLS)",
     "logit": "Logit (MLE)",
     "probit": "Probit (MLE)",
     "fractional_logit": "Fractional logit (Bernoulli QMLE)",
