@@ -334,6 +334,15 @@ def _render_spec_curve(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _render_design_figure(args: argparse.Namespace) -> None:
+    from analysis.design_figures import render_design_figure
+
+    for path in render_design_figure(
+        args.hypothesis, args.kind, Path(args.robustness), Path(args.out_stem)
+    ):
+        print(f"wrote {path}")
+
+
 def _claims(args: argparse.Namespace) -> None:
     from analysis.claims import claims_markdown_from, ledger, write_ledger
 
@@ -500,6 +509,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--robustness", required=True, help="results/robustness/<hypothesis>")
     p.add_argument("--out-stem", required=True, help="e.g. results/figures/h2_speccurve")
     p.set_defaults(func=_render_spec_curve)
+
+    p = sub.add_parser("render-design-figure", help="placebo distribution or synthetic control")
+    p.add_argument("--hypothesis", required=True)
+    p.add_argument("--kind", required=True, choices=["placebo", "synth"])
+    p.add_argument("--robustness", required=True, help="results/robustness/<hypothesis>")
+    p.add_argument("--out-stem", required=True, help="e.g. results/figures/h3_placebo")
+    p.set_defaults(func=_render_design_figure)
 
     p = sub.add_parser("claims", help="write the claims ledger results/claims.md")
     p.add_argument("--models", default="results/models", help="fit outputs per hypothesis")

@@ -60,7 +60,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("H3a", "h3", "Cities enforce norms their nation abandons: US cities' climate "
           "commitments rose after the 2017 Paris withdrawal announcement, relative to cities in "
           "other high-income democracies.", "did_events", None, +1,
-          ("did_events", "did_cdp", "did_cedamia"), "did_events",
+          ("did_events", "did_cdp", "did_cedamia", "did_events_poisson", "did_events_1617",
+           "did_events_to2020"), "did_events",
           ("es_events", "es_cdp", "es_cdp_first", "es_cedamia", "es_events_city",
            "es_events_poisson")),
     Claim("H3b", "h3", "Substitution: cities adhere to climate networks more when their nation "
@@ -90,6 +91,9 @@ LEDGER_COLUMNS = [
     "ci_high", "scale", "p_value", "p_robust", "p_robust_method", "p_holm", "mde", "n_obs",
     "n_clusters", "degenerate", "spec_n", "spec_share_expected", "spec_share_sig_expected",
     "spec_share_sig_opposite", "verdict",
+    # appended (DESIGN §4's columns come first, unchanged): the randomization-inference rank
+    # behind p_robust, and the synthetic control that checks the claim (H3a)
+    "p_robust_rank", "p_robust_units", "synth_estimate", "synth_p", "synth_pre_years",
 ]  # fmt: skip
 
 
@@ -172,6 +176,26 @@ def _robust_p(robust_dir: Path, claim: Claim, res: Results) -> dict[str, Any]:
     return {"p": None, "method": "none declared", "estimate": None}
 
 
+def _design_checks(robust_dir: Path, claim: Claim) -> dict[str, Any]:
+    """The randomization rank and the synthetic control of the claim's model, if any
+    (``summary.json`` of the robustness stage)."""
+    out: dict[str, Any] = {"p_robust_rank": None, "p_robust_units": None,
+                           "synth_estimate": None, "synth_p": None, "synth_pre_years": None,
+                           "_synth": None}  # fmt: skip
+    summary_file = robust_dir / "summary.json"
+    if not summary_file.is_file():
+        return out
+    summary = json.loads(summary_file.read_text("utf-8"))
+    ri = summary.get("randomization")
+    if ri and ri.get("model") == (claim.robust or claim.model):
+        out["p_robust_rank"], out["p_robust_units"] = ri["rank"], ri["rank_of"]
+    sc = summary.get("synthetic_control")
+    if sc and sc.get("checks") == claim.model:
+        out |= {"synth_estimate": sc["estimate"], "synth_p": sc["p_value"],
+                "synth_pre_years": len(sc["pre_years"]), "_synth": sc}  # fmt: skip
+    return out
+
+
 def ledger(models_root: Path, robust_root: Path, hypotheses: list[str]) -> pd.DataFrame:
     """The claims ledger, one row per claim (columns ``LEDGER_COLUMNS``), plus the texts the
     Markdown needs (columns starting with ``_``)."""
@@ -203,7 +227,9 @@ def ledger(models_root: Path, robust_root: Path, hypotheses: list[str]) -> pd.Da
         if not others.empty:
             mine = {claim.model, *claim.alternatives} - {used}
             others = others[others["model"].isin(mine)]
+        checks = _design_checks(robust_dir, claim)
         rows.append({
+            **checks,
             "claim_id": claim.id, "hypothesis": claim.hypothesis, "claim": claim.text,
             "model": claim.model, "term": e.term, "expected_sign": claim.expected,
             "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
@@ -248,6 +274,7 @@ def evidence(r: dict[str, Any]) -> Evidence:
         spec_share_expected=_opt(r["spec_share_expected"]),
         spec_share_sig_expected=_opt(r["spec_share_sig_expected"]),
         spec_share_sig_opposite=_opt(r["spec_share_sig_opposite"]),
+        synth_estimate=_opt(r.get("synth_estimate")),
     )  # fmt: skip
 
 
@@ -349,6 +376,7 @@ def claims_markdown_from(table: pd.DataFrame, robust_root: Path) -> str:
             f"{info['vcov_label']}",
             f"- **Robust p:** {fmt_p(_opt(r.p_robust))} ({r.p_robust_method}); Holm-adjusted over "
             f"the {len(table)} claims: {fmt_p(r.p_holm)}",
+            *_synth_lines(d),
             f"- **Power:** minimum detectable effect {mde_text(r.mde, r.scale)} "
             f"({d['_mde_dist']} quantiles)",
             f"- **Degenerate fit:** {deg}",
@@ -377,6 +405,18 @@ def claims_markdown_from(table: pd.DataFrame, robust_root: Path) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def _synth_lines(d: dict[str, Any]) -> list[str]:
+    sc = d.get("_synth")
+    if not sc:
+        return []
+    return [
+        f"- **Synthetic control (a check):** mean post-period gap {sc['estimate']:.3g} "
+        f"({sc['outcome']}, {sc['treated']} against {sc['donors']} donor countries; years "
+        f"{sc['post_years'][0]}-{sc['post_years'][-1]}), placebo {fmt_p(sc['p_value'])} (rank "
+        f"{sc['rank']} of {sc['placebos'] + 1}); {sc['credibility_note']}"
+    ]
 
 
 def claims_markdown(models_root: Path, robust_root: Path, hypotheses: list[str]) -> str:

@@ -30,7 +30,7 @@ Scalar = str | int | float | bool
 
 ESTIMATOR_LABELS = {
     "ols": "OLS",
-    "panel_fe": "Linear panel fixed effects",
+    "panel_fe": "Linear panel fixed effects (linearmodels PanelOLS)",
     "logit": "Logit (MLE)",
     "probit": "Probit (MLE)",
     "fractional_logit": "Fractional logit (Bernoulli QMLE)",
@@ -237,6 +237,28 @@ class Randomization(_Strict):
     start_year: int
     unit: Annotated[str, Field(pattern=rf"^{NAME}$")] = "country_iso3"
     year: Annotated[str, Field(pattern=rf"^{NAME}$")] = "year"
+    city: Annotated[str, Field(pattern=rf"^{NAME}$")] = "city_id"
+    # fewer sound placebo estimates than this: the job fails (a rank among few is no test)
+    min_placebos: Annotated[int, Field(ge=1)] = 20
+
+
+class SyntheticControl(_Strict):
+    """Synthetic control of the treated unit's yearly series (pysyncon ``Synth``): the series
+    is the mean of ``outcome`` over the unit's cities in the sample, the donors the other
+    units with at least ``min_cities`` cities; ``checks`` names the model whose claim it
+    checks (analysis/synth_control.py)."""
+
+    checks: str
+    outcome: Annotated[str, Field(pattern=rf"^{NAME}$")]
+    treated: str
+    start_year: int
+    predictors: list[Annotated[str, Field(pattern=rf"^{NAME}$")]] = []
+    sample: list[Condition] = []
+    min_cities: Annotated[int, Field(ge=1)] = 10
+    unit: Annotated[str, Field(pattern=rf"^{NAME}$")] = "country_iso3"
+    year: Annotated[str, Field(pattern=rf"^{NAME}$")] = "year"
+    city: Annotated[str, Field(pattern=rf"^{NAME}$")] = "city_id"
+    placebos: bool = True
 
 
 class PairsBootstrap(_Strict):
@@ -255,6 +277,7 @@ class Robustness(_Strict):
     wild_bootstrap: WildBootstrap | None = None
     randomization: Randomization | None = None
     pairs_bootstrap: PairsBootstrap | None = None
+    synthetic_control: SyntheticControl | None = None
 
 
 class HypothesisSpec(_Strict):
@@ -283,6 +306,8 @@ class HypothesisSpec(_Strict):
                          for k, v in r.wild_bootstrap.variants.items()]  # fmt: skip
             if r.randomization:
                 refs.append(("robustness.randomization.model", r.randomization.model))
+            if r.synthetic_control:
+                refs.append(("robustness.synthetic_control.checks", r.synthetic_control.checks))
             if r.pairs_bootstrap:
                 refs += [("robustness.pairs_bootstrap.models", m) for m in r.pairs_bootstrap.models]
             bad = [f"{key}: {name!r}" for key, name in refs if name not in names]

@@ -51,7 +51,8 @@ FIT_ENTRY = ("fit_stage.py",)
 OUTPUT_CODE = {
     "table": ("tables.py",),
     "figure": ("figdata.py", "render.py", "figures.py"),
-    "robustness": ("robustness.py",),
+    "robustness": ("robustness.py", "synth_control.py"),
+    "design_figure": ("robustness.py", "synth_control.py", "design_figures.py"),
 }
 
 
@@ -258,6 +259,12 @@ def reviewer_map(
             rows.append({"output": f"results/robustness/{h}/*, results/figures/{h}_speccurve.{{png,pdf}}",
                          "rule": "robustness → spec_curve_figure", "code": code("robustness"),
                          **common})  # fmt: skip
+            r = spec.robustness
+            for kind, on in (("placebo", r.randomization), ("synth", r.synthetic_control)):
+                if on:
+                    rows.append({"output": f"results/figures/{h}_{kind}.{{png,pdf}}",
+                                 "rule": "robustness → design_figure",
+                                 "code": code("design_figure"), **common})  # fmt: skip
     return pd.DataFrame(rows)
 
 

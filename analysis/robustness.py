@@ -346,20 +346,40 @@ def run_randomization(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> p
     work = frame.copy()
     post = frame[ri.year].ge(ri.start_year).to_numpy()
     unit = frame[ri.unit].astype(str).to_numpy()
-    rows = [{"unit": ri.treated, "role": "treated", **_focal_row(res), "status": "ok"}]
+    used = frame.loc[res.fit.used]
+    cities = (
+        used.groupby(used[ri.unit].astype(str))[ri.city].nunique()
+        if ri.city in frame
+        else pd.Series(dtype="int64")
+    )
+    rows = [{"unit": ri.treated, "role": "treated", "cities": cities.get(ri.treated),
+             **_focal_row(res), "status": "ok"}]  # fmt: skip
     for u in units:
         if u == ri.treated:
             continue
         work[RI_COLUMN] = ((unit == u) & post).astype("float64")
-        rows.append({"unit": u, "role": "placebo", **_quiet_fit(work, placebo)})
-    return pd.DataFrame(rows)
+        rows.append({"unit": u, "role": "placebo", "cities": cities.get(u),
+                     **_quiet_fit(work, placebo)})  # fmt: skip
+    table = rank_randomization(pd.DataFrame(rows))
+    sound = int(((table["role"] == "placebo") & _sound(table)).sum())
+    if sound < ri.min_placebos:
+        raise PipelineError(
+            f"robustness.randomization ({ri.model}): {sound} sound placebo estimates, fewer "
+            f"than min_placebos = {ri.min_placebos}; a rank among so few is no test"
+        )
+    return table
+
+
+def _sound(table: pd.DataFrame) -> pd.Series:
+    """Rows with a usable estimate: fitted and not degenerate."""
+    return (table["status"] == "ok") & ~table["degenerate"].fillna(True).astype(bool)
 
 
 def randomization_p(table: pd.DataFrame) -> dict[str, Any]:
-    """The treated unit's two-sided rank p-value among the sound placebo estimates."""
+    """The treated unit's two-sided rank p-value among the sound placebo estimates, with its
+    rank (1 = largest |b| among the treated and the placebos)."""
     treated = table[table["role"] == "treated"].iloc[0]
-    plac = table[(table["role"] == "placebo") & (table["status"] == "ok")]
-    plac = plac[~plac["degenerate"].astype(bool)]
+    plac = table[(table["role"] == "placebo") & _sound(table)]
     b = abs(float(treated["estimate"]))
     n = len(plac)
     extreme = int((plac["estimate"].astype(float).abs() >= b).sum())
@@ -367,7 +387,43 @@ def randomization_p(table: pd.DataFrame) -> dict[str, Any]:
         "p_robust": (1 + extreme) / (1 + n),
         "draws": n,
         "failed": int((table["role"] == "placebo").sum() - n),
-        "detail": f"rank of |b| among {n} placebo units; smallest attainable p = {1 / (1 + n):.3f}",
+        "rank": 1 + extreme,
+        "detail": f"{treated['unit']} rank {1 + extreme} of {n + 1} by |b| among {n} placebo "
+        f"units; smallest attainable p = {1 / (1 + n):.3f}",
+    }
+
+
+def rank_randomization(table: pd.DataFrame) -> pd.DataFrame:
+    """The randomization table with each sound row's rank by |b| and by |t| (1 = largest;
+    ties share the best rank), sorted by estimate: the placebo distribution."""
+    out = table.copy()
+    sound = _sound(out)
+    for col, src in (("rank_abs_estimate", "estimate"), ("rank_abs_t", "statistic")):
+        r = out.loc[sound, src].astype(float).abs().rank(ascending=False, method="min")
+        out[col] = r.reindex(out.index).astype("Int64")
+    return out.sort_values(["estimate", "unit"], kind="mergesort", na_position="last")
+
+
+def randomization_summary(table: pd.DataFrame, hyp: HypothesisSpec) -> dict[str, Any]:
+    """The treated unit's RI p-value and rank, by |b| (the ledger's) and by |t| (a check:
+    placebo countries with few cities have noisy estimates, which the t-statistic scales)."""
+    cfg = hyp.robustness.randomization
+    ranked = rank_randomization(table)
+    treated = ranked[ranked["role"] == "treated"].iloc[0]
+    plac = ranked[(ranked["role"] == "placebo") & _sound(ranked)]
+    t = abs(float(treated["statistic"]))
+    extreme_t = int((plac["statistic"].astype(float).abs() >= t).sum())
+    est = plac["estimate"].astype(float)
+    return {
+        "model": cfg.model,
+        "treated": cfg.treated,
+        **{k: v for k, v in randomization_p(table).items() if k != "detail"},
+        "placebos": len(plac),
+        "rank_of": len(plac) + 1,
+        "p_abs_t": (1 + extreme_t) / (1 + len(plac)),
+        "rank_abs_t": 1 + extreme_t,
+        "placebos_larger": int((est > float(treated["estimate"])).sum()),
+        "placebo_quantiles": {q: float(est.quantile(q)) for q in (0.05, 0.25, 0.5, 0.75, 0.95)},
     }
 
 
@@ -477,7 +533,9 @@ def run_robustness(
     workers: int = 1,
     universe: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``specs.csv``, ``leave_one_out.csv``, ``wild_bootstrap.csv`` and ``summary.json``."""
+    """Write ``specs.csv``, ``leave_one_out.csv``, ``wild_bootstrap.csv``,
+    ``randomization.csv``, ``robust_p.csv``, ``synth_{path,weights,placebos}.csv`` (empty
+    when nothing of that kind is declared) and ``summary.json``."""
     from analysis.fit_stage import write_csv, write_json
     from analysis.frames import build_frame, used_covariates
     from analysis.modelspec import check_columns, load_spec
@@ -510,7 +568,22 @@ def run_robustness(
     write_csv(wild, out_dir / "wild_bootstrap.csv")
     ri = run_randomization(frames, hyp)
     write_csv(ri if not ri.empty else pd.DataFrame({"unit": []}), out_dir / "randomization.csv")
+    if not ri.empty:
+        summary["randomization"] = randomization_summary(ri, hyp)
     pairs = run_pairs_bootstrap(frames, hyp)
     write_csv(robust_p_table(wild, ri, pairs, hyp), out_dir / "robust_p.csv")
+    sc = hyp.robustness.synthetic_control
+    tables: dict[str, pd.DataFrame] = {}
+    if sc is not None:
+        from analysis.synth_control import run_synthetic_control
+
+        start = time.perf_counter()
+        summary["synthetic_control"], tables = run_synthetic_control(
+            frames[hyp.frame_of(hyp.model(sc.checks))], sc
+        )
+        print(f"synthetic control and placebos in {time.perf_counter() - start:.1f} s")
+    for name in ("path", "weights", "placebos"):
+        table = tables.get(name, pd.DataFrame({"unit": []}))
+        write_csv(table, out_dir / f"synth_{name}.csv")
     write_json(summary, out_dir / "summary.json")
     return summary

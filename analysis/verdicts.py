@@ -25,6 +25,9 @@ alternative models (every model whose focal term tests the same claim). With nei
 placebo countries where one country is treated (H3a, the US); a pairs cluster bootstrap-t of
 the main model where no linear variant is meaningful (hazard, stacked and count models).
 
+*Design check* (``synth_estimate``, H3a): the synthetic control of the treated country's
+series. It never adds support; an estimate with the other sign is a failed check.
+
 *Holm family*: the ledger's claims (H1a ... H5b) are one family; ``p_holm`` is Holm's
 step-down adjustment of their main p-values (``statsmodels.stats.multitest.multipletests``,
 ``method="holm"``). A claim whose p-value is missing (degenerate fit) enters with p = 1.
@@ -68,6 +71,8 @@ class Evidence:
     spec_share_expected: float | None = None  # share with the expected sign
     spec_share_sig_expected: float | None = None
     spec_share_sig_opposite: float | None = None
+    # a design check's estimate (the synthetic control of H3a): it can only weaken a claim
+    synth_estimate: float | None = None
 
 
 def _ok(p: float | None) -> bool:
@@ -102,6 +107,9 @@ def failed_checks(e: Evidence) -> list[str]:
         out.append(f"Holm-adjusted p = {fmt_p(e.p_holm, bare=True)}")
     if not curve_backs(e, sign):
         out.append("specification curve does not back it")
+    synth = e.synth_estimate
+    if synth is not None and not math.isnan(synth) and (1 if synth > 0 else -1) != sign:
+        out.append("synthetic control has the other sign")
     return out
 
 

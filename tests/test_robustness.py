@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, PipelineError
 from analysis.fit_stage import FLOAT_FORMAT
 from analysis.modelspec import validate_spec
 from analysis.robustness import (
@@ -246,15 +246,50 @@ def _did_hyp(**robust):
 @pytest.mark.parametrize(("effect", "small"), [(2.0, True), (0.0, False)])
 def test_randomization_inference_ranks_the_treated_country(effect, small):
     h = _did_hyp(randomization={"model": "did", "treated": "T", "start_year": 2017,
-                                "unit": "country"})  # fmt: skip
+                                "unit": "country", "min_placebos": 19})  # fmt: skip
     table = run_randomization({"f": _did_panel(effect)}, h)
     assert (table["role"] == "placebo").sum() == 19
     p = randomization_p(table)
     assert p["draws"] == 19
     if small:
         assert p["p_robust"] == pytest.approx(1 / 20)  # the smallest attainable
+        assert p["rank"] == 1 and "T rank 1 of 20" in p["detail"]
     else:
         assert p["p_robust"] > 0.2
+        assert p["rank"] == round(p["p_robust"] * 20)
+
+
+def test_randomization_placebo_loop_table_and_summary():
+    """Each placebo is the real loop's refit: the placebo "treated" country's estimate equals a
+    direct DiD of that country against the other controls (treated country left out); ranks
+    by |b| are those of the table; the summary's p and rank agree with randomization_p."""
+    from analysis.estimate import fit_model
+    from analysis.robustness import randomization_summary
+
+    d = _did_panel(2.0)
+    h = _did_hyp(randomization={"model": "did", "treated": "T", "start_year": 2017,
+                                "unit": "country", "min_placebos": 19})  # fmt: skip
+    table = run_randomization({"f": d}, h)
+    assert table["estimate"].is_monotonic_increasing  # published sorted by estimate
+    direct = d[d["country"] != "T"].assign(
+        post=lambda x: ((x["country"] == "C03") & (x["year"] >= 2017)).astype(float)
+    )
+    b = fit_model(direct, h.model("did")).tidy().set_index("term").loc["post", "estimate"]
+    row = table[table["unit"] == "C03"].iloc[0]
+    assert row["estimate"] == pytest.approx(b, abs=1e-10)
+    order = table["estimate"].abs().rank(ascending=False, method="min").astype(int)
+    assert (table["rank_abs_estimate"].astype(int) == order).all()
+    s = randomization_summary(table, h)
+    assert s["rank"] == 1 and s["rank_of"] == 20 and s["placebos"] == 19
+    assert s["p_robust"] == pytest.approx(randomization_p(table)["p_robust"])
+    assert s["placebos_larger"] == 0
+
+
+def test_randomization_refuses_too_few_placebos():
+    h = _did_hyp(randomization={"model": "did", "treated": "T", "start_year": 2017,
+                                "unit": "country"})  # default min_placebos = 20  # fmt: skip
+    with pytest.raises(PipelineError, match="min_placebos = 20"):
+        run_randomization({"f": _did_panel(2.0)}, h)
 
 
 def test_pairs_bootstrap_is_seeded_and_detects_a_real_slope(frame):

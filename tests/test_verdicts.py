@@ -48,6 +48,17 @@ def test_any_failing_check_makes_a_significant_estimate_fragile(over):
     assert verdict(ev(**over)) == "fragile"
 
 
+def test_synthetic_control_is_a_check_never_support():
+    """A synthetic control with the other sign makes a significant estimate fragile; one with
+    the same sign adds nothing (the verdict is what the other checks give)."""
+    e = ev(synth_estimate=-0.01)
+    assert verdict(e) == "fragile"
+    assert "synthetic control has the other sign" in sentence("fragile", e, "")
+    assert verdict(ev(synth_estimate=0.02)) == "supported"
+    assert verdict(ev(synth_estimate=0.02, p_robust=0.7)) == "fragile"
+    assert verdict(ev(synth_estimate=math.nan)) == "supported"
+
+
 def test_contradicted_mirrors_supported():
     e = ev(estimate=-0.4, spec_share_expected=0.1, spec_share_sig_expected=0.0,
            spec_share_sig_opposite=0.7)  # fmt: skip

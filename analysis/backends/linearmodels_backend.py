@@ -10,6 +10,7 @@ from linearmodels.panel import PanelOLS
 from analysis.backends import BackendFit
 from analysis.backends.corrections import scale
 from analysis.design import Design
+from analysis.errors import PipelineError
 from analysis.modelspec import ModelSpec
 
 
@@ -22,24 +23,45 @@ def _cov(spec: ModelSpec, design: Design) -> dict:
     return {"cov_type": "clustered", "clusters": design.clusters, "debiased": False}
 
 
+def _panel_ols(design: Design, spec: ModelSpec):
+    """PanelOLS with entity (and time) effects absorbed by within transformation, never as
+    dummies (H3's event study absorbs ~2,500 cities).
+
+    Robust and clustered covariances are PanelOLS's own sandwich on the demeaned data with no
+    correction (``debiased=False``, ``group_debias=False``, ``auto_df=False``,
+    ``count_effects=False``): the layer applies the spec's small-sample correction with K
+    counted as pyfixest counts it (:func:`_absorbed_k`), so both backends give the same SEs.
+    Classical errors keep PanelOLS's s² on N − K − effects.
+    """
+    entity = design.fe.iloc[:, 0]
+    time = (
+        design.fe.iloc[:, 1]
+        if design.fe.shape[1] > 1
+        else entity.groupby(entity).cumcount()  # PanelOLS needs a second index level
+    )
+    idx = pd.MultiIndex.from_arrays([entity.to_numpy(), time.to_numpy()])
+    if not idx.is_unique:
+        raise PipelineError(
+            f"{spec.name}: panel_fe needs one row per ({design.fe.columns[0]}, "
+            f"{design.fe.columns[-1]}); the sample repeats {int(idx.duplicated().sum())} pairs"
+        )
+    y = pd.Series(design.y.to_numpy(), index=idx)
+    Xp = pd.DataFrame(design.X.to_numpy(), index=idx, columns=design.X.columns)
+    model = PanelOLS(y, Xp, entity_effects=True, time_effects=design.fe.shape[1] > 1)
+    kw = _cov(spec, design)
+    if spec.vcov.type == "iid":
+        return model.fit(**kw)
+    if "clusters" in kw:
+        kw["clusters"] = pd.DataFrame(design.clusters.to_numpy(), index=idx)
+        kw["group_debias"] = False
+    return model.fit(**kw, auto_df=False, count_effects=False)
+
+
 def fit(design: Design, spec: ModelSpec) -> BackendFit:
     X = design.X
     n_cl = [int(design.clusters[c].nunique()) for c in design.clusters]
     if spec.estimator == "panel_fe":
-        entity = design.fe.iloc[:, 0]
-        time = (
-            design.fe.iloc[:, 1]
-            if design.fe.shape[1] > 1
-            else entity.groupby(entity).cumcount()  # PanelOLS needs a second index level
-        )
-        idx = pd.MultiIndex.from_arrays([entity.to_numpy(), time.to_numpy()])
-        y = pd.Series(design.y.to_numpy(), index=idx)
-        Xp = pd.DataFrame(X.to_numpy(), index=idx, columns=X.columns)
-        model = PanelOLS(y, Xp, entity_effects=True, time_effects=design.fe.shape[1] > 1)
-        kw = _cov(spec, design)
-        if "clusters" in kw:
-            kw["clusters"] = pd.DataFrame(design.clusters.to_numpy(), index=idx)
-        res = model.fit(**kw)
+        res = _panel_ols(design, spec)
     elif design.fe.empty:
         res = IV2SLS(design.y, X, None, None).fit(**_cov(spec, design))
     else:
@@ -51,13 +73,6 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     k_corr = X.shape[1] + _absorbed_k(design, spec)
     cov = pd.DataFrame(np.asarray(res.cov), index=X.columns, columns=X.columns)
     if spec.vcov.type != "iid":
-        if spec.estimator == "panel_fe":
-            # PanelOLS adjusts robust/clustered covariances for its effects in ways that depend
-            # on nesting; the uncorrected sandwich comes from AbsorbingLS on the same data.
-            raw = AbsorbingLS(design.y, X, absorb=design.fe.astype("category")).fit(
-                **_cov(spec, design)
-            )
-            cov = pd.DataFrame(np.asarray(raw.cov), index=X.columns, columns=X.columns)
         cov = cov * scale(spec, n, k_corr, n_cl)
     stats: dict[str, float | None] = {"r2": float(res.rsquared), "loglik": None}
     if spec.estimator == "panel_fe":

@@ -718,6 +718,24 @@ def hazard_outside_countries(res: FitResult, frame: pd.DataFrame) -> pd.DataFram
     return out.reset_index()
 
 
+def hazard_identifying_countries(
+    results: Mapping[str, FitResult], frames: Mapping[str, pd.DataFrame], spec: HypothesisSpec
+) -> pd.DataFrame:
+    """The non-ratifying countries that identify each hazard model's Paris term (every model
+    on the hazard frame, in spec order): country, years outside Paris, democracy, city-years,
+    cities and adhesions in that model's sample."""
+    parts = []
+    for name, res in results.items():
+        if spec.frame_of(res.spec) != "h3_hazard" or "paris_outside" not in res.design.X:
+            continue
+        table = hazard_outside_countries(res, frames["h3_hazard"])
+        table.insert(0, "model", name)
+        parts.append(table)
+    if not parts:
+        raise PipelineError("h3: no hazard model with paris_outside")
+    return pd.concat(parts, ignore_index=True)
+
+
 def figure_data(
     spec: HypothesisSpec, frames: Mapping[str, pd.DataFrame], results: Mapping[str, FitResult]
 ) -> dict[str, pd.DataFrame]:
@@ -735,6 +753,7 @@ def figure_data(
         "snapshot_check": snapshot_check(event),
         "hazard_interaction": interaction_curve(hz, hazard),
         "hazard_outside_countries": hazard_outside_countries(hz, hazard),
+        "hazard_identifying_countries": hazard_identifying_countries(results, frames, spec),
     }
 
 
@@ -753,8 +772,8 @@ def _event_figure(
     return figures.event_study(
         es,
         out_stem,
-        title=f"{what} of US cities around the 2017 Paris withdrawal announcement (OLS, city "
-        "and year fixed effects; 95% CI clustered by US state / region)",
+        title=f"{what} of US cities around the 2017 Paris withdrawal announcement (linear panel "
+        "FE, PanelOLS with city and year effects; 95% CI clustered by US state / region, CR1)",
         source_note=SOURCE_EVENT,
         ref_period=REFERENCE_REL,
         x_label="Years relative to the June 2017 announcement (0 = 2017; reference 2016)",

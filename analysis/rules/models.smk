@@ -6,6 +6,7 @@ from analysis.code_deps import command_code, hypothesis_code
 from analysis.config import config_slice
 from analysis.jobenv import PYTHON
 from analysis.dag import covariate_files, fit_settings, frame_tables
+from analysis.design_figures import design_figure_names
 from analysis.modelspec import load_spec
 from analysis.render import figure_names
 
@@ -20,7 +21,12 @@ FIGURE_FILES = [
 ]
 ROBUST = f"{RESULTS}/robustness"
 ROBUST_HYPOTHESES = [h for h in HYPOTHESES if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness]
-ROBUSTNESS_FILES = [f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES] + [
+ROBUSTNESS_FILES = [
+    f"{RESULTS}/figures/{h}_{kind}.{ext}"
+    for h in ROBUST_HYPOTHESES
+    for kind in design_figure_names(f"{SPEC_DIR}/{h}.yaml")
+    for ext in ("png", "pdf")
+] + [f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES] + [
     f"{RESULTS}/figures/{h}_speccurve.{ext}"
     for h in ROBUST_HYPOTHESES
     if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness.curve
@@ -134,6 +140,9 @@ rule robustness:
         wild=f"{ROBUST}/{{hypothesis}}/wild_bootstrap.csv",
         randomization=f"{ROBUST}/{{hypothesis}}/randomization.csv",
         robust_p=f"{ROBUST}/{{hypothesis}}/robust_p.csv",
+        synth_path=f"{ROBUST}/{{hypothesis}}/synth_path.csv",
+        synth_weights=f"{ROBUST}/{{hypothesis}}/synth_weights.csv",
+        synth_placebos=f"{ROBUST}/{{hypothesis}}/synth_placebos.csv",
     params:
         python=PYTHON,
         data=DATA,
@@ -185,6 +194,40 @@ rule spec_curve_figure:
     shell:
         "{params.python} -m analysis render-spec-curve --hypothesis {wildcards.hypothesis} "
         "--robustness {params.robustness} --out-stem {params.stem} > {log} 2>&1"
+
+
+ruleorder: design_figure > model_figure
+
+
+# Design-based checks of one treated country: placebo distribution, synthetic-control path.
+rule design_figure:
+    input:
+        summary=rules.robustness.output.summary,
+        randomization=rules.robustness.output.randomization,
+        synth_path=rules.robustness.output.synth_path,
+        synth_weights=rules.robustness.output.synth_weights,
+        code=command_code("render-design-figure"),
+    output:
+        png=report(
+            f"{RESULTS}/figures/{{hypothesis}}_{{kind}}.png",
+            caption="../report/design.rst",
+            category="Robustness",
+        ),
+        pdf=f"{RESULTS}/figures/{{hypothesis}}_{{kind}}.pdf",
+    wildcard_constraints:
+        kind="placebo|synth",
+    params:
+        python=PYTHON,
+        robustness=lambda w, input: os.path.dirname(input.summary),
+        stem=lambda w, output: os.path.splitext(output.png)[0],
+    log:
+        f"{RESULTS}/logs/design_figure_{{hypothesis}}_{{kind}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis render-design-figure --hypothesis {wildcards.hypothesis} "
+        "--kind {wildcards.kind} --robustness {params.robustness} --out-stem {params.stem} "
+        "> {log} 2>&1"
 
 
 rule claims:
