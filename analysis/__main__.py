@@ -260,37 +260,50 @@ def _validate_gawc2000(args: argparse.Namespace) -> None:
 
 
 def _readme(args: argparse.Namespace) -> None:
+    """Regenerate the generated blocks of the README and of the docs/ pages it links to (each
+    block lives in whichever of these files holds its markers)."""
     from analysis.manifest import load_manifest
     from analysis.raw_report import data_availability_markdown, splice_readme
 
     path = Path(args.readme)
-    old = path.read_text(encoding="utf-8")
-    new = splice_readme(old, data_availability_markdown(load_manifest(args.manifest)))
+    pages = [path, *sorted((path.parent / "docs").glob("*.md"))]
+    old = {p: p.read_text(encoding="utf-8") for p in pages}
+    new = dict(old)
+
+    def splice(text: str, block: str) -> None:
+        marker = f"<!-- {block}:start -->"
+        page = next((p for p in pages if marker in new[p]), path)
+        new[page] = splice_readme(new[page], text, block)
+
+    splice(data_availability_markdown(load_manifest(args.manifest)), "data-availability")
     if args.results:
         from analysis.coverage import coverage_markdown, match_summary_markdown
 
         results = Path(args.results)
-        summary = match_summary_markdown(results / "audit" / "city_match_summary.csv")
-        new = splice_readme(new, summary, "match-summary")
-        new = splice_readme(new, coverage_markdown(results / "data"), "coverage")
+        splice(
+            match_summary_markdown(results / "audit" / "city_match_summary.csv"), "match-summary"
+        )
+        splice(coverage_markdown(results / "data"), "coverage")
         from analysis.findings import findings_markdown
 
         hyps = _cfg(args)["models"]["hypotheses"]
-        new = splice_readme(new, findings_markdown(results / "models", hyps), "findings")
+        splice(findings_markdown(results / "models", hyps), "findings")
         review = (results / "reviewer_map.md").read_text(encoding="utf-8")
         # Disk sizes stay in results/reviewer_map.md: they shift by bytes with float formatting.
         review = "".join(line for line in review.splitlines(True) if not line.startswith("Disk:"))
-        new = splice_readme(new, review, "reviewer-map")
+        splice(review, "reviewer-map")
+    stale = [str(p) for p in pages if new[p] != old[p]]
     if args.check:
-        if new != old:
+        if stale:
             raise PipelineError(
-                f"{path} is out of date with the pipeline outputs; run "
+                f"{', '.join(stale)} out of date with the pipeline outputs; run "
                 f"`python -m analysis readme{' --results ' + args.results if args.results else ''}`"
             )
-        print(f"{path} is up to date")
+        print(f"{path} and docs/ are up to date")
         return
-    path.write_text(new, encoding="utf-8")
-    print(f"updated the generated blocks in {path}")
+    for p in stale:
+        p.write_text(new[p], encoding="utf-8")
+    print(f"updated the generated blocks in {', '.join(stale) or 'nothing (all up to date)'}")
 
 
 def _fit(args: argparse.Namespace) -> None:
