@@ -179,6 +179,8 @@ def _assemble(args: argparse.Namespace) -> None:
         attribute_sources=tuple(panel["attribute_sources"]),
         country_columns=tuple(panel["country_columns"]),
         city_measures=tuple(panel["city_measures"]),
+        universe_measure=panel.get("universe_measure"),
+        universe_min_population=panel.get("universe_min_population", 0),
     )
     gaz = load_gazetteer(args.gazetteer)
     joins = pd.read_parquet(args.joins)
