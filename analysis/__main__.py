@@ -357,6 +357,13 @@ def _render_tables(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _h1_tables(args: argparse.Namespace) -> None:
+    from analysis.h1_tables import write_h1_tables
+
+    for path in write_h1_tables(Path(args.data), Path(args.figdata), Path(args.out_dir)):
+        print(f"wrote {path}")
+
+
 def _render_figures(args: argparse.Namespace) -> None:
     from analysis.render import render_figures
 
@@ -482,6 +489,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", required=True, help="results/models/<hypothesis>")
     p.add_argument("--out-stem", required=True, help="e.g. results/tables/h2")
     p.set_defaults(func=_render_tables)
+
+    p = sub.add_parser("h1-tables", help="H1's act-source coverage and country tables")
+    p.add_argument("--data", required=True, help="results/data")
+    p.add_argument("--figdata", required=True, help="results/models/h1/figdata")
+    p.add_argument("--out-dir", required=True, help="results/tables")
+    p.set_defaults(func=_h1_tables)
 
     p = sub.add_parser("render-figures", help="the figures of a hypothesis (PNG and PDF)")
     p.add_argument("--hypothesis", required=True)

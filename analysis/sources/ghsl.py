@@ -121,9 +121,7 @@ def parse(paths: Mapping[str, Path]) -> ParsedSource:
     city_measures = city_measures_for_year(
         NAME + ":" + with_pop["key"], {MEASURE: pop[pop.notna()]}, POP_YEAR
     )
-    return ParsedSource(
-        tables={"mentions": mentions, "city_measures": city_measures}, audit=audit
-    )
+    return ParsedSource(tables={"mentions": mentions, "city_measures": city_measures}, audit=audit)
 
 
 SOURCES = [
