@@ -90,6 +90,7 @@ H1_SHARE_MODELS = (
     "cy_peace",
     "vdem",
 )
+H1_DEFIANCE_FRAMES = ("h1_defiance", "h1_country_year")
 H1_ACT_COLUMNS = {
     "climate_per_1000": "climate_acts",
     "peace_per_1000": "peace_acts",
@@ -102,11 +103,17 @@ H1_ACT_COLUMNS = {
 def h1_country_shares(
     spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]
 ) -> pd.DataFrame:
-    """Country list and share of acts of every H1 estimate in :data:`H1_SHARE_MODELS`."""
+    """Country list and share of acts of every H1 defiance estimate: the models of
+    :data:`H1_SHARE_MODELS`, then every other model on a frame of :data:`H1_DEFIANCE_FRAMES`."""
     parts = []
-    for name in H1_SHARE_MODELS:
-        if name not in results:
-            continue
+    # The listed models first, then every other model on a defiance frame (spec order).
+    names = [n for n in H1_SHARE_MODELS if n in results]
+    names += [
+        n
+        for n in results
+        if n not in names and spec.frame_of(results[n].spec) in H1_DEFIANCE_FRAMES
+    ]
+    for name in names:
         res = results[name]
         frame = frames[spec.frame_of(res.spec)]
         s = frame.loc[res.design.y.index]

@@ -129,7 +129,7 @@ rule h1_tables:
         countries_md=f"{RESULTS}/tables/h1_countries.md",
     params:
         python=PYTHON,
-        data=DATA,
+        data=lambda w, input: os.path.dirname(input.acts),
         out_dir=lambda w, output: os.path.dirname(output.coverage_csv),
     log:
         f"{RESULTS}/logs/h1_tables.log",
