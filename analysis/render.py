@@ -115,17 +115,19 @@ def h1_countries(models_dir: Path, out_stem: Path) -> list[Path]:
     """Ranked bars: defiance acts per 1,000 city-years by country and norm, autocracies
     highlighted, V-Dem in the label (the countries of the per-norm main models)."""
     d = pd.read_csv(models_dir / "figdata/defiance_countries.csv")
-    d = d[d["acts"] > 0]
+    # Every country of the climate model (zero bars included: the autocracies without an act)
+    # and the peace model's countries with an act (its other 31 all have none).
+    d = d[(d["acts"] > 0) | (d["norm"] == "climate")]
     bars = pd.DataFrame(
         {
             "name": d["country_iso3"]
-            + " ("
+            + " "
             + d["norm"]
-            + ", V-Dem "
+            + ": V-Dem "
             + d["v2x_polyarchy"].map("{:.2f}".format)
             + ", "
             + d["acts"].astype(str)
-            + " acts)",
+            + " acts",
             "value": d["acts_per_1000_city_years"],
             "highlight": d["autocracy"].astype(str).eq("True"),
         }
@@ -136,9 +138,9 @@ def h1_countries(models_dir: Path, out_stem: Path) -> list[Path]:
         bars,
         out_stem,
         value_label="Defiance acts per 1,000 urban-centre city-years (opportunity, covered)",
-        title="Where cities defied their nation: urban centres >= 100,000, by country and norm",
+        title="Defiance by country and norm (urban centres of 100,000+)",
         source_note=SOURCES["h1"] + " Universe: GHSL urban centres (GUDD 2020).",
-        name_label="Country (norm, mean V-Dem, acts)",
+        name_label="",
         highlight_label="Autocracy (V-Dem RoW 0-1)",
         other_label="Democracy",
     )
