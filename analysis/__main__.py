@@ -194,6 +194,8 @@ def _assemble(args: argparse.Namespace) -> None:
         attribute_sources=tuple(panel["attribute_sources"]),
         country_columns=tuple(panel["country_columns"]),
         city_measures=tuple(panel["city_measures"]),
+        universe_measure=panel.get("universe_measure"),
+        universe_min_population=panel.get("universe_min_population", 0),
     )
     gaz = load_gazetteer(args.gazetteer)
     joins = pd.read_parquet(args.joins)
@@ -398,6 +400,13 @@ def _render_tables(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _h1_tables(args: argparse.Namespace) -> None:
+    from analysis.h1_tables import write_h1_tables
+
+    for path in write_h1_tables(Path(args.data), Path(args.figdata), Path(args.out_dir)):
+        print(f"wrote {path}")
+
+
 def _render_figures(args: argparse.Namespace) -> None:
     from analysis.render import render_figures
 
@@ -548,6 +557,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", required=True, help="results/models/<hypothesis>")
     p.add_argument("--out-stem", required=True, help="e.g. results/tables/h2")
     p.set_defaults(func=_render_tables)
+
+    p = sub.add_parser("h1-tables", help="H1's act-source coverage and country tables")
+    p.add_argument("--data", required=True, help="results/data")
+    p.add_argument("--figdata", required=True, help="results/models/h1/figdata")
+    p.add_argument("--out-dir", required=True, help="results/tables")
+    p.set_defaults(func=_h1_tables)
 
     p = sub.add_parser("render-figures", help="the figures of a hypothesis (PNG and PDF)")
     p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h2")

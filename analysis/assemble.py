@@ -46,6 +46,11 @@ class PanelSpec:
     attribute_sources: tuple[str, ...] = ()
     country_columns: tuple[str, ...] = ()
     city_measures: tuple[str, ...] = ()
+    # The activity-independent universe: cities whose static measure `universe_measure`
+    # (GHSL urban centres' 2020 population) is at least `universe_min_population` enter the
+    # panel, flagged ``ghsl_universe``, whether or not any substantive source names them.
+    universe_measure: str | None = None
+    universe_min_population: int = 0
 
     @property
     def years(self) -> np.ndarray:
@@ -196,6 +201,25 @@ def _interpolated(series: pd.DataFrame, index: pd.MultiIndex) -> pd.Series:
     return long.reindex(index)
 
 
+def universe_cities(centrality: pd.DataFrame, spec: PanelSpec) -> np.ndarray:
+    """Sorted city ids of the activity-independent universe (empty without a measure).
+
+    A city is in when its ``spec.universe_measure`` (a static city measure, so a column of
+    `centrality`; several centres on one place: the largest) is at least
+    ``spec.universe_min_population``.
+    """
+    if spec.universe_measure is None:
+        return np.zeros(0, dtype="int64")
+    if spec.universe_measure not in centrality.columns:
+        raise PipelineError(
+            f"panel.universe_measure {spec.universe_measure!r} is not in panel.city_measures "
+            "(the universe is read from the static city measures)"
+        )
+    size = centrality[spec.universe_measure]
+    keep = size.notna() & size.ge(spec.universe_min_population)
+    return np.sort(centrality.loc[keep, "city_id"].to_numpy(dtype="int64"))
+
+
 def build_city_year(
     cities: pd.DataFrame,
     memberships: pd.DataFrame,
@@ -209,7 +233,8 @@ def build_city_year(
     spec: PanelSpec,
 ) -> pd.DataFrame:
     """The city-year panel: universe = every city a substantive source names (matched), plus
-    every city of at least `spec.min_population`.
+    every city of at least `spec.min_population`, plus the activity-independent universe
+    (:func:`universe_cities`, flagged ``ghsl_universe``).
 
     `cities` is the gazetteer's place table (indexed by geonameid); `agg` the aggregated
     city measures (`_aggregate_measures`); `mentioned` the cities whose measures come from a
@@ -218,7 +243,8 @@ def build_city_year(
     used = set(memberships["city_id"]) | set(acts["city_id"]) | set(mentioned)
     used |= set(degree.index)
     big = set(cities.index[cities["population"] >= spec.min_population])
-    ids = np.array(sorted(used | big), dtype="int64")
+    in_universe = universe_cities(centrality, spec)
+    ids = np.array(sorted(used | big | set(in_universe)), dtype="int64")
     index = pd.MultiIndex.from_product([ids, spec.years], names=["city_id", "year"])
     attrs = cities.loc[ids, ["name", "iso3", "admin1_code", "lat", "lon", "population"]]
     attrs = attrs.rename(
@@ -265,6 +291,7 @@ def build_city_year(
     panel["log_pop"] = np.log(panel["pop"])
     panel["capital"] = city_ids.isin(capitals).astype("int8")
     panel["sister_city_degree"] = city_ids.map(degree).fillna(0).astype("int64")
+    panel["ghsl_universe"] = city_ids.isin(in_universe).astype("int8")
 
     missing = sorted(set(spec.country_columns) - set(country_year.columns))
     if missing:

@@ -43,13 +43,17 @@ class Claim:
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("H1a", "h1", "Democracy enables local defiance: cities defy national norm violations "
-          "more where the regime is more democratic.", "vdem", None, +1,
-          ("vdem", "row", "polity", "fh", "lied", "bmr", "vdem_lpm", "any_defiance_logit"),
-          "vdem_lpm", ("rai", "federal")),
+          "more where the regime is more democratic.", "climate", None, +1,
+          ("climate", "row", "polity", "fh", "lied", "bmr", "climate_lpm", "climate_logit",
+           "climate_all_countries"),
+          "climate_lpm", ("peace", "peace_lpm", "pooled_universe", "cy_climate", "cy_climate_fe",
+                          "cy_peace", "rai", "federal", "vdem", "vdem_lpm")),
     Claim("H1b", "h1", "Autocracies harness city diplomacy as an extension of national diplomacy: "
           "the normative share of a city's international ties rises with democracy.",
-          "composition", "v2x_polyarchy", +1, ("composition", "composition_ols"),
-          "composition_ols"),
+          "composition_no_europe", "v2x_polyarchy", +1,
+          ("composition_no_europe", "composition_no_europe_ols", "composition",
+           "composition_ols", "composition_europe"),
+          "composition_no_europe_ols"),
     Claim("H2a", "h2", "Economic centrality drives participation in transnational municipal "
           "networks.", "gawc2020", None, +1,
           ("gawc2020", "gawc2020_nb", "gawc2020_country_fe", "gawc2000", "air_degree",

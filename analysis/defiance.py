@@ -605,6 +605,9 @@ def defiance_panel(
         raise PipelineError(f"defiance_panel: first_year {first_year} > last_year {last_year}")
 
     universe = could_act(city_year, min_population)
+    if "ghsl_universe" in city_year.columns:
+        in_ghsl = city_year.groupby("city_id")["ghsl_universe"].max().reindex(universe.index)
+        universe = universe | in_ghsl.fillna(0).gt(0)
     keep_cities = universe.index[universe]
     rows = city_year.loc[
         city_year["city_id"].isin(keep_cities) & city_year["year"].between(first_year, last_year),
@@ -652,6 +655,8 @@ def defiance_panel(
     panel["defiance_peace"] = per_row[PEACE].to_numpy()
     panel["defiance_undated"] = panel["city_id"].map(undated).fillna(0).astype("int64")
     panel["any_defiance"] = _int8(panel["defiance_acts"].gt(0).astype("int8"))
+    panel["any_defiance_climate"] = _int8(panel["defiance_climate"].gt(0).astype("int8"))
+    panel["any_defiance_peace"] = _int8(panel["defiance_peace"].gt(0).astype("int8"))
     panel["opportunity"] = opportunity
     panel["opportunity_climate"] = opp_climate.astype("Int8")
     panel["opportunity_peace"] = opp_peace
@@ -678,6 +683,8 @@ def defiance_panel(
         "defiance_peace",
         "defiance_undated",
         "any_defiance",
+        "any_defiance_climate",
+        "any_defiance_peace",
         "opportunity",
         "opportunity_climate",
         "opportunity_peace",
@@ -824,6 +831,157 @@ def tie_composition(
     return out[cols].sort_values("city_id").reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- design (issue 14)
+
+#: Region label of :func:`analysis.countries.region_of` for European countries.
+EUROPE = "Europe"
+#: What each act source could record, as its documentation states it (SOURCES.yaml); the
+#: coverage table pairs this with the countries and years the data show it recording.
+SOURCE_SCOPE: dict[str, str] = {
+    "gcom_mycovenant": "Covenant of Mayors Europe / MyCovenant signatory list: EU, its "
+    "neighbourhood (CoM East, CoM South) and a few others",
+    "etmun": "ETMUN: European transnational municipal networks (memberships of European "
+    "networks; Peace Messenger Cities as listed there)",
+    "cedamia": "CEDAMIA: climate-emergency declarations compiled from English-language "
+    "reports (Anglophone countries, Japan, Korea, parts of Europe)",
+    "gpm_democracy": "GPM Global Declaration of Mayors for Democracy (undated signatures)",
+}
+
+
+def source_coverage(acts: pd.DataFrame, city_year: pd.DataFrame) -> pd.DataFrame:
+    """Which countries and years each act source could have recorded a defiance act in.
+
+    Rule (documented in the README's H1 section): source *s* covers country *c* in year *y*
+    for norm *n* when (1) *s* records at least one act of any type (candidate or not,
+    defiance or not) in a city of *c* in any year: a source that never records anything in a
+    country cannot show defiance there; and (2) *y* lies in the span of *s*'s dated acts of
+    norm *n* (first to last year it records such an act anywhere). Only dated candidate act
+    sources enter (the undated democracy declaration has no years).
+
+    One row per (norm, source, country_iso3): ``first_year``, ``last_year``, ``n_acts`` (acts
+    of the source in that country, all types), ``n_norm_acts`` (its acts of norm *n* there)
+    and ``scope`` (:data:`SOURCE_SCOPE`).
+    """
+    _require(acts, ["city_id", "act", "year", "source"], "acts")
+    countries = _city_countries(city_year)
+    a = acts.assign(country_iso3=acts["city_id"].map(countries))
+    a = a[a["country_iso3"].notna()]
+    norm = classify_acts(a["act"])
+    norm.index = a.index
+    a = a.assign(norm=norm)
+    rows = []
+    for n in (CLIMATE, PEACE):
+        of_norm = a[a["norm"].eq(n) & a["year"].notna()]
+        for src, g in of_norm.groupby("source", sort=True):
+            y0, y1 = int(g["year"].min()), int(g["year"].max())
+            all_src = a[a["source"].eq(src)]
+            per = all_src.groupby("country_iso3").size().rename("n_acts").to_frame()
+            per["n_norm_acts"] = g.groupby("country_iso3").size()
+            per = per.fillna(0).astype("int64").reset_index()
+            per.insert(0, "source", src)
+            per.insert(0, "norm", n)
+            per["first_year"], per["last_year"] = y0, y1
+            per["scope"] = SOURCE_SCOPE.get(str(src), "")
+            rows.append(per)
+    cols = ["norm", "source", "country_iso3", "first_year", "last_year", "n_acts",
+            "n_norm_acts", "scope"]  # fmt: skip
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(rows, ignore_index=True)[cols]
+    return out.sort_values(["norm", "source", "country_iso3"], ignore_index=True)
+
+
+def coverage_flags(frame: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """``covered_climate`` / ``covered_peace`` (Int8) per row of `frame` (country_iso3, year):
+    1 when at least one source of that norm covers the country in that year
+    (:func:`source_coverage`), else 0."""
+    _require(frame, ["country_iso3", "year"], "frame")
+    out = frame.copy()
+    for n in (CLIMATE, PEACE):
+        cov = coverage[coverage["norm"].eq(n)]
+        flag = np.zeros(len(out), dtype="int8")
+        for _, r in cov.iterrows():
+            hit = out["country_iso3"].eq(r["country_iso3"]) & out["year"].between(
+                r["first_year"], r["last_year"]
+            )
+            flag |= hit.to_numpy(dtype="int8")
+        out[f"covered_{n}"] = pd.array(flag, dtype="Int8")
+    return out
+
+
+def universe_columns(panel: pd.DataFrame, city_year: pd.DataFrame) -> pd.DataFrame:
+    """Add ``ghsl_universe`` (Int8), ``ghsl_pop_2020``, ``log_ghsl_pop`` (log of GHSL's 2020
+    population, missing outside the GHSL centres) and ``europe`` (Int8, the country is in
+    Europe by :func:`analysis.countries.region_of`) to `panel` (keyed by city_id)."""
+    from analysis.countries import region_of
+
+    _require(city_year, ["city_id", "ghsl_universe", "ghsl_pop_2020"], "city_year")
+    per = city_year.groupby("city_id")[["ghsl_universe", "ghsl_pop_2020"]].max()
+    out = panel.drop(columns=["ghsl_universe", "ghsl_pop_2020"], errors="ignore").merge(
+        per, left_on="city_id", right_index=True, how="left", validate="many_to_one"
+    )
+    out["ghsl_universe"] = out["ghsl_universe"].fillna(0).astype("Int8")
+    pop = out["ghsl_pop_2020"].astype("float64")
+    out["log_ghsl_pop"] = np.log(pop.where(pop > 0))
+    out["europe"] = region_of(out["country_iso3"]).eq(EUROPE).astype("int8").astype("Int8")
+    return out
+
+
+def country_shares(frame: pd.DataFrame, outcome: str, mask: pd.Series) -> pd.DataFrame:
+    """Country list of an estimation sample and each country's share of its acts.
+
+    One row per country in ``frame[mask]``: ``cities``, ``rows``, ``acts`` (sum of
+    `outcome`), ``share_acts`` (of the sample's acts; 0 when there are none), mean
+    ``v2x_polyarchy``; sorted by acts, then country.
+    """
+    s = frame.loc[mask.fillna(False).astype(bool)]
+    g = s.groupby("country_iso3", sort=True)
+    out = pd.DataFrame(
+        {
+            "cities": g["city_id"].nunique(),
+            "rows": g.size(),
+            "acts": g[outcome].sum().astype("int64"),
+            "v2x_polyarchy": g["v2x_polyarchy"].mean(),
+        }
+    )
+    total = out["acts"].sum()
+    out["share_acts"] = out["acts"] / total if total > 0 else 0.0
+    out = out.reset_index().sort_values(["acts", "country_iso3"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def country_year_rates(panel: pd.DataFrame) -> pd.DataFrame:
+    """Country-year frame of H1 on the universe: acts per 1,000 universe cities.
+
+    One row per (country_iso3, year) with universe cities (``ghsl_universe`` == 1):
+    ``universe_cities``, ``climate_acts`` / ``peace_acts`` (defiance acts of universe cities),
+    ``climate_per_1000`` / ``peace_per_1000`` (acts per 1,000 universe cities), the
+    opportunity and coverage flags (national, so constant within a country-year; max taken),
+    ``v2x_polyarchy``, ``log_gdp_pc`` and ``log_universe_cities``.
+    """
+    need = ["ghsl_universe", "country_iso3", "year", "defiance_climate", "defiance_peace",
+            "opportunity_climate", "opportunity_peace", "covered_climate", "covered_peace",
+            "v2x_polyarchy", "log_gdp_pc", "city_id"]  # fmt: skip
+    _require(panel, need, "h1 panel")
+    u = panel[panel["ghsl_universe"].eq(1).fillna(False)]
+    g = u.groupby(["country_iso3", "year"], sort=True)
+    out = pd.DataFrame(
+        {
+            "universe_cities": g["city_id"].nunique(),
+            "climate_acts": g["defiance_climate"].sum().astype("int64"),
+            "peace_acts": g["defiance_peace"].sum().astype("int64"),
+        }
+    )
+    for col in ("opportunity_climate", "opportunity_peace", "covered_climate", "covered_peace"):
+        out[col] = g[col].max().astype("Int8")
+    for col in ("v2x_polyarchy", "log_gdp_pc"):
+        out[col] = g[col].first().astype("float64")
+    out["climate_per_1000"] = 1000 * out["climate_acts"] / out["universe_cities"]
+    out["peace_per_1000"] = 1000 * out["peace_acts"] / out["universe_cities"]
+    out["log_universe_cities"] = np.log(out["universe_cities"].astype("float64"))
+    return out.reset_index()
+
+
 __all__ = [
     "CANDIDATE_ACTS",
     "FEDERAL_COUNTRIES",
@@ -833,8 +991,13 @@ __all__ = [
     "check_network_types",
     "classify_acts",
     "could_act",
+    "country_shares",
+    "country_year_rates",
+    "coverage_flags",
     "defiance_acts",
     "defiance_panel",
     "national_table",
+    "source_coverage",
     "tie_composition",
+    "universe_columns",
 ]

@@ -110,7 +110,18 @@ def build_h1_defiance(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> 
     acts, _audit = d.defiance_acts(t["acts"], t["city_year"])
     panel = d.defiance_panel(t["city_year"], acts, min_population=h1_min_population)
     panel["region"] = region_of(panel["country_iso3"])
+    panel = d.universe_columns(panel, t["city_year"])
+    panel = d.coverage_flags(panel, d.source_coverage(t["acts"], t["city_year"]))
     return panel.sort_values(["city_id", "year"]).reset_index(drop=True)
+
+
+def build_h1_country_year(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> pd.DataFrame:
+    """Country-years of the GHSL universe: defiance acts per 1,000 urban-centre cities (H1)."""
+    d = _defiance()
+    panel = build_h1_defiance(t, h1_min_population)
+    cy = d.country_year_rates(panel)
+    cy["region"] = region_of(cy["country_iso3"])
+    return cy.sort_values(["country_iso3", "year"]).reset_index(drop=True)
 
 
 def build_h1_composition(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -118,6 +129,8 @@ def build_h1_composition(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     d = _defiance()
     comp = d.tie_composition(t["city_year"], t["memberships"], t["dyads"], year=H2_YEAR)
     comp["region"] = region_of(comp["country_iso3"])
+    # Most normative ties come from EU programmes: a Europe indicator for the composition test.
+    comp["europe"] = comp["region"].eq(d.EUROPE).astype("int8").astype("Int8")
     return comp.sort_values("city_id").reset_index(drop=True)
 
 
@@ -130,6 +143,13 @@ FRAMES: dict[str, FrameDef] = {
         build_h1_defiance,
         ("city_id", "year"),
         "city-years",
+        options=("h1_min_population",),
+    ),
+    "h1_country_year": FrameDef(
+        ("city_year", "acts"),
+        build_h1_country_year,
+        ("country_iso3", "year"),
+        "country-years",
         options=("h1_min_population",),
     ),
     "h1_composition": FrameDef(

@@ -87,30 +87,71 @@ def h1_margins(models_dir: Path, out_stem: Path) -> list[Path]:
         curve,
         out_stem,
         x_label="V-Dem electoral democracy index (0–1)",
-        y_label="Probability of a defiance act in a city-year",
-        title="Democracy and the probability of city defiance (logit, 95% CI)",
+        y_label="Probability of a climate defiance act in a city-year",
+        title="Democracy and climate defiance on the urban-centre universe (logit, 95% CI)",
         source_note=SOURCES["h1"],
     )
 
 
 def h1_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
     coefs, fit = _read(models_dir)
-    models = ["vdem", "row", "polity", "fh", "lied", "bmr"]
-    rows = _focal_rows(coefs, fit, models, "Each model's regime measure (outcome: defiance acts)")
+    models = ["climate", "row", "polity", "fh", "lied", "bmr"]
+    rows = _focal_rows(
+        coefs, fit, models, "Each model's regime measure (outcome: climate defiance acts)"
+    )
     from analysis import figures  # lazy: matplotlib is slow to import
 
     return figures.coef_plot(
         rows,
         ["focal"],
         out_stem,
-        title="Democracy and defiance across regime measures",
+        title="Democracy and climate defiance across regime measures (urban-centre universe)",
         source_note=SOURCES["h1"],
         xlabel="Poisson coefficient per SD of the regime measure (95% CI)",
     )
 
 
+def h1_countries(models_dir: Path, out_stem: Path) -> list[Path]:
+    """Ranked bars: defiance acts per 1,000 city-years by country and norm, autocracies
+    highlighted, V-Dem in the label (the countries of the per-norm main models)."""
+    d = pd.read_csv(models_dir / "figdata/defiance_countries.csv")
+    # Every country of the climate model (zero bars included: the autocracies without an act)
+    # and the peace model's countries with an act (its other 31 all have none).
+    d = d[(d["acts"] > 0) | (d["norm"] == "climate")]
+    bars = pd.DataFrame(
+        {
+            "name": d["country_iso3"]
+            + " "
+            + d["norm"]
+            + ": V-Dem "
+            + d["v2x_polyarchy"].map("{:.2f}".format)
+            + ", "
+            + d["acts"].astype(str)
+            + " acts",
+            "value": d["acts_per_1000_city_years"],
+            "highlight": d["autocracy"].astype(str).eq("True"),
+        }
+    )
+    from analysis import figures  # lazy: matplotlib is slow to import
+
+    return figures.ranked_bars(
+        bars,
+        out_stem,
+        value_label="Defiance acts per 1,000 urban-centre city-years (opportunity, covered)",
+        title="Defiance by country and norm (urban centres of 100,000+)",
+        source_note=SOURCES["h1"] + " Universe: GHSL urban centres (GUDD 2020).",
+        name_label="",
+        highlight_label="Autocracy (V-Dem RoW 0-1)",
+        other_label="Democracy",
+    )
+
+
 FIGURES: dict[str, dict[str, Callable[[Path, Path], list[Path]]]] = {
-    "h1": {"h1_democracy_margins": h1_margins, "h1_coef_regimes": h1_coefs},
+    "h1": {
+        "h1_democracy_margins": h1_margins,
+        "h1_coef_regimes": h1_coefs,
+        "h1_countries": h1_countries,
+    },
     "h2": {"h2_centrality_networks": h2_scatter, "h2_coef_centrality": h2_coefs},
 }
 

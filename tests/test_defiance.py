@@ -663,6 +663,8 @@ def test_real_tables_invariants(real) -> None:
         | set(real["dyads"]["city_b"])
     )
     big = set(cy.loc[cy["geonames_pop"] >= MIN_POP, "city_id"])
+    # ... plus every GHSL urban centre of the universe (ghsl_universe), acts or not.
+    big |= set(cy.loc[cy["ghsl_universe"] == 1, "city_id"])
     assert set(panel["city_id"]) == (actors | big) & set(cy["city_id"])
 
     comp = tie_composition(cy, real["memberships"], real["dyads"])

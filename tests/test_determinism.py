@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.pipeline
-RULES = ["fit_models", "model_tables", "model_figure", "design_figure", "claims"]
+RULES = ["fit_models", "model_tables", "model_figure", "design_figure", "h1_tables", "claims"]
 
 
 def test_model_stage_is_byte_identical(tmp_path: Path, pipeline_results: Path):

@@ -61,6 +61,27 @@ def test_poisson_fe_refit_h1_vdem(pipeline_results):
     assert res.se()["z"] == pytest.approx(want.loc["std(v2x_polyarchy)", "std_error"], rel=1e-4)
 
 
+def test_poisson_fe_refit_h1_climate(pipeline_results):
+    """H1a's main model: climate defiance on the universe's covered opportunity set."""
+    d = _published(pipeline_results, "h1", "h1_defiance", "climate")
+    want = _coefs(pipeline_results, "h1", "climate")
+    assert len(d) == int(want["n_obs"].iloc[0])
+    assert (d["ghsl_universe"] == 1).all() and (d["covered_climate"] == 1).all()
+    assert (d["opportunity_climate"] == 1).all()
+    d = d.assign(z=_std(d["v2x_polyarchy"]))
+    res = pf.fepois(
+        "defiance_climate ~ z + log_ghsl_pop + capital + log_gdp_pc | year",
+        d,
+        vcov={"CRV1": "country_iso3"},
+        iwls_tol=1e-10,
+    )
+    assert len(d) == res._N
+    assert res.coef()["z"] == pytest.approx(
+        want.loc["std(v2x_polyarchy)", "estimate"], rel=1e-5, abs=1e-8
+    )
+    assert res.se()["z"] == pytest.approx(want.loc["std(v2x_polyarchy)", "std_error"], rel=1e-4)
+
+
 def test_logit_refit_h2_c40(pipeline_results):
     d = _published(pipeline_results, "h2", "h2_cities", "c40_logit")
     want = _coefs(pipeline_results, "h2", "c40_logit")

@@ -180,16 +180,25 @@ def test_sample_labels_come_from_the_estimation_rows(fitted, frame):
         assert m["sample"].startswith("hand label; estimation sample: ")
 
 
-def test_h1_leave_one_norm_out_leaves_the_norm_out():
-    """Each norm's model counts only that norm's acts on that norm's opportunity set."""
+def test_h1_per_norm_models_use_their_own_opportunity_and_coverage():
+    """Each norm's main model counts only that norm's acts, on the universe cities whose
+    nation violated that norm, in country-years a source of that norm covers."""
     from analysis.modelspec import load_spec
     from tests.conftest import ROOT
 
     h1 = load_spec(ROOT / "config" / "models" / "h1.yaml")
     for norm in ("climate", "peace"):
-        m = h1.model(f"vdem_{norm}_only")
-        assert m.outcome == f"defiance_{norm}"
-        assert [(c.column, c.op, c.value) for c in m.sample] == [(f"opportunity_{norm}", "eq", 1)]
+        for name, outcome in ((norm, f"defiance_{norm}"), (f"{norm}_lpm", f"any_defiance_{norm}")):
+            m = h1.model(name)
+            assert m.outcome == outcome
+            assert [(c.column, c.op, c.value) for c in m.sample] == [
+                ("ghsl_universe", "eq", 1),
+                (f"opportunity_{norm}", "eq", 1),
+                (f"covered_{norm}", "eq", 1),
+            ]
+    m = h1.model("vdem_climate_only")
+    assert [(c.column, c.op, c.value) for c in m.sample] == [("opportunity_climate", "eq", 1)]
     loo = h1.robustness.leave_one_out if h1.robustness else []
     assert not [x for x in loo if "norm" in x.label and x.outcomes], "mixed-sample norm LOO"
+    assert h1.robustness.curve.base == "climate"
     assert not any(ch.isdigit() for ch in h1.model("vdem").sample_label)

@@ -34,6 +34,11 @@ ROBUSTNESS_FILES = [
 ]
 SAMPLE_DIRS = [f"{MODELS}/{h}/frames" for h in HYPOTHESES]
 TABLE_FILES = [f"{RESULTS}/tables/{h}.{ext}" for h in HYPOTHESES for ext in ("md", "tex", "html")]
+# H1's design tables (act-source coverage, countries of every estimate): rule h1_tables.
+if "h1" in HYPOTHESES:
+    TABLE_FILES += [
+        f"{RESULTS}/tables/h1_{name}.{ext}" for name in ("coverage", "countries") for ext in ("csv", "md")
+    ]
 
 
 wildcard_constraints:
@@ -95,6 +100,30 @@ rule model_tables:
     shell:
         "{params.python} -m analysis render-tables --models {params.models} "
         "--out-stem {params.stem} > {log} 2>&1"
+
+
+rule h1_tables:
+    input:
+        acts=f"{DATA}/acts.parquet",
+        city_year=f"{DATA}/city_year.parquet",
+        figdata=f"{MODELS}/h1/figdata",
+        code=code_files("h1_tables.py", "defiance.py", "markdown.py"),
+    output:
+        coverage_csv=f"{RESULTS}/tables/h1_coverage.csv",
+        coverage_md=f"{RESULTS}/tables/h1_coverage.md",
+        countries_csv=f"{RESULTS}/tables/h1_countries.csv",
+        countries_md=f"{RESULTS}/tables/h1_countries.md",
+    params:
+        python=PYTHON,
+        data=lambda w, input: os.path.dirname(input.acts),
+        out_dir=lambda w, output: os.path.dirname(output.coverage_csv),
+    log:
+        f"{RESULTS}/logs/h1_tables.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis h1-tables --data {params.data} --figdata {input.figdata} "
+        "--out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule model_figure:
