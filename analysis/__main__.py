@@ -533,8 +533,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_render_spec_curve)
 
     p = sub.add_parser("render-design-figure", help="placebo distribution or synthetic control")
-    p.add_argument("--hypothesis", required=True)
-    p.add_argument("--kind", required=True, choices=["placebo", "synth"])
+    p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h3")
+    p.add_argument(
+        "--kind", required=True, choices=["placebo", "synth"], help="which design figure"
+    )
     p.add_argument("--robustness", required=True, help="results/robustness/<hypothesis>")
     p.add_argument("--out-stem", required=True, help="e.g. results/figures/h3_placebo")
     p.set_defaults(func=_render_design_figure)

@@ -107,7 +107,7 @@ rule h1_tables:
         acts=f"{DATA}/acts.parquet",
         city_year=f"{DATA}/city_year.parquet",
         figdata=f"{MODELS}/h1/figdata",
-        code=code_files("h1_tables.py", "defiance.py", "markdown.py"),
+        code=command_code("h1-tables"),
     output:
         coverage_csv=f"{RESULTS}/tables/h1_coverage.csv",
         coverage_md=f"{RESULTS}/tables/h1_coverage.md",
