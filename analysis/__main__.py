@@ -294,18 +294,19 @@ def _readme(args: argparse.Namespace) -> None:
         # Disk sizes stay in results/reviewer_map.md: they shift by bytes with float formatting.
         review = "".join(line for line in review.splitlines(True) if not line.startswith("Disk:"))
         splice(review, "reviewer-map")
-    stale = [str(p) for p in pages if new[p] != old[p]]
+    stale = [page for page in pages if new[page] != old[page]]
+    names = ", ".join(str(page) for page in stale)
     if args.check:
         if stale:
             raise PipelineError(
-                f"{', '.join(stale)} out of date with the pipeline outputs; run "
+                f"{names} out of date with the pipeline outputs; run "
                 f"`python -m analysis readme{' --results ' + args.results if args.results else ''}`"
             )
         print(f"{path} and docs/ are up to date")
         return
-    for p in stale:
-        p.write_text(new[p], encoding="utf-8")
-    print(f"updated the generated blocks in {', '.join(stale) or 'nothing (all up to date)'}")
+    for page in stale:
+        page.write_text(new[page], encoding="utf-8")
+    print(f"updated the generated blocks in {names or 'nothing (all up to date)'}")
 
 
 def _fit(args: argparse.Namespace) -> None:
