@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.gazetteer import EARTH_RADIUS_KM, Gazetteer, haversine_km, unit_vectors
+from analysis.gazetteer import Gazetteer, haversine_km, unit_vectors
+from analysis.geo import chord
 
 METHOD = "airport"
 
@@ -49,7 +50,7 @@ def resolve(
     ids, starts, stops = gazetteer.span_table()
     a = gazetteer.arrays()
     p = gazetteer.places()
-    chord = 2 * np.sin(km / (2 * EARTH_RADIUS_KM))
+    reach = float(chord(km))
     for r in todo:
         gid, how = -1, ""
         best_d = np.inf
@@ -67,7 +68,7 @@ def resolve(
             if tree is None:
                 continue
             pos = gazetteer.country_positions(str(iso[r]))
-            cand = pos[tree.query_ball_point(unit_vectors([lat[r]], [lon[r]])[0], chord)]
+            cand = pos[tree.query_ball_point(unit_vectors([lat[r]], [lon[r]])[0], reach)]
             if not len(cand):
                 arrays["reason"][r] = (
                     f"{arrays['reason'][r]}; airport: no place of the country within {km:g} km"

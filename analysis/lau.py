@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.gazetteer import Gazetteer, haversine_km, unit_vectors
+from analysis.geo import arc_km, chord
 from analysis.textnorm import name_keys, strip_city_suffix
 
 LAU_ID_BASE = 10**12
@@ -224,11 +225,10 @@ def _link_places(
         sel = np.flatnonzero(iso == c)
         xyz = unit_vectors(lat[sel], lon[sel])
         dist, near = tree.query(xyz, k=1)
-        near_km = 2 * 6371.0088 * np.arcsin(np.clip(dist / 2, 0, 1))
+        near_km = arc_km(dist)
         for j, i in enumerate(sel):
             if link[i] < 0 and np.isfinite(pop[i]) and pop[i] > 0:
-                chord = 2 * np.sin(within[i] / (2 * 6371.0088))
-                cand = pos[tree.query_ball_point(xyz[j], chord)]
+                cand = pos[tree.query_ball_point(xyz[j], float(chord(within[i])))]
                 if len(cand):
                     cp = p["population"][cand]
                     ok = cand[
