@@ -1,11 +1,11 @@
 # City diplomacy: from verified raw data to harmonized panels, models and a report.
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
-from analysis.acquire import check_raw_files
-from analysis.config import read_config_files, validate_config
-from analysis.dag import check_covariate_clashes
-from analysis.jobenv import pin_hash_seed
-from analysis.manifest import load_manifest
-from analysis.preflight import check_writable
+from analysis.acquire.fetch import check_raw_files
+from analysis.core.config import read_config_files, validate_config
+from analysis.workflow.dag import check_covariate_clashes
+from analysis.workflow.jobenv import pin_hash_seed
+from analysis.acquire.manifest import load_manifest
+from analysis.core.preflight import check_writable
 
 pin_hash_seed()
 # Snakemake reads config files leniently (the last of two equal keys wins, syntax errors have

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.errors import PipelineError
+from analysis.core.errors import PipelineError
 
 DEFAULT_CONFIG = "config/config.yaml"
 
@@ -24,15 +24,15 @@ def _cfg(args: argparse.Namespace) -> dict:
         import json
 
         return json.loads(args.settings)
-    from analysis.config import load_config
+    from analysis.core.config import load_config
 
     return load_config(args.config)
 
 
 def _verify_raw(cfg: dict, command: str, *paths: str) -> None:
     """Verification at use for commands that read a raw file directly (not via a parser)."""
-    from analysis.acquire import verify_at_use
-    from analysis.manifest import by_file, load_manifest
+    from analysis.acquire.fetch import verify_at_use
+    from analysis.acquire.manifest import by_file, load_manifest
 
     raw_dir = Path(cfg["raw"]["dir"])
     files = {Path(p).relative_to(raw_dir).as_posix(): Path(p) for p in paths}
@@ -53,15 +53,20 @@ def _config_options(p: argparse.ArgumentParser) -> None:
 
 
 def _build_manifest(args: argparse.Namespace) -> None:
-    from analysis.manifest_build import build_manifest
+    from analysis.acquire.manifest_build import build_manifest
 
     n = build_manifest(Path(args.mirror), Path(args.out))
     print(f"wrote {n} entries to {args.out}")
 
 
 def _acquire(args: argparse.Namespace) -> None:
-    from analysis.acquire import acquire_if_needed, read_records, resolve_mirror, write_records
-    from analysis.manifest import load_manifest
+    from analysis.acquire.fetch import (
+        acquire_if_needed,
+        read_records,
+        resolve_mirror,
+        write_records,
+    )
+    from analysis.acquire.manifest import load_manifest
 
     cfg = _cfg(args)
     entries = load_manifest(cfg["raw"]["manifest"])
@@ -90,8 +95,8 @@ def _acquire(args: argparse.Namespace) -> None:
 
 
 def _acquisition_report(args: argparse.Namespace) -> None:
-    from analysis.manifest import load_manifest
-    from analysis.raw_report import acquisition_report
+    from analysis.acquire.manifest import load_manifest
+    from analysis.acquire.raw_report import acquisition_report
 
     raw = _cfg(args)["raw"]
     report = acquisition_report(
@@ -106,9 +111,9 @@ def _acquisition_report(args: argparse.Namespace) -> None:
 
 
 def _parse(args: argparse.Namespace) -> None:
-    from analysis.manifest import by_file, load_manifest
-    from analysis.parse_runner import run_source, write_source
+    from analysis.acquire.manifest import by_file, load_manifest
     from analysis.sources import find_spec
+    from analysis.sources.runner import run_source, write_source
 
     cfg = _cfg(args)
     try:
@@ -122,14 +127,14 @@ def _parse(args: argparse.Namespace) -> None:
 
 
 def _combine_audits(args: argparse.Namespace) -> None:
-    from analysis.audit import combine_audits, write_audit
+    from analysis.core.audit import combine_audits, write_audit
 
     frame = write_audit(combine_audits([Path(p) for p in args.audits]), Path(args.out))
     print(f"{len(frame)} audit rows from {len(args.audits)} source(s) -> {args.out}")
 
 
 def _gazetteer(args: argparse.Namespace) -> None:
-    from analysis.gazetteer import load_gazetteer
+    from analysis.resolve.gazetteer import load_gazetteer
 
     _verify_raw(_cfg(args), "gazetteer", args.admin1)
     gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
@@ -141,9 +146,9 @@ def _match(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from analysis.gazetteer import load_gazetteer
-    from analysis.lau import build_layer
-    from analysis.match_stage import (
+    from analysis.resolve.gazetteer import load_gazetteer
+    from analysis.resolve.lau import build_layer
+    from analysis.resolve.stage import (
         city_table,
         match_all,
         mention_cities,
@@ -181,9 +186,9 @@ def _match(args: argparse.Namespace) -> None:
 def _assemble(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from analysis.assemble import MAYOR_CONFLICTS, PanelSpec, run_assembly
-    from analysis.audit import write_audit
-    from analysis.gazetteer import load_gazetteer
+    from analysis.core.audit import write_audit
+    from analysis.panel.assemble import MAYOR_CONFLICTS, PanelSpec, run_assembly
+    from analysis.resolve.gazetteer import load_gazetteer
 
     panel = _cfg(args)["panel"]
     spec = PanelSpec(
@@ -200,13 +205,13 @@ def _assemble(args: argparse.Namespace) -> None:
     gaz = load_gazetteer(args.gazetteer)
     joins = pd.read_parquet(args.joins)
     places = gaz.cities
-    if args.cities:  # LAU-only cities (analysis.lau) join the GeoNames places
-        from analysis.match_stage import lau_gazetteer_rows
+    if args.cities:  # LAU-only cities (analysis.resolve.lau) join the GeoNames places
+        from analysis.resolve.stage import lau_gazetteer_rows
 
         extra = lau_gazetteer_rows(pd.read_parquet(args.cities))
         places = pd.concat([places, extra[places.columns.intersection(extra.columns)]])
     tables, audit = run_assembly([Path(p) for p in args.tables], joins, places, spec)
-    from analysis.tableio import write_table
+    from analysis.core.tableio import write_table
 
     conflicts = tables.pop(MAYOR_CONFLICTS, None)
     if args.mayor_conflicts:
@@ -223,8 +228,8 @@ def _assemble(args: argparse.Namespace) -> None:
 def _country_pairs(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from analysis.country_pairs import build_country_pairs
-    from analysis.tableio import write_table
+    from analysis.core.tableio import write_table
+    from analysis.panel.country_pairs import build_country_pairs
 
     pairs = build_country_pairs(pd.read_parquet(args.cepii), pd.read_parquet(args.trade))
     write_table(pairs, Path(args.out_dir), "country_pairs")
@@ -234,8 +239,8 @@ def _country_pairs(args: argparse.Namespace) -> None:
 def _codebook(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from analysis.codebook import codebook_markdown, datapackage, load_meta, write_datapackage
-    from analysis.manifest import load_manifest
+    from analysis.acquire.manifest import load_manifest
+    from analysis.panel.codebook import codebook_markdown, datapackage, load_meta, write_datapackage
 
     meta = load_meta()
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
@@ -254,7 +259,7 @@ def _codebook(args: argparse.Namespace) -> None:
 def _validate_gawc2000(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from analysis.validation import gawc2000_check
+    from analysis.panel.validation import gawc2000_check
 
     table = gawc2000_check(pd.read_parquet(args.mentions), pd.read_parquet(args.measures))
     table.to_csv(args.out, index=False, lineterminator="\n")
@@ -264,8 +269,8 @@ def _validate_gawc2000(args: argparse.Namespace) -> None:
 def _readme(args: argparse.Namespace) -> None:
     """Regenerate the generated blocks of the README and of the docs/ pages it links to (each
     block lives in whichever of these files holds its markers)."""
-    from analysis.manifest import load_manifest
-    from analysis.raw_report import data_availability_markdown, splice_readme
+    from analysis.acquire.manifest import load_manifest
+    from analysis.acquire.raw_report import data_availability_markdown, splice_readme
 
     path = Path(args.readme)
     pages = [path, *sorted((path.parent / "docs").glob("*.md"))]
@@ -279,14 +284,14 @@ def _readme(args: argparse.Namespace) -> None:
 
     splice(data_availability_markdown(load_manifest(args.manifest)), "data-availability")
     if args.results:
-        from analysis.coverage import coverage_markdown, match_summary_markdown
+        from analysis.panel.coverage import coverage_markdown, match_summary_markdown
 
         results = Path(args.results)
         splice(
             match_summary_markdown(results / "audit" / "city_match_summary.csv"), "match-summary"
         )
         splice(coverage_markdown(results / "data"), "coverage")
-        from analysis.findings import findings_markdown
+        from analysis.report.findings import findings_markdown
 
         hyps = _cfg(args)["models"]["hypotheses"]
         splice(findings_markdown(results / "models", hyps), "findings")
@@ -310,8 +315,8 @@ def _readme(args: argparse.Namespace) -> None:
 
 
 def _fit(args: argparse.Namespace) -> None:
-    from analysis.fit_stage import run_fit
-    from analysis.preflight import check_writable
+    from analysis.core.preflight import check_writable
+    from analysis.hypotheses.fit import run_fit
 
     cfg = _cfg(args)
     check_writable([args.out])  # before minutes of fitting, not after
@@ -327,8 +332,8 @@ def _fit(args: argparse.Namespace) -> None:
 
 
 def _robustness(args: argparse.Namespace) -> None:
-    from analysis.preflight import check_writable
-    from analysis.robustness import run_robustness
+    from analysis.core.preflight import check_writable
+    from analysis.models.robustness import run_robustness
 
     cfg = _cfg(args)
     check_writable([args.out])
@@ -344,14 +349,14 @@ def _robustness(args: argparse.Namespace) -> None:
 
 
 def _render_spec_curve(args: argparse.Namespace) -> None:
-    from analysis.render import render_spec_curve
+    from analysis.report.render import render_spec_curve
 
     for path in render_spec_curve(args.hypothesis, Path(args.robustness), Path(args.out_stem)):
         print(f"wrote {path}")
 
 
 def _render_design_figure(args: argparse.Namespace) -> None:
-    from analysis.design_figures import render_design_figure
+    from analysis.report.design_figures import render_design_figure
 
     for path in render_design_figure(
         args.hypothesis, args.kind, Path(args.robustness), Path(args.out_stem)
@@ -360,7 +365,7 @@ def _render_design_figure(args: argparse.Namespace) -> None:
 
 
 def _claims(args: argparse.Namespace) -> None:
-    from analysis.claims import claims_markdown_from, ledger, write_ledger
+    from analysis.report.claims import claims_markdown_from, ledger, write_ledger
 
     hyps = _cfg(args)["models"]["hypotheses"]
     table = ledger(Path(args.models), Path(args.robustness), hyps)
@@ -371,15 +376,15 @@ def _claims(args: argparse.Namespace) -> None:
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     if args.html:
-        from analysis.claims import markdown_to_html
+        from analysis.report.claims import markdown_to_html
 
         Path(args.html).write_text(markdown_to_html(text), encoding="utf-8")
         print(f"wrote {args.html}")
 
 
 def _reviewer_map(args: argparse.Namespace) -> None:
-    from analysis.provenance import write_provenance
-    from analysis.render import all_figures
+    from analysis.report.provenance import write_provenance
+    from analysis.report.render import all_figures
 
     cfg = _cfg(args)
     figures = {h: f for h, f in all_figures().items()}
@@ -395,21 +400,21 @@ def _reviewer_map(args: argparse.Namespace) -> None:
 
 
 def _render_tables(args: argparse.Namespace) -> None:
-    from analysis.render import render_tables
+    from analysis.report.render import render_tables
 
     for path in render_tables(Path(args.models), Path(args.out_stem)):
         print(f"wrote {path}")
 
 
 def _h1_tables(args: argparse.Namespace) -> None:
-    from analysis.h1_tables import write_h1_tables
+    from analysis.hypotheses.h1_tables import write_h1_tables
 
     for path in write_h1_tables(Path(args.data), Path(args.figdata), Path(args.out_dir)):
         print(f"wrote {path}")
 
 
 def _render_figures(args: argparse.Namespace) -> None:
-    from analysis.render import render_figures
+    from analysis.report.render import render_figures
 
     paths = render_figures(args.hypothesis, Path(args.models), Path(args.out_dir), args.figure)
     for path in paths:

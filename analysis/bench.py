@@ -431,7 +431,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scale_spec(estimator: str):
-    from analysis.modelspec import ModelSpec
+    from analysis.models.spec import ModelSpec
 
     return ModelSpec(
         name=f"scale_{estimator}",
@@ -450,7 +450,7 @@ def _fit_scale(df, est: str, backend: str) -> tuple[Any, Any, int]:
 
     outcome = "y" if est == "ols" else "y_count"
     if backend == "layer":
-        from analysis.estimate import fit_model
+        from analysis.models.estimate import fit_model
 
         res = fit_model(df, _scale_spec(est))
         coef = res.fit.params
@@ -531,8 +531,8 @@ def _w_scale(spec: dict[str, Any]) -> dict[str, Any]:
 def _w_match(spec: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
-    from analysis.gazetteer import load_gazetteer
-    from analysis.match_stage import match_all
+    from analysis.resolve.gazetteer import load_gazetteer
+    from analysis.resolve.stage import match_all
 
     mentions = pd.read_parquet(spec["mentions"])
     t0 = time.perf_counter()
@@ -562,9 +562,9 @@ def _trim_curve(hyp, per_dimension: int):
 
 
 def _w_curve(spec: dict[str, Any]) -> dict[str, Any]:
-    from analysis.frames import build_frame
-    from analysis.modelspec import load_spec
-    from analysis.robustness import curve_specs, run_curve
+    from analysis.hypotheses.frames import build_frame
+    from analysis.models.robustness import curve_specs, run_curve
+    from analysis.models.spec import load_spec
 
     hyp = load_spec(spec["spec"])
     if spec.get("trim"):
@@ -687,7 +687,7 @@ def _gnu_time_fields(stderr: str) -> dict[str, float]:
 
 
 def _pipeline_env() -> dict[str, str]:
-    from analysis.acquire import MIRROR_ENV
+    from analysis.acquire.fetch import MIRROR_ENV
 
     return {k: v for k, v in os.environ.items() if k != MIRROR_ENV}
 
@@ -846,7 +846,7 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- matching
 
-# Administrative prefixes by country, in the forms sources write them (analysis.textnorm).
+# Administrative prefixes by country, in the forms sources write them (analysis.resolve.textnorm).
 _PREFIXES = {
     "ITA": ["Comune di", "Città di"],
     "USA": ["City of", "Town of", "Village of"],
@@ -1013,14 +1013,14 @@ def synthetic_mentions(gaz, n: int, seed: int = SEED, n_sources: int = 8):
 
 
 def _matching_options() -> tuple[dict[str, Any], dict[str, Any]]:
-    from analysis.config import load_config
+    from analysis.core.config import load_config
 
     matching = dict(load_config(ROOT / "config" / "config.yaml")["matching"])
     return matching, matching.pop("per_source", {})
 
 
 def bench_matching(ctx: Context) -> dict[str, Any]:
-    from analysis.gazetteer import load_gazetteer
+    from analysis.resolve.gazetteer import load_gazetteer
 
     started, load0 = _now(), os.getloadavg()
     n = MATCH_N[1] if ctx.quick else MATCH_N[0]
@@ -1068,7 +1068,7 @@ def bench_matching(ctx: Context) -> dict[str, Any]:
     methods = ok[-1]["methods"] if ok else {}
     return make_result(
         "matching_throughput",
-        "mentions per second of analysis.match_stage.match_all (coordinate check + matching "
+        "mentions per second of analysis.resolve.stage.match_all (coordinate check + matching "
         "of every source, config `matching` options) on synthetic mentions, gazetteer cache "
         "present (its build and load excluded; each repeat a fresh process and a freshly "
         "loaded gazetteer, so lazily built indexes are included)",
@@ -1194,7 +1194,7 @@ def bench_curve(ctx: Context, name: str, data: tuple[Path | None, str]) -> dict[
     last = next((r for r in reversed(runs) if r.get("status") == "ok"), {})
     return make_result(
         name,
-        f"specifications per second of analysis.robustness.run_curve on the real "
+        f"specifications per second of analysis.models.robustness.run_curve on the real "
         f"{hyp} frame (config/models/{hyp}.yaml robustness.curve); `values` with workers=1, "
         "details.by_workers for workers=1 and 2",
         "specs/s",
@@ -1308,7 +1308,7 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
     return make_result(
         name,
         f"seconds of one two-way FE {'OLS (y' if est == 'ols' else 'Poisson (y_count'} ~ x1 + x2 "
-        "| unit + year, clustered by cluster) through analysis.estimate.fit_model (`values`); "
+        "| unit + year, clustered by cluster) through analysis.models.estimate.fit_model (`values`); "
         "the same model directly in pyfixest"
         + (" and linearmodels PanelOLS" if est == "ols" else "")
         + " in details.backends; each fit in its own process, data loading excluded",

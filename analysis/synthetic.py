@@ -2,7 +2,7 @@
 
 Each generator draws a frame whose columns carry the names of a real model frame
 (``h2_cities``, ``h1_defiance``, ``h1_composition``, ``h3_event``, ``h4_cities``, ``h5_cities``),
-so a spec written for the real data (:mod:`analysis.modelspec`) runs on it, and returns the
+so a spec written for the real data (:mod:`analysis.models.spec`) runs on it, and returns the
 coefficients it planted (:class:`Planted`). Every function takes ``seed`` and draws from one
 ``numpy.random.default_rng(seed)`` in a fixed order: the same arguments give the same frame.
 
@@ -765,7 +765,7 @@ def h4_us_cities(
     n_states: int = 30,
     state_sd: float = 0.4,
 ) -> Planted:
-    """US cities shaped like ``h4_cities`` (:mod:`analysis.us_panel` and the H4 frame builder).
+    """US cities shaped like ``h4_cities`` (:mod:`analysis.panel.us_panel` and the H4 frame builder).
 
     ``dem_share_2016`` (county two-party share, mean ~0.55) and ``dem10_2016`` = 10 (share -
     0.5); ``dem_mayor_2017`` (0/1, likelier where the county is Democratic) and its alias
@@ -917,7 +917,7 @@ def restandardize(
     """Truth for a model whose terms standardize some columns, as ``std(x)`` does.
 
     `scaling` maps ``"std(x)"`` to the estimation sample's (mean, SD) - the format of
-    :attr:`analysis.design.Design.scaling`, e.g. ``fit_model(...).design.scaling``. Each
+    :attr:`analysis.models.design.Design.scaling`, e.g. ``fit_model(...).design.scaling``. Each
     standardized column is substituted as x = mean + SD * std(x) and the planted index
     re-expanded: ``std(x)`` gets b * SD, ``a:std(x)`` gets b_ax * SD and ``a`` gains
     b_ax * mean. Terms that become constants (the intercept) are dropped; keys keep the

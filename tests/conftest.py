@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from analysis.gazetteer import Gazetteer, load_gazetteer
+from analysis.resolve.gazetteer import Gazetteer, load_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "raw"

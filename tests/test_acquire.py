@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.acquire import MIRROR_ENV, acquire, resolve_mirror, verify_file
-from analysis.errors import AcquisitionError, ChecksumError
-from analysis.manifest import parse_manifest
+from analysis.acquire.fetch import MIRROR_ENV, acquire, resolve_mirror, verify_file
+from analysis.acquire.manifest import parse_manifest
+from analysis.core.errors import AcquisitionError, ChecksumError
 
 
 def entries(raw):
@@ -78,7 +78,7 @@ def test_missing_file_with_unreachable_url_fails_clearly(synthetic_mirror, tmp_p
     entry = entries(raw)[0]
     (mirror / entry.file).unlink()
     # A real download attempt against a closed local port: fails fast, no retry sleep.
-    from analysis.acquire import download_url
+    from analysis.acquire.fetch import download_url
 
     unreachable = entry.__class__(**{**entry.__dict__, "url": "https://127.0.0.1:9/none.csv"})
     with pytest.raises(AcquisitionError) as err:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.assemble import (
+from analysis.core.errors import PipelineError
+from analysis.panel.assemble import (
     PanelSpec,
     build_country_year,
     dyad_degree,
@@ -15,8 +16,7 @@ from analysis.assemble import (
     run_assembly,
     scope_of,
 )
-from analysis.coverage import multi_source_pairs, unique_pairs
-from analysis.errors import PipelineError
+from analysis.panel.coverage import multi_source_pairs, unique_pairs
 
 CITIES = pd.DataFrame(
     {
@@ -74,7 +74,7 @@ def year(values):
 def interim(tmp_path, monkeypatch):
     scopes = tmp_path / "networks.csv"
     scopes.write_text("network,scope,note\nnet1,transnational,x\nnet2,national_programme,y\n")
-    monkeypatch.setattr("analysis.assemble.NETWORK_SCOPES_FILE", scopes)
+    monkeypatch.setattr("analysis.panel.assemble.NETWORK_SCOPES_FILE", scopes)
     paths = [
         write(
             tmp_path,
@@ -300,7 +300,7 @@ def test_dyad_degree_and_pairs_count_a_pair_once():
 
 
 def test_codebook_counts_unique_pairs_beside_rows():
-    from analysis.codebook import _extra_counts
+    from analysis.panel.codebook import _extra_counts
 
     dy = pd.DataFrame({"city_a": [1, 1, 1], "city_b": [2, 2, 3]})
     assert _extra_counts("dyads", dy) == (

@@ -1,11 +1,11 @@
-"""Tests for analysis.audit row accounting."""
+"""Tests for analysis.core.audit row accounting."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis.audit import COLUMNS, RowAccountingError, RowAudit, combine_audits, write_audit
+from analysis.core.audit import COLUMNS, RowAccountingError, RowAudit, combine_audits, write_audit
 
 
 def cities() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.centrality import (
+from analysis.sources.centrality import (
     betweenness_exact,
     city_graph,
     eigenvector_giant,

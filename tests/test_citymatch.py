@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.citymatch import OUTPUT_COLUMNS, expand_groups, match_cities
-from analysis.errors import PipelineError, RawInputError
-from analysis.gazetteer import Gazetteer, admin1_index, read_admin1
-from analysis.geo import COORD_FIXES, country_block
+from analysis.core.errors import PipelineError, RawInputError
+from analysis.resolve.citymatch import OUTPUT_COLUMNS, expand_groups, match_cities
+from analysis.resolve.gazetteer import Gazetteer, admin1_index, read_admin1
+from analysis.resolve.geo import COORD_FIXES, country_block
 
 
 def _match(gaz: Gazetteer, rows: list[tuple], **kw) -> pd.DataFrame:
@@ -265,7 +265,7 @@ def test_nearest_and_fuzzy_state_reused_across_calls(gazetteer: Gazetteer) -> No
     assert gazetteer.fuzzy_memo  # memoised on the gazetteer, not per call
 
 
-# --- coordinate review (analysis.citymatch, after analysis.geo) -----------------------
+# --- coordinate review (analysis.resolve.citymatch, after analysis.resolve.geo) -----------------------
 
 
 def test_degrees_minutes_point_decoded(gazetteer: Gazetteer) -> None:
@@ -393,7 +393,7 @@ def test_sole_name_rescue_option(gazetteer: Gazetteer) -> None:
     ],
 )
 def test_lau_unit_keys(name: str, iso3: str, keys: list[str]) -> None:
-    from analysis.lau import unit_keys
+    from analysis.resolve.lau import unit_keys
 
     got = unit_keys(name, iso3)
     assert set(keys) <= set(got), got
@@ -401,7 +401,7 @@ def test_lau_unit_keys(name: str, iso3: str, keys: list[str]) -> None:
 
 def test_lau_unit_keys_keep_portuguese_unions_whole() -> None:
     """A Portuguese union of parishes "A, B e C" is one unit, not unit A (no comma split)."""
-    from analysis.lau import unit_keys
+    from analysis.resolve.lau import unit_keys
 
     assert "trofa" not in unit_keys("Trofa, Segadães e Lamas do Vouga", "PRT")
 
@@ -412,8 +412,8 @@ def test_lau_unit_keys_keep_portuguese_unions_whole() -> None:
 @settings(max_examples=50, deadline=None)
 def test_lau_bilingual_parts_are_keys(parts: list[str]) -> None:
     """Every part of a bilingual "A / B" name is a key of the unit."""
-    from analysis.lau import unit_keys
-    from analysis.textnorm import normalize_name
+    from analysis.resolve.lau import unit_keys
+    from analysis.resolve.textnorm import normalize_name
 
     keys = unit_keys(" / ".join(parts), "ESP")
     assert all(normalize_name(p) in keys for p in parts)
@@ -428,7 +428,7 @@ def _units(rows: list[tuple]) -> pd.DataFrame:
 def _stage(
     gaz: Gazetteer, rows: list[tuple], layer, per_source=None, nearest_km: float = 10.0
 ) -> pd.DataFrame:
-    from analysis.match_stage import match_all
+    from analysis.resolve.stage import match_all
 
     cols = ["source", "raw_name", "country_iso3", "lat", "lon"]
     m = pd.DataFrame(rows, columns=cols)
@@ -447,7 +447,7 @@ def test_lau_layer_ids_links_and_reach(gazetteer: Gazetteer) -> None:
     """Invented units: a LAU-only unit resolves by name within reach only; namesakes need a
     point; a unit whose main settlement is a GeoNames place takes its geonameid; rows the
     GeoNames rules match are untouched."""
-    from analysis.lau import LAU_ID_BASE, build_layer, lau_city_id
+    from analysis.resolve.lau import LAU_ID_BASE, build_layer, lau_city_id
 
     c = gazetteer.cities
     madrid = int(c[(c["name"] == "Madrid") & (c["iso3"] == "ESP")]["population"].idxmax())

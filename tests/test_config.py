@@ -8,8 +8,8 @@ import json
 import pytest
 import yaml
 
-from analysis.config import config_slice, load_config, read_config_files, validate_config
-from analysis.errors import ConfigError
+from analysis.core.config import config_slice, load_config, read_config_files, validate_config
+from analysis.core.errors import ConfigError
 from tests.conftest import ROOT
 
 BASE = yaml.safe_load((ROOT / "config/config.yaml").read_text())

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import countries
-from analysis.audit import RowAudit
-from analysis.countries import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import UnknownEntityError
+from analysis.resolve import countries
+from analysis.resolve.countries import (
     NON_COUNTRY_DROP_LABELLED,
     drop_non_countries,
     is_aggregate,
@@ -23,7 +24,6 @@ from analysis.countries import (
     resolve_country,
     resolve_country_rows,
 )
-from analysis.errors import UnknownEntityError
 
 OVERRIDES = pd.read_csv(countries.OVERRIDES_CSV, dtype=str, keep_default_na=False)
 HISTORICAL = pd.read_csv(countries.HISTORICAL_CSV, dtype=str, keep_default_na=False)

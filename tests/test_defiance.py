@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import defiance as D
-from analysis.defiance import (
+from analysis.hypotheses import defiance as D
+from analysis.hypotheses.defiance import (
     DEFIANCE,
     NO_CITY,
     NO_NATIONAL_DATA,

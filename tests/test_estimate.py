@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import PipelineError
-from analysis.estimate import COEF_COLUMNS, fit_model
-from analysis.modelspec import ModelSpec
+from analysis.core.errors import PipelineError
+from analysis.models.estimate import COEF_COLUMNS, fit_model
+from analysis.models.spec import ModelSpec
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +265,7 @@ def test_lean_glm_is_statsmodels_bit_for_bit(data, family):
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    from analysis.backends.statsmodels_backend import _LeanGLM
+    from analysis.models.backends.statsmodels_backend import _LeanGLM
 
     y = data["c"] if family == "poisson" else data["share"]
     fam = families.Poisson if family == "poisson" else families.Binomial
@@ -287,7 +287,7 @@ def _retvals(res) -> tuple:
 def test_logit_cache_is_statsmodels_bit_for_bit(data):
     from statsmodels.discrete.discrete_model import Logit
 
-    from analysis.backends.statsmodels_backend import _Logit
+    from analysis.models.backends.statsmodels_backend import _Logit
 
     X = data[["x", "z"]].assign(Intercept=1.0)
     kw = {"cov_type": "cluster", "cov_kwds": {"groups": data["g"].to_numpy()}}
@@ -309,7 +309,7 @@ def test_logit_cache_is_statsmodels_bit_for_bit(data):
 
 def _select_sample_pandas(frame: pd.DataFrame, s: ModelSpec):
     """The sample selection as first written in pandas (reference for the array version)."""
-    from analysis.design import _condition_mask
+    from analysis.models.design import _condition_mask
 
     keep = pd.Series(True, index=frame.index)
     drops = []
@@ -345,7 +345,7 @@ def _select_sample_pandas(frame: pd.DataFrame, s: ModelSpec):
 
 @pytest.mark.parametrize("estimator", ["poisson", "logit", "ols"])
 def test_sample_selection_matches_pandas_reference(data, estimator):
-    from analysis.design import FrameMasks, select_sample
+    from analysis.models.design import FrameMasks, select_sample
 
     rng = np.random.default_rng(11)
     d = data.copy()
@@ -378,7 +378,7 @@ def test_sample_selection_matches_pandas_reference(data, estimator):
 
 @pytest.mark.parametrize("fe", [["f"], ["f", "h"]])
 def test_pyfixest_skips_only_a_void_separation_check(data, fe, monkeypatch):
-    from analysis.backends import pyfixest_backend
+    from analysis.models.backends import pyfixest_backend
 
     d = data.copy()
     d["c"] = d["c"].where(d["f"] != 3, 0)  # a group without events, dropped by the layer

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, PipelineError
-from analysis.frames import frame_def, held_networks, merge_covariates, used_covariates
-from analysis.modelspec import validate_spec
+from analysis.core.errors import ConfigError, PipelineError
+from analysis.hypotheses.frames import frame_def, held_networks, merge_covariates, used_covariates
+from analysis.models.spec import validate_spec
 
 FRAME = pd.DataFrame({"city_id": [1, 2, 3], "country_iso3": ["USA", "USA", "FRA"],
                       "year": [2020, 2020, 2020], "y": [1.0, 2.0, 3.0]})  # fmt: skip

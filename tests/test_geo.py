@@ -1,4 +1,4 @@
-"""Coordinate sanity check against the gazetteer (analysis.geo)."""
+"""Coordinate sanity check against the gazetteer (analysis.resolve.geo)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.gazetteer import Gazetteer
-from analysis.geo import (
+from analysis.resolve.gazetteer import Gazetteer
+from analysis.resolve.geo import (
     COORD_FIXES,
     RELATED_COUNTRIES,
     check_coordinates,

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.citymatch import match_cities
-from analysis.gazetteer import Gazetteer
-from analysis.geo import country_block
-from analysis.match_stage import city_table, match_all, prepare_coordinates
+from analysis.resolve.citymatch import match_cities
+from analysis.resolve.gazetteer import Gazetteer
+from analysis.resolve.geo import country_block
+from analysis.resolve.stage import city_table, match_all, prepare_coordinates
 
 GOLD = Path(__file__).parent / "data" / "gold_cities.csv"
 MIN_PRECISION = 0.99
@@ -69,7 +69,7 @@ PER_SOURCE = {"openflights": {"max_km": 100.0, "airport_km": 50.0}}
 @pytest.fixture(scope="module")
 def lau_layer(gazetteer: Gazetteer):
     """The LAU layer from the mirror's 34 country files (skips without them)."""
-    from analysis.lau import build_layer
+    from analysis.resolve.lau import build_layer
     from analysis.sources.lau import FILES, parse
 
     paths = {f: LAU_DIR.parent / f for f in FILES}
@@ -150,7 +150,7 @@ def test_lau_homonyms_need_a_point(gazetteer: Gazetteer, lau_layer) -> None:
 
 
 def test_lau_ids_are_stable_and_disjoint_from_geonames(gazetteer: Gazetteer, lau_layer) -> None:
-    from analysis.lau import LAU_ID_BASE, is_lau_id, lau_city_id
+    from analysis.resolve.lau import LAU_ID_BASE, is_lau_id, lau_city_id
 
     u = lau_layer.units
     only = u[u["geonameid"] < 0]

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import defiance as D
-from analysis.h1_tables import _span_text, countries_markdown, coverage_table
+from analysis.hypotheses import defiance as D
+from analysis.hypotheses.h1_tables import _span_text, countries_markdown, coverage_table
 from tests.test_defiance import MIN_POP, make_acts, make_city_year
 
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.defiance import UnknownActError
-from analysis.errors import PipelineError
-from analysis.estimate import fit_model
+from analysis.core.errors import PipelineError
 from analysis.hypotheses import h3_norm as H
-from analysis.modelspec import ModelSpec
+from analysis.hypotheses.defiance import UnknownActError
+from analysis.models.estimate import fit_model
+from analysis.models.spec import ModelSpec
 
 YEARS = range(2010, 2024)
 

@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import synthetic as S
-from analysis.country_pairs import build_country_pairs
-from analysis.estimate import fit_model
 from analysis.hypotheses import h5_economy as h5
-from analysis.modelspec import load_spec
+from analysis.models.estimate import fit_model
+from analysis.models.spec import load_spec
+from analysis.panel.country_pairs import build_country_pairs
 from analysis.sources.gravity import CEPII_FLAGS
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import PipelineError
-from analysis.estimate import fit_hypothesis
-from analysis.frames import H2_YEAR
+from analysis.core.errors import PipelineError
 from analysis.hypotheses import h5_economy as h5
-from analysis.modelspec import check_columns, load_spec, validate_spec
+from analysis.hypotheses.frames import H2_YEAR
+from analysis.models.estimate import fit_hypothesis
+from analysis.models.spec import check_columns, load_spec, validate_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import ManifestError
-from analysis.manifest import check_relative_path, load_manifest, parse_manifest
-from analysis.manifest_build import entries_from_sources, license_class
+from analysis.acquire.manifest import check_relative_path, load_manifest, parse_manifest
+from analysis.acquire.manifest_build import entries_from_sources, license_class
+from analysis.core.errors import ManifestError
 from tests.conftest import MIRROR, ROOT, make_entry
 
 GOOD = make_entry("topic/file.csv", b"x,y\n1,2\n", id="good_entry")
@@ -153,7 +153,7 @@ def test_committed_manifest_covers_every_mirror_file():
 
 def test_build_manifest_round_trip(tmp_path):
     """The generator reads SOURCES.yaml files and writes a manifest that validates."""
-    from analysis.manifest_build import build_manifest
+    from analysis.acquire.manifest_build import build_manifest
 
     mirror = tmp_path / "mirror"
     (mirror / "t1").mkdir(parents=True)

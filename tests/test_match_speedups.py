@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz, process
 
-from analysis import citymatch, textnorm
-from analysis.citymatch import (
+from analysis.resolve import citymatch, textnorm
+from analysis.resolve.citymatch import (
     _council,
     _fuzzy,
     _group_starts,
@@ -21,8 +21,8 @@ from analysis.citymatch import (
     match_cities,
     match_cities_arrays,
 )
-from analysis.gazetteer import EARTH_RADIUS_KM, Gazetteer, token_sorted, unit_vectors
-from analysis.match_stage import _first_rows, row_codes, sort_order
+from analysis.resolve.gazetteer import EARTH_RADIUS_KM, Gazetteer, token_sorted, unit_vectors
+from analysis.resolve.stage import _first_rows, row_codes, sort_order
 
 _QUERIES = ["philadephia", "new yrok", "york new", "sprngfield", "san jose", "qwzxqwzx", "lodnon"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.match_stage import (
+from analysis.resolve.stage import (
     AUDIT_COLUMNS,
     match_all,
     mention_cities,

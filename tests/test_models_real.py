@@ -60,8 +60,8 @@ def test_fit_summaries_state_what_tables_need(models_dir, hypothesis):
 def test_claims_ledger_follows_the_rules(pipeline_results, dataframe_regression):
     """One row per claim with the contract's columns; every verdict is what the rule gives
     for the row's own numbers; no degenerate fit is supported; verdicts and numbers pinned."""
-    from analysis.claims import CLAIMS, LEDGER_COLUMNS, evidence
-    from analysis.verdicts import verdict
+    from analysis.report.claims import CLAIMS, LEDGER_COLUMNS, evidence
+    from analysis.report.verdicts import verdict
 
     t = pd.read_csv(pipeline_results / "claims.csv")
     assert list(t.columns) == LEDGER_COLUMNS

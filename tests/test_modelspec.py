@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError
-from analysis.modelspec import check_columns, load_spec, parse_term, validate_spec
+from analysis.core.errors import ConfigError
+from analysis.models.spec import check_columns, load_spec, parse_term, validate_spec
 from tests.conftest import ROOT
 
 BASE = {

@@ -17,12 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import claims as C
 from analysis import synthetic as S
-from analysis.estimate import fit_hypothesis
-from analysis.fit_stage import write_csv, write_json
-from analysis.modelspec import HypothesisSpec
-from analysis.robustness import (
+from analysis.hypotheses.fit import write_csv, write_json
+from analysis.models.estimate import fit_hypothesis
+from analysis.models.robustness import (
     curve_summary,
     main_estimate,
     robust_p_table,
@@ -31,7 +29,9 @@ from analysis.robustness import (
     run_randomization,
     run_wild_bootstrap,
 )
-from analysis.tables import render_table
+from analysis.models.spec import HypothesisSpec
+from analysis.report import claims as C
+from analysis.report.tables import render_table
 
 GAWC = S.GAWC
 CONTROLS = ["log_pop", "capital", "log_gdp_pc", "v2x_polyarchy"]

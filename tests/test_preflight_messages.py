@@ -18,14 +18,14 @@ import pytest
 import yaml
 
 from analysis import __main__ as cli
-from analysis.acquire import acquire_if_needed, check_raw_files
-from analysis.config import validate_config
-from analysis.countries import resolve_countries
-from analysis.dag import check_covariate_clashes
-from analysis.errors import ChecksumError, ConfigError, RawInputError, UnknownEntityError
-from analysis.manifest import parse_manifest
-from analysis.preflight import UnwritableError, check_writable
-from analysis.readers import check_unique
+from analysis.acquire.fetch import acquire_if_needed, check_raw_files
+from analysis.acquire.manifest import parse_manifest
+from analysis.core.config import validate_config
+from analysis.core.errors import ChecksumError, ConfigError, RawInputError, UnknownEntityError
+from analysis.core.preflight import UnwritableError, check_writable
+from analysis.resolve.countries import resolve_countries
+from analysis.sources.readers import check_unique
+from analysis.workflow.dag import check_covariate_clashes
 from tests.conftest import ROOT
 
 CONFIG = validate_config(yaml.safe_load((ROOT / "config/config.yaml").read_text()))

@@ -6,18 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import provenance as P
-from analysis.framedef import FrameDef
+from analysis.models.framedef import FrameDef
+from analysis.report import provenance as P
 from tests.conftest import ROOT
 
 
 def test_deferred_imports_are_in_the_graph():
     """frames.py imports defiance inside a function; the graph must still see it."""
-    found = P.module_imports(P.PKG / "frames.py")
-    assert P.PKG / "defiance.py" in found and P.PKG / "assemble.py" in found
-    closure = P.code_closure([P.PKG / "frames.py"])
-    assert "analysis/defiance.py" in closure and "analysis/frames.py" in closure
-    assert "analysis/tables.py" not in closure
+    found = P.module_imports(P.PKG / "hypotheses/frames.py")
+    assert P.PKG / "hypotheses/defiance.py" in found and P.PKG / "panel/assemble.py" in found
+    closure = P.code_closure([P.PKG / "hypotheses/frames.py"])
+    assert (
+        "analysis/hypotheses/defiance.py" in closure and "analysis/hypotheses/frames.py" in closure
+    )
+    assert "analysis/report/tables.py" not in closure
 
 
 def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
@@ -32,7 +34,7 @@ def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(P, "PKG", pkg)
     got = {p.relative_to(pkg).as_posix() for p in P.module_imports(pkg / "a.py")}
-    assert got == {"b.py", "c.py", "sub/__init__.py", "sub/d.py"}
+    assert got == {"b.py", "c.py", "sub/__init__.py", "sub/d.py"}  # a package's __init__ runs
 
 
 def test_frame_reads_records_what_the_builder_uses(monkeypatch):
@@ -59,5 +61,5 @@ def test_real_map_credits_what_h1_reads(pipeline_results):
     sources = set(h1["sources"].split(", "))
     # log GDP per capita (World Bank); the opportunity set: Paris, nuclear and NATO status
     assert {"worldbank", "paris_agreement", "nuclear_weapons", "intl_groups"} <= sources
-    assert "analysis/defiance.py" in h1["code"]
+    assert "analysis/hypotheses/defiance.py" in h1["code"]
     assert (m["output"] == "results/models/h1/frames/*.parquet").any()

@@ -1,4 +1,4 @@
-"""The RD wrapper (analysis.rd) on synthetic data with a planted jump at the cutoff."""
+"""The RD wrapper (analysis.models.rd) on synthetic data with a planted jump at the cutoff."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import rd
+from analysis.models import rd
 
 
 def planted(n: int = 1500, jump: float = 0.3, seed: int = 7) -> tuple[pd.Series, pd.Series]:

@@ -1,4 +1,4 @@
-"""Tests for analysis.readers on small synthetic files written to tmp_path."""
+"""Tests for analysis.sources.readers on small synthetic files written to tmp_path."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.errors import RawInputError
+from analysis.sources.readers import (
     check_unique,
     decode_text,
     excel_serial_from_date,

@@ -3,8 +3,8 @@ stay true to the project."""
 
 from __future__ import annotations
 
-from analysis.manifest import load_manifest
-from analysis.raw_report import END, START, data_availability_markdown, splice_readme
+from analysis.acquire.manifest import load_manifest
+from analysis.acquire.raw_report import END, START, data_availability_markdown, splice_readme
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, PipelineError
-from analysis.fit_stage import FLOAT_FORMAT
-from analysis.modelspec import validate_spec
-from analysis.robustness import (
+from analysis.core.errors import ConfigError, PipelineError
+from analysis.hypotheses.fit import FLOAT_FORMAT
+from analysis.models.robustness import (
     _quiet_fit,
     curve_specs,
     curve_summary,
@@ -26,6 +25,7 @@ from analysis.robustness import (
     run_randomization,
     run_wild_bootstrap,
 )
+from analysis.models.spec import validate_spec
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +120,8 @@ def test_curve_results_do_not_depend_on_workers(frame):
 _CURVE_IN_CLEAN_PROCESS = """
 import json, sys
 import pandas as pd
-from analysis.modelspec import validate_spec
-from analysis.robustness import run_curve
+from analysis.models.spec import validate_spec
+from analysis.models.robustness import run_curve
 frame = pd.read_parquet(sys.argv[1])
 table, _ = run_curve(frame, validate_spec(json.loads(sys.argv[2])), workers=2)
 table.to_parquet(sys.argv[3])
@@ -263,8 +263,8 @@ def test_randomization_placebo_loop_table_and_summary():
     """Each placebo is the real loop's refit: the placebo "treated" country's estimate equals a
     direct DiD of that country against the other controls (treated country left out); ranks
     by |b| are those of the table; the summary's p and rank agree with randomization_p."""
-    from analysis.estimate import fit_model
-    from analysis.robustness import randomization_summary
+    from analysis.models.estimate import fit_model
+    from analysis.models.robustness import randomization_summary
 
     d = _did_panel(2.0)
     h = _did_hyp(randomization={"model": "did", "treated": "T", "start_year": 2017,
@@ -317,7 +317,7 @@ def test_blas_switch_sets_and_restores_every_blas() -> None:
     import scipy.linalg  # noqa: F401  (loads scipy's)
     from threadpoolctl import threadpool_info
 
-    from analysis.robustness import _BlasThreads
+    from analysis.models.robustness import _BlasThreads
 
     def counts() -> list[int]:
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]

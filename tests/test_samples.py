@@ -13,10 +13,10 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import PipelineError
-from analysis.estimate import fit_hypothesis, fit_model
-from analysis.modelspec import ModelSpec, validate_spec
-from analysis.samples import PREFIX, published_frame, read_sample, write_samples
+from analysis.core.errors import PipelineError
+from analysis.models.estimate import fit_hypothesis, fit_model
+from analysis.models.samples import PREFIX, published_frame, read_sample, write_samples
+from analysis.models.spec import ModelSpec, validate_spec
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_mask_is_filter_and_complete_cases(missing, cut):
 
 
 def test_sample_labels_come_from_the_estimation_rows(fitted, frame):
-    from analysis.samples import coverage, coverage_label, label_samples
+    from analysis.models.samples import coverage, coverage_label, label_samples
 
     rows = pd.DataFrame({"year": [2017, 2021, 2019], "city_id": [1, 1, 2],
                          "country_iso3": ["A", "A", "B"]})  # fmt: skip
@@ -183,7 +183,7 @@ def test_sample_labels_come_from_the_estimation_rows(fitted, frame):
 def test_h1_per_norm_models_use_their_own_opportunity_and_coverage():
     """Each norm's main model counts only that norm's acts, on the universe cities whose
     nation violated that norm, in country-years a source of that norm covers."""
-    from analysis.modelspec import load_spec
+    from analysis.models.spec import load_spec
     from tests.conftest import ROOT
 
     h1 = load_spec(ROOT / "config" / "models" / "h1.yaml")

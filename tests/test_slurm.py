@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.acquire import MIRROR_ENV
-from analysis.manifest import files_by_topic, load_manifest
+from analysis.acquire.fetch import MIRROR_ENV
+from analysis.acquire.manifest import files_by_topic, load_manifest
 from analysis.sources import registry
 from tests.conftest import MIRROR, ROOT
 

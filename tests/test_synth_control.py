@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError
-from analysis.modelspec import SyntheticControl
-from analysis.synth_control import donor_pool, placebo_p, run_synthetic_control, unit_series
+from analysis.core.errors import ConfigError
+from analysis.models.spec import SyntheticControl
+from analysis.models.synth_control import donor_pool, placebo_p, run_synthetic_control, unit_series
 
 YEARS = range(2012, 2020)
 

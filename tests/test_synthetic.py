@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from analysis import synthetic as S
-from analysis.estimate import FitResult, fit_model
-from analysis.modelspec import ModelSpec, parse_term, term_columns
+from analysis.models.estimate import FitResult, fit_model
+from analysis.models.spec import ModelSpec, parse_term, term_columns
 
 GAWC = S.GAWC
 CHINA_TERMS = ["china_mainland", f"china_mainland:{GAWC}"]

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis.tables import format_count, format_number, render_table, stars, write_tables
+from analysis.report.tables import format_count, format_number, render_table, stars, write_tables
 
 COLUMNS = [
     "hypothesis",

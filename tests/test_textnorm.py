@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.textnorm import (
+from analysis.resolve.textnorm import (
     council_name,
     genitive_variant,
     literal_key,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.us_geo import county_fips_from_names, county_key, pad_fips, state_codes
+from analysis.core.errors import RawInputError
+from analysis.sources.us_geo import county_fips_from_names, county_key, pad_fips, state_codes
 
 
 def test_state_codes_resolve_names_codes_and_aliases() -> None:

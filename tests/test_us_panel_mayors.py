@@ -1,11 +1,11 @@
-"""US city table wiring of the mayor sources and dated sanctuary policies (analysis.us_panel)."""
+"""US city table wiring of the mayor sources and dated sanctuary policies (analysis.panel.us_panel)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis import us_panel
-from analysis.audit import RowAudit
+from analysis.core.audit import RowAudit
+from analysis.panel import us_panel
 
 
 def joins(pairs: dict[str, int | None]) -> pd.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import PipelineError
-from analysis.validation import PUBLISHED_GNC_2000_TOP20, gawc2000_check
+from analysis.core.errors import PipelineError
+from analysis.panel.validation import PUBLISHED_GNC_2000_TOP20, gawc2000_check
 
 
 def tables(order):

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.degenerate import term_reason
-from analysis.estimate import fit_model
-from analysis.modelspec import ModelSpec
-from analysis.tables import build_table, render_md, render_tex
-from analysis.verdicts import Evidence, fmt_p, holm, mde, mde_multiplier, sentence, verdict
+from analysis.models.degenerate import term_reason
+from analysis.models.estimate import fit_model
+from analysis.models.spec import ModelSpec
+from analysis.report.tables import build_table, render_md, render_tex
+from analysis.report.verdicts import Evidence, fmt_p, holm, mde, mde_multiplier, sentence, verdict
 
 
 def ev(**over) -> Evidence:
@@ -143,7 +143,7 @@ def test_separated_control_is_flagged_but_focal_is_sound(separated):
 
 
 def test_absorbed_treatment_is_flagged():
-    from analysis.degenerate import absorbed_reason
+    from analysis.models.degenerate import absorbed_reason
 
     fe = pd.DataFrame({"g": [0, 0, 1, 1, 2, 2]})
     assert absorbed_reason(pd.Series([1.0, 1.0, 0.0, 0.0, 1.0, 1.0]), fe)
@@ -166,7 +166,7 @@ def test_tables_show_no_stars_on_degenerate_coefficients(separated):
 
 
 def test_a_degenerate_main_effect_voids_its_interaction():
-    from analysis.degenerate import fit_reasons, focal_reason
+    from analysis.models.degenerate import fit_reasons, focal_reason
 
     params = pd.Series({"Intercept": -41.2, "dem": -82.8, "rai": -1.4, "dem:rai": 2.0})
     se = pd.Series({"Intercept": 10.3, "dem": 7.6, "rai": 0.2, "dem:rai": 0.27})
@@ -177,8 +177,8 @@ def test_a_degenerate_main_effect_voids_its_interaction():
 
 
 def test_spec_curve_figure_ranks_z_with_labels_and_drops_degenerate(tmp_path, monkeypatch):
-    from analysis import figures
-    from analysis.render import render_spec_curve
+    from analysis.report import figures
+    from analysis.report.render import render_spec_curve
 
     specs = pd.DataFrame({
         "spec": ["s0", "s1", "s2"], "estimator": ["poisson", "ols", "logit"],
@@ -204,7 +204,7 @@ def test_spec_curve_figure_ranks_z_with_labels_and_drops_degenerate(tmp_path, mo
 
 
 def test_focal_term_of_a_degenerate_model_loses_its_stars():
-    from analysis.tables import _degenerate_cells
+    from analysis.report.tables import _degenerate_cells
 
     m = {"focal": "dem:rai", "degenerate": True, "degenerate_reason": "dem (in the focal...)",
          "degenerate_terms": {"dem": "|b| = 82.8"}}  # fmt: skip
@@ -231,7 +231,7 @@ def _models_dir(root, h, models):
 
 
 def test_ledger_end_to_end_on_synthetic_results(tmp_path):
-    from analysis.claims import LEDGER_COLUMNS, ledger
+    from analysis.report.claims import LEDGER_COLUMNS, ledger
 
     # H4a: significant logit whose LPM twin, bootstrapped, has the other sign -> no robust p;
     # H4b: not significant -> inconclusive, with its MDE

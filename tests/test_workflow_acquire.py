@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.acquire import MIRROR_ENV
+from analysis.acquire.fetch import MIRROR_ENV
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import yamlio
+from analysis.core import yamlio
 
 
 def test_duplicate_key_names_line_and_first_use():

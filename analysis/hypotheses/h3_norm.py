@@ -69,7 +69,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
 ``h3_hazard``: discrete-time hazard of a city's first climate-network adhesion
     City-years 2016-2023 at risk of a first adhesion (GCoM-MyCovenant adhesion dates; ETMUN
     climate networks' join years: Covenant of Mayors, Climate Alliance, ICLEI, CIVITAS; the
-    climate acts of :data:`analysis.defiance.CANDIDATE_ACTS` other than CEDAMIA
+    climate acts of :data:`analysis.hypotheses.defiance.CANDIDATE_ACTS` other than CEDAMIA
     declarations, which are not network adhesions). A city enters in the first panel year if
     it had not adhered before, leaves after the year of its first adhesion (``adhesion`` = 1
     that year); cities that adhered before the window never enter (left truncation).
@@ -78,7 +78,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
     (``in_reach_pre``, pre-determined; ``in_reach_any`` uses any year, a variant that selects
     countries on the outcome). The US is outside the reach (see above), so the most prominent
     case of non-ratification is not in this sample. National status: ``paris_outside`` at
-    31 December (2016 is special: see :mod:`analysis.defiance`, decision 3; the main sample
+    31 December (2016 is special: see :mod:`analysis.hypotheses.defiance`, decision 3; the main sample
     starts in 2017). ETMUN join years end in 2019 (its snapshot), so later adhesions are
     GCoM's only; year effects absorb that. A Kyoto Protocol non-ratification variant is not
     possible: the openclimatedata country-group files hold no Kyoto list
@@ -94,13 +94,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import defiance as D
-from analysis.errors import PipelineError
-from analysis.estimate import FitResult
-from analysis.framedef import FrameDef
-from analysis.frames import network_flags
-from analysis.lazy import lazy_module
-from analysis.modelspec import HypothesisSpec
+from analysis.core.errors import PipelineError
+from analysis.core.lazy import lazy_module
+from analysis.hypotheses import defiance as D
+from analysis.hypotheses.frames import network_flags
+from analysis.models.estimate import FitResult
+from analysis.models.framedef import FrameDef
+from analysis.models.spec import HypothesisSpec
 
 stats = lazy_module("scipy.stats")  # imported on first use (Snakefile start-up)
 
@@ -109,7 +109,7 @@ HYPOTHESIS = "h3"
 # --------------------------------------------------------------------------- constants
 
 #: The treated nation and the event: the US announcement of 2017-06-01 (the dated window of
-#: :data:`analysis.defiance.PARIS_DATED_WINDOWS`), coded in its calendar year.
+#: :data:`analysis.hypotheses.defiance.PARIS_DATED_WINDOWS`), coded in its calendar year.
 TREATED = "USA"
 ANNOUNCEMENT = D.PARIS_DATED_WINDOWS[TREATED][0]
 EVENT_YEAR = ANNOUNCEMENT.year
@@ -281,7 +281,7 @@ def _flag(rows: pd.DataFrame, events: pd.DataFrame, years: Iterable[int]) -> pd.
 def first_declarations(acts: pd.DataFrame, city_year: pd.DataFrame) -> pd.DataFrame:
     """Each city's first dated CEDAMIA declaration, by H1's first-commitment rule.
 
-    Uses :func:`analysis.defiance.defiance_acts` (which also stops on unclassified act names)
+    Uses :func:`analysis.hypotheses.defiance.defiance_acts` (which also stops on unclassified act names)
     and keeps acts with ``first_commitment`` for the ``cedamia`` commitment.
     """
     coded = D.defiance_acts(acts, city_year).acts
@@ -383,7 +383,7 @@ def build_event_panel(
 def first_adhesions(acts: pd.DataFrame) -> pd.DataFrame:
     """Each city's first dated climate-network adhesion (:data:`NETWORK_ACTS`).
 
-    Every act name must be classified by :mod:`analysis.defiance` (else UnknownActError).
+    Every act name must be classified by :mod:`analysis.hypotheses.defiance` (else UnknownActError).
     Returns ``city_id``, ``first_adhesion_year``, ``first_adhesion_act``.
     """
     _require(acts, ["city_id", "act", "year"], "acts")
@@ -498,7 +498,7 @@ def wald_test(
     """Joint Wald test that `terms` are all zero, from the fitted covariance.
 
     ``chi2`` = b' V^-1 b with q = len(terms) degrees of freedom; with `df_resid` (linear
-    models: G-1 when clustered, as :mod:`analysis.estimate` uses for t tests) the p-value is
+    models: G-1 when clustered, as :mod:`analysis.models.estimate` uses for t tests) the p-value is
     from F = chi2 / q on (q, df_resid), else from chi2(q). A singular V (more restrictions
     than clusters allow) uses the pseudo-inverse and its rank as q.
     """
@@ -763,7 +763,7 @@ def figure_data(
 def _event_figure(
     models_dir: Path, out_stem: Path, model: str, *, what: str, y_label: str
 ) -> list[Path]:
-    from analysis import figures
+    from analysis.report import figures
 
     es = pd.read_csv(models_dir / "figdata" / "event_study.csv")
     es = es[es["model"] == model]
@@ -804,7 +804,7 @@ def fig_event_study_cdp(models_dir: Path, out_stem: Path) -> list[Path]:
 
 
 def fig_hazard_interaction(models_dir: Path, out_stem: Path) -> list[Path]:
-    from analysis import figures
+    from analysis.report import figures
 
     curve = pd.read_csv(models_dir / "figdata" / "hazard_interaction.csv")
     outside = pd.read_csv(models_dir / "figdata" / "hazard_outside_countries.csv")

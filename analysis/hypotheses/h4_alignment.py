@@ -7,7 +7,7 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
   centred on an evenly split county, so the mayor's main effect in an interaction is read at a
   50-50 county rather than at an impossible 0% Democratic county. Officials are the mayor's
   party on 2017-07-01 (``mayor_party``: the three mayoral-election files and Wikidata terms,
-  precedence in :mod:`analysis.mayor_party`): ``dem_mayor`` is 1 for a Democrat, 0 for a
+  precedence in :mod:`analysis.sources.mayor_party`): ``dem_mayor`` is 1 for a Democrat, 0 for a
   Republican and missing for independents and unknown mayors (as in the published
   ``alignment_cell``; the published ``dem_mayor_2017`` codes independents 0);
   ``fresh_mayor`` is 1 for a partisan mayor whose record is not stale. Dated immigration
@@ -31,7 +31,7 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
 
 Figures: ``h4_alignment_cells`` (predicted probability of joining Climate Mayors by mayor ×
 electorate cell, logit ``cm_cells_logit``) and ``h4_rd`` (the close-election regression
-discontinuity, :mod:`analysis.rd`). Figure data also hold ``mde`` (minimum detectable effect
+discontinuity, :mod:`analysis.models.rd`). Figure data also hold ``mde`` (minimum detectable effect
 of every model's focal term and alignment-cell terms at 80% power, 5% two-sided:
 (1.96 + 0.84) × SE), ``rd`` (estimates, robust intervals, bandwidths, effective N, density
 test) and ``rd_bins`` (the binned means of the RD plot). Figure data also hold ``bu_comparison``: the mean
@@ -47,12 +47,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import PipelineError
-from analysis.estimate import FitResult
-from analysis.figdata import _at_means, _need
-from analysis.framedef import FrameDef
-from analysis.lazy import lazy_module
-from analysis.modelspec import HypothesisSpec
+from analysis.core.errors import PipelineError
+from analysis.core.lazy import lazy_module
+from analysis.hypotheses.figdata import _at_means, _need
+from analysis.models.estimate import FitResult
+from analysis.models.framedef import FrameDef
+from analysis.models.spec import HypothesisSpec
 
 stats = lazy_module("scipy.stats")  # imported on first use (Snakefile start-up)
 
@@ -358,7 +358,7 @@ def rd_sample(cities: pd.DataFrame, sample: str = RD_MAIN) -> pd.DataFrame:
 def rd_tables(cities: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """rd: one row per sample and outcome (rdrobust + rddensity); rd_bins and rd_fit: binned
     means and local-linear fits of the main sample for the plot."""
-    from analysis import rd
+    from analysis.models import rd
 
     rows, bins, fits = [], [], []
     for name, label in RD_SAMPLES.items():
@@ -426,7 +426,7 @@ def alignment_cells_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df["category"] = [
         f"{short.get(c, c)} (n = {n})" for c, n in zip(df["category"], df["n"], strict=True)
     ]
-    from analysis import figures  # lazy: matplotlib is slow to import
+    from analysis.report import figures
 
     return figures.category_bars(
         df,
@@ -459,7 +459,7 @@ def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
             f"{int(r['n_eff_right'])} right"
         )))  # fmt: skip
     pts = lambda d, col: d.assign(**{col: 100 * d[col]})  # noqa: E731 - margins in points
-    from analysis import figures  # lazy: matplotlib is slow to import
+    from analysis.report import figures
 
     return figures.rd_plot(
         pts(bins, "x_mid"),

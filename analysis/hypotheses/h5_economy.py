@@ -2,7 +2,7 @@
 
 Frames:
 
-- ``h5_cities``: the H2 city cross-section of 2020 (:func:`analysis.frames.build_h2_cities`:
+- ``h5_cities``: the H2 city cross-section of 2020 (:func:`analysis.hypotheses.frames.build_h2_cities`:
   centrality measures as ``log1p_``, controls, ``china_mainland``) plus the tie composition
   of each city: ``sister_city_degree`` (distinct partner cities over the Wikipedia sister-city
   and Baltic twinning dyads, time-invariant), ``n_tmn`` (transnational networks held in 2020,
@@ -46,12 +46,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import PipelineError
-from analysis.estimate import FitResult
-from analysis.figdata import _at_means, _need
-from analysis.framedef import FrameDef
-from analysis.frames import build_h2_cities
-from analysis.modelspec import HypothesisSpec
+from analysis.core.errors import PipelineError
+from analysis.hypotheses.figdata import _at_means, _need
+from analysis.hypotheses.frames import build_h2_cities
+from analysis.models.estimate import FitResult
+from analysis.models.framedef import FrameDef
+from analysis.models.spec import HypothesisSpec
 
 HYPOTHESIS = "h5"
 CITY_YEAR_COLUMNS = (
@@ -395,7 +395,7 @@ def figure_data(
 
 def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/top_cities.csv", keep_default_na=False)
-    from analysis import figures  # lazy: matplotlib is slow to import
+    from analysis.report import figures
 
     return figures.ranked_bars(
         df,
@@ -411,7 +411,7 @@ def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
 
 def china_ties_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/china_ties.csv")
-    from analysis import figures  # lazy: matplotlib is slow to import
+    from analysis.report import figures
 
     return figures.category_bars(
         df,

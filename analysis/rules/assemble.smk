@@ -1,11 +1,11 @@
 # Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
 import os
 
-from analysis.code_deps import command_code
-from analysis.config import config_slice
-from analysis.jobenv import PYTHON
+from analysis.workflow.code_deps import command_code
+from analysis.core.config import config_slice
+from analysis.workflow.jobenv import PYTHON
 
-from analysis.assemble import OUTPUT_TABLES
+from analysis.panel.assemble import OUTPUT_TABLES
 
 INTERIM_TABLES = [str(p) for s in SOURCES.values() for p in output_paths(s, Path(RESULTS)).values()]
 DATA = f"{RESULTS}/data"

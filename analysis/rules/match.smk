@@ -1,8 +1,8 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
 
-from analysis.code_deps import command_code
-from analysis.config import config_slice
-from analysis.jobenv import PYTHON
+from analysis.workflow.code_deps import command_code
+from analysis.core.config import config_slice
+from analysis.workflow.jobenv import PYTHON
 
 
 MENTION_TABLES = [
@@ -10,7 +10,7 @@ MENTION_TABLES = [
     for s in SOURCES.values()
     if "mentions" in s.schemas
 ]
-# The LAU layer behind GeoNames (analysis/sources/lau.py, analysis/lau.py)
+# The LAU layer behind GeoNames (analysis/sources/lau.py, analysis/resolve/lau.py)
 LAU_UNITS = str(output_paths(SOURCES["lau"], Path(RESULTS))["lau_units"])
 
 

@@ -2,13 +2,13 @@
 # Editing one spec file reruns only that hypothesis's jobs.
 import os
 
-from analysis.code_deps import command_code, hypothesis_code
-from analysis.config import config_slice
-from analysis.jobenv import PYTHON
-from analysis.dag import covariate_files, fit_settings, frame_tables
-from analysis.design_figures import design_figure_names
-from analysis.modelspec import load_spec
-from analysis.render import figure_names
+from analysis.workflow.code_deps import command_code, hypothesis_code
+from analysis.core.config import config_slice
+from analysis.workflow.jobenv import PYTHON
+from analysis.workflow.dag import covariate_files, fit_settings, frame_tables
+from analysis.report.design_figures import design_figure_names
+from analysis.models.spec import load_spec
+from analysis.report.render import figure_names
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
@@ -57,7 +57,7 @@ rule fit_models:
         coefficients=f"{MODELS}/{{hypothesis}}/coefficients.csv",
         fit=f"{MODELS}/{{hypothesis}}/fit.json",
         figdata=directory(f"{MODELS}/{{hypothesis}}/figdata"),
-        # Estimation samples: each frame with a sample__<model> mask (analysis/samples.py).
+        # Estimation samples: each frame with a sample__<model> mask (analysis/models/samples.py).
         frames=directory(f"{MODELS}/{{hypothesis}}/frames"),
     params:
         python=PYTHON,

@@ -2,10 +2,10 @@
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
 from pathlib import Path
 
-from analysis.code_deps import command_code, source_code
-from analysis.config import config_slice
-from analysis.jobenv import PYTHON
-from analysis.parse_runner import audit_path, output_paths
+from analysis.workflow.code_deps import command_code, source_code
+from analysis.core.config import config_slice
+from analysis.workflow.jobenv import PYTHON
+from analysis.sources.runner import audit_path, output_paths
 from analysis.sources import module_of, registry
 
 SOURCES = registry()

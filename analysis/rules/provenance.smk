@@ -1,8 +1,8 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
-from analysis.code_deps import command_code
-from analysis.config import config_slice
-from analysis.jobenv import PYTHON
+from analysis.workflow.code_deps import command_code
+from analysis.core.config import config_slice
+from analysis.workflow.jobenv import PYTHON
 
 
 rule reviewer_map:

@@ -3,13 +3,13 @@
 A source module in `analysis/sources/` defines `SOURCES: list[SourceSpec]`. Each spec names the
 manifest files it reads and a `parse` function that returns a `ParsedSource`: tidy tables keyed
 by name, each validated by a pandera schema, plus the `RowAudit` of what was dropped and why.
-The runner (`analysis.parse_runner`) does all I/O, so parsers stay pure and testable on
+The runner (`analysis.sources.runner`) does all I/O, so parsers stay pure and testable on
 synthetic files.
 
 Standard tables (the assembly stage reads these by name; a source emits only those it has):
 
 - `mentions`: every place a source names, one row per `mention_id`. Cities are resolved to
-  GeoNames ids later, in one matching stage (`analysis.citymatch`), never inside a parser.
+  GeoNames ids later, in one matching stage (`analysis.resolve.citymatch`), never inside a parser.
 - `memberships`: a mentioned place belongs to a network (`network`, `network_type`,
   `join_year` where the source dates it, `observed_year` = the snapshot year).
 - `acts`: dated city-diplomacy acts (adhesions, declarations, signatures, ties).
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
+from analysis.core.audit import RowAudit
 
 NETWORK_TYPES = ("climate", "peace", "democracy", "general", "economic")
 ACT_CLASSES = ("normative", "economic")
@@ -150,7 +150,7 @@ def country_year_schema(columns: Mapping[str, pa.Column], name: str) -> pa.DataF
 
 def finish_country_year(audit: RowAudit, df: pd.DataFrame, file: str) -> pd.DataFrame:
     """Close the open audit step after checking (`country_iso3`, `year`) is unique."""
-    from analysis.readers import check_unique
+    from analysis.sources.readers import check_unique
 
     check_unique(df, COUNTRY_YEAR_KEY, file)
     return audit.finish(df)
@@ -193,8 +193,8 @@ def build_mentions(
     Countries come from `iso3` (codes) or `country` (names); both go through the one country
     resolver, which raises on any unknown value, so no mention gets a silent missing country.
     """
-    from analysis.countries import resolve_countries
-    from analysis.readers import to_number
+    from analysis.resolve.countries import resolve_countries
+    from analysis.sources.readers import to_number
 
     def num(col: str | None) -> pd.Series:
         if col is None:

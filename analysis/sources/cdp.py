@@ -93,7 +93,7 @@ Caveats (SOURCES.yaml) and how they are handled:
   sign: Davenport, Alameda, Saanich; namesakes such as Wellington, NZ placed in Florida in
   2016/2017; Porto Alegre at 30, 51). The mention takes the latest point reported; the
   matching stage checks it against the gazetteer places of the mention's country
-  (`analysis.geo.check_coordinates`: repairs swapped or sign-flipped points, sets aside
+  (`analysis.resolve.geo.check_coordinates`: repairs swapped or sign-flipped points, sets aside
   the others) and records what it did in the audit column `coord_fix`. A (0, 0) location
   is treated as missing; points out of range raise.
 
@@ -110,17 +110,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import non_country_mask
-from analysis.errors import RawInputError
-from analysis.readers import (
-    check_unique,
-    read_text_table,
-    require_columns,
-    to_date,
-    to_int,
-    to_number,
-)
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import non_country_mask
 from analysis.sources.base import (
     ACTS,
     CITY_MEASURES,
@@ -129,6 +121,14 @@ from analysis.sources.base import (
     ParsedSource,
     SourceSpec,
     build_mentions,
+)
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_date,
+    to_int,
+    to_number,
 )
 
 DISCLOSING = "cdp_disclosing"

@@ -81,10 +81,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, resolve_country
-from analysis.errors import RawInputError, UnknownEntityError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError, UnknownEntityError
+from analysis.resolve.countries import drop_non_countries, resolve_country
+from analysis.sources.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.readers import (
     check_unique,
     read_excel_table,
     read_text_table,
@@ -92,7 +93,6 @@ from analysis.readers import (
     to_date,
     to_number,
 )
-from analysis.sources.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
 
 NAME = "cedamia"
 XLSX = "networks/cedamia_climate_emergency_declarations_data_sheet.xlsx"

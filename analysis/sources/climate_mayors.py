@@ -51,9 +51,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import read_text_table, require_columns, to_number, to_year
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import (
     CITY_MEASURES,
     MEMBERSHIPS,
@@ -62,6 +61,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
+from analysis.sources.readers import read_text_table, require_columns, to_number, to_year
 
 NAME = "climate_mayors"
 FILE = "networks/climate_mayors_compendium_targets_ddl.csv"

@@ -81,10 +81,15 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import NON_COUNTRY_DROP_LABELLED, drop_non_countries, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import (
+    NON_COUNTRY_DROP_LABELLED,
+    drop_non_countries,
+    resolve_countries,
+)
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
+from analysis.sources.readers import (
     check_unique,
     read_excel_table,
     read_text_table,
@@ -94,7 +99,6 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
 
 LAWS_NAME = "climate_laws"
 LAWS_FILE = "country/climate_laws_of_the_world_laws_policies_2021-01-30.xlsx"

@@ -3,7 +3,7 @@
 Controls and moderators for H1/H2 (DESIGN.md section 2): national GDP per capita, population,
 regional authority (RAI), local autonomy (LAI) and federalism. Every spec but ``federalism``
 writes a ``country_year`` table unique on (``country_iso3``, ``year``); countries are resolved
-with :func:`analysis.countries.resolve_country_rows` (non-countries and historical states
+with :func:`analysis.resolve.countries.resolve_country_rows` (non-countries and historical states
 outside their years dropped with counted reasons, then ``resolve_countries(year=)``).
 
 Specs and output columns (all nullable unless stated):
@@ -75,10 +75,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import resolve_countries, resolve_country_rows
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import resolve_countries, resolve_country_rows
+from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
+from analysis.sources.readers import (
     check_codes,
     check_range,
     check_unique,
@@ -89,8 +91,6 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
 
 GDP_FILE = "country/wb_gdp_current_usd_NY.GDP.MKTP.CD_datahub.csv"
 POP_FILE = "country/wb_population_SP.POP.TOTL_datahub.csv"

@@ -66,10 +66,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries
-from analysis.errors import RawInputError
-from analysis.readers import read_text_table, require_columns, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -77,6 +76,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
+from analysis.sources.readers import read_text_table, require_columns, to_number
 
 NAME = "embassies_wikidata"
 FILE = "cities/embassies_wikidata_2022-11-16.csv"

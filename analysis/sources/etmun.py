@@ -120,17 +120,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, non_country_mask, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
-    check_unique,
-    read_text_table,
-    require_columns,
-    to_int,
-    to_number,
-    to_year,
-)
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries, non_country_mask, resolve_countries
 from analysis.sources.base import ACTS as ACTS_SCHEMA
 from analysis.sources.base import (
     CITY_MEASURES,
@@ -141,6 +133,14 @@ from analysis.sources.base import (
     build_mentions,
 )
 from analysis.sources.base import MENTIONS as MENTIONS_SCHEMA
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_int,
+    to_number,
+    to_year,
+)
 
 log = logging.getLogger(__name__)
 

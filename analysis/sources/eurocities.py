@@ -52,9 +52,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import read_json_records, require_columns
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import (
     ACTS,
     MEMBERSHIPS,
@@ -63,6 +62,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
+from analysis.sources.readers import read_json_records, require_columns
 
 MEMBERS = "eurocities"
 STATEMENT = "eurocities_imamoglu"

@@ -28,7 +28,7 @@ Caveats (SOURCES.yaml) and how they are handled:
   belongs to the matching/assembly stage, which has GeoNames coordinates. This under-counts
   Paris, New York, London and Tokyo at city level until that roll-up is applied.
 * Hong Kong firms have country "China" and hq_location "Hong Kong, China": recoded to HKG in
-  code with the committed list shared with GaWC (:data:`analysis.countries.
+  code with the committed list shared with GaWC (:data:`analysis.resolve.countries.
   CHINA_LABEL_RECODES`), counted as audit steps "recode country China -> HKG/MAC/TWN".
   Taiwanese firms are already "Taiwan".
 * country spellings "USA", "Britain", "U.A.E": resolved by the country resolver.
@@ -43,10 +43,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, recode_china_labels, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_text_table, require_columns, to_int, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries, recode_china_labels, resolve_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -54,6 +53,13 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
     city_measures_for_year,
+)
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_int,
+    to_number,
 )
 
 NAME = "fortune_global500_2017"

@@ -17,7 +17,7 @@ GNC_abs, GNC_rel(%); 707 cities). Tables:
     get 689). The file must be ordered by GNC (checked; a violation raises).
 
 ``gawc_2000`` (``cities/gawc_da11_service_values_2000.csv``: 315 cities x 100 firms, service
-values 0-5). The interlocking network model is recomputed in :mod:`analysis.centrality`
+values 0-5). The interlocking network model is recomputed in :mod:`analysis.sources.centrality`
 (``C_a = sum_{b != a} sum_j v_aj v_bj``). Tables:
 
 * ``mentions``: one per city, key = the DA11 label (upper case), country from the committed
@@ -28,7 +28,7 @@ values 0-5). The interlocking network model is recomputed in :mod:`analysis.cent
 Caveats (SOURCES.yaml) and how they are handled:
 
 * 2020, Hong Kong, Macao and Taiwanese cities labelled "China": recoded in code from the
-  committed list :data:`analysis.countries.CHINA_LABEL_RECODES` (Hong Kong -> HKG, Macao -> MAC; Taipei,
+  committed list :data:`analysis.resolve.countries.CHINA_LABEL_RECODES` (Hong Kong -> HKG, Macao -> MAC; Taipei,
   Taizhong/Taichung, Kaohsiung, Hsinchu City, Tainan, Taoyuan -> TWN). SOURCES.yaml names four
   Taiwanese cities; Tainan and Taoyuan were found by reading all 110 China-labelled names.
   "Taoyuan" could also be a county in Hunan, but at GaWC's city scale it is Taiwan's
@@ -71,18 +71,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.centrality import network_connectivity, proportional_connectivity
-from analysis.countries import drop_non_countries, recode_china_labels, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
-    check_unique,
-    read_excel_table,
-    read_text_table,
-    require_columns,
-    to_int,
-    to_number,
-)
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries, recode_china_labels, resolve_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -90,6 +81,15 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
     city_measures_for_year,
+)
+from analysis.sources.centrality import network_connectivity, proportional_connectivity
+from analysis.sources.readers import (
+    check_unique,
+    read_excel_table,
+    read_text_table,
+    require_columns,
+    to_int,
+    to_number,
 )
 
 NAME_2020 = "gawc_2020"

@@ -61,10 +61,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_excel_table, require_columns, to_date, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries
 from analysis.sources.base import (
     ACTS,
     MEMBERSHIPS,
@@ -72,6 +71,13 @@ from analysis.sources.base import (
     ParsedSource,
     SourceSpec,
     build_mentions,
+)
+from analysis.sources.readers import (
+    check_unique,
+    read_excel_table,
+    require_columns,
+    to_date,
+    to_number,
 )
 
 NAME = "gcom_mycovenant"

@@ -4,7 +4,7 @@ File ``cities/gudd_ghsl_urban_centres_2000_2020.csv.zip``: a zip holding one com
 UTF-8 CSV, one row per urban centre of the GHSL Urban Centre Database R2024A (a dense built-up
 cluster of at least 50,000 people at its delineation epoch), with GUDD's 2020 population and
 the 2000-2020 demographic change. 11,351 rows in 188 countries (SOURCES.yaml). H1 uses the
-centres as its city universe (``analysis.defiance``): every centre is a city that could have
+centres as its city universe (``analysis.hypotheses.defiance``): every centre is a city that could have
 acted, whether or not any network ever named it.
 
 Tables
@@ -17,7 +17,7 @@ Tables
 ``city_measures``
     ``ghsl_pop_2020``: GUDD's 2020 population of the centre (persons, year 2020), one row per
     centre with a population. Several centres can resolve to one GeoNames place; assembly
-    keeps the largest (``analysis.assemble``: a size, not a count).
+    keeps the largest (``analysis.panel.assemble``: a size, not a count).
 
 Caveats (SOURCES.yaml) and how they are handled
 -----------------------------------------------
@@ -28,7 +28,7 @@ Caveats (SOURCES.yaml) and how they are handled
   has a centroid, when the matcher can place it by coordinates (its name is then the id).
   Rows without a centroid are kept and matched by name within the country.
 - Names are the GHSL's (sometimes one municipality inside a larger agglomeration): the
-  matcher uses the centroid first (``analysis.citymatch``).
+  matcher uses the centroid first (``analysis.resolve.citymatch``).
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries
-from analysis.readers import check_range, check_unique, read_text_table, require_columns, to_number
+from analysis.core.audit import RowAudit
+from analysis.resolve.countries import drop_non_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -49,6 +48,13 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
     city_measures_for_year,
+)
+from analysis.sources.readers import (
+    check_range,
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_number,
 )
 
 NAME = "ghsl_ucdb"
@@ -71,7 +77,7 @@ def centre_ids(values: pd.Series, file: str) -> pd.Series:
     numbers = to_number(values, file, "ID_UC_G0")
     bad = numbers.isna() | (numbers != numbers.round())
     if bad.any():
-        from analysis.errors import RawInputError
+        from analysis.core.errors import RawInputError
 
         raise RawInputError(
             file, "ID_UC_G0 is not a whole number", column="ID_UC_G0", value=values[bad].iloc[0]

@@ -11,7 +11,7 @@
 
 CEPII uses pre-2005 codes (ROM, ZAR, TMP, PAL, YUG): ``resolve_countries`` maps the first four
 (PAL via ``country_overrides.csv``); YUG (Serbia and Montenegro) stays the historical code and
-:mod:`analysis.country_pairs` carries its values to SRB and MNE.
+:mod:`analysis.panel.country_pairs` carries its values to SRB and MNE.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, resolve_countries
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.resolve.countries import drop_non_countries, resolve_countries
+from analysis.sources.base import ParsedSource, SourceSpec
+from analysis.sources.readers import (
     check_codes,
     check_range,
     check_unique,
@@ -34,7 +35,6 @@ from analysis.readers import (
     to_int,
     to_number,
 )
-from analysis.sources.base import ParsedSource, SourceSpec
 
 DIST_FILE = "country/cepii_geodist_dist_cepii.zip"
 DIST_MEMBER = "dist_cepii.xls"

@@ -15,7 +15,7 @@ Columns: ``gisco_id``, ``lau_code`` (national code as text, leading zeros kept),
 ``lat``/``lon`` (the population-weighted centre, or the geometric centre where
 ``pop_weighted`` is false), ``population``, ``area_km2``, ``nuts3``, ``pop_weighted``.
 
-The units are not mentions: the matching stage (``analysis.lau``) uses them as a fallback
+The units are not mentions: the matching stage (``analysis.resolve.lau``) uses them as a fallback
 layer behind GeoNames, so a European municipality that GeoNames lacks still gets a city.
 
 Caveats (SOURCES.yaml) and how they are handled
@@ -24,7 +24,7 @@ Eurostat country codes (EL, UK) -> mapped explicitly to ISO3; any other code in 
 raises (naming file and code). A file whose ``country`` column is not its own country
 raises. Names are national-language, sometimes bilingual ("Donostia / San Sebastián",
 "Maarianhamina - Mariehamn"), Greek units are "Κοινότητα X" in the genitive, German ones
-carry a status ("Flensburg, Stadt") -> kept verbatim here; ``analysis.lau`` derives the
+carry a status ("Flensburg, Stadt") -> kept verbatim here; ``analysis.resolve.lau`` derives the
 lookup keys. UK units are local-authority districts, Irish and Greek ones are larger or
 sub-municipal units -> documented; the matching layer treats them as municipalities.
 Centres may sit in the main town rather than the seat -> used only as a point to check
@@ -40,10 +40,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_text_table, require_columns, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import ParsedSource, SourceSpec
+from analysis.sources.readers import check_unique, read_text_table, require_columns, to_number
 
 NAME = "lau"
 # Eurostat country code -> ISO 3166-1 alpha-3 (EL = Greece, UK = United Kingdom)

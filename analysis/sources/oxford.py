@@ -93,9 +93,9 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_excel_table, require_columns, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.textnorm import normalize_name
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -103,7 +103,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.textnorm import normalize_name
+from analysis.sources.readers import check_unique, read_excel_table, require_columns, to_number
 
 NAME = "oxford_gcfs"
 SHEET_FILE = "cities/oxford_economics_gcfs_cities_sample.xlsx"

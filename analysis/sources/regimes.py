@@ -5,7 +5,7 @@ the World ``v2x_regime`` (main), with Polity5, Freedom House, LIED and BMR as al
 spec writes one ``country_year`` table, unique on (``country_iso3``, ``year``).
 
 Country resolution (shared by every spec here and in ``country_covariates``; see
-:func:`analysis.countries.resolve_country_rows`): names go through ``analysis.countries.resolve_countries``, never
+:func:`analysis.resolve.countries.resolve_country_rows`): names go through ``analysis.resolve.countries.resolve_countries``, never
 the sources' own codes (V-Dem ``country_text_id``, Polity ``scode`` and LIED/BMR COW codes are
 project-specific). Within one audit step: units the resolver lists as non-countries are dropped
 with reason ``not a country: <aggregate|territory|other>`` (e.g. Somaliland, Tibet, Abkhazia);
@@ -116,10 +116,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import resolve_country_rows
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import resolve_country_rows
+from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
+from analysis.sources.readers import (
     check_codes,
     check_range,
     read_rda,
@@ -129,8 +131,6 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
 
 SHOW = 5  # how many offending values or keys a message quotes
 

@@ -41,7 +41,7 @@ Caveats (SOURCES.yaml) and how they are handled:
   namesake abroad (Dunedin, USA at Dunedin, New Zealand) or at a whole-degree area centroid
   (40, -100 for five US towns). Points are passed on as geocoded; the matching stage checks
   every source's points against the gazetteer places of the mention's country
-  (`analysis.geo.check_coordinates`: whole-degree placeholders and points over 300 km from
+  (`analysis.resolve.geo.check_coordinates`: whole-degree placeholders and points over 300 km from
   every place of the country are set aside, swapped or sign-flipped points repaired) and
   records what it did in the audit column `coord_fix`. A place geocoded differently in
   different rows (26 keys) takes its coordinates from the first geocoded listing (host
@@ -82,10 +82,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import historical_countries, non_country_mask, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import read_text_table, require_columns, to_number, to_year
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import historical_countries, non_country_mask, resolve_countries
 from analysis.sources.base import (
     ACTS,
     DYADS,
@@ -94,6 +93,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
+from analysis.sources.readers import read_text_table, require_columns, to_number, to_year
 
 WIKI = "sister_cities_wikipedia"
 WIKI_GEO = "networks/sister_cities_wikipedia_geocoded_hekman.csv"

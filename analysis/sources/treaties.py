@@ -143,10 +143,15 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import NON_COUNTRY_DROP_LABELLED, drop_non_countries, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import (
+    NON_COUNTRY_DROP_LABELLED,
+    drop_non_countries,
+    resolve_countries,
+)
+from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
+from analysis.sources.readers import (
     check_unique,
     read_text_table,
     require_columns,
@@ -154,7 +159,6 @@ from analysis.readers import (
     to_int,
     to_year,
 )
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
 
 # --------------------------------------------------------------------------- shared helpers
 

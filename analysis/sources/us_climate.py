@@ -54,10 +54,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries, resolve_countries
+from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.readers import (
     check_unique,
     read_excel_table,
     read_text_table,
@@ -65,8 +66,7 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.us_geo import (
+from analysis.sources.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,

@@ -77,11 +77,17 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_text_table, require_columns, to_int, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import ParsedSource, SourceSpec
-from analysis.us_geo import (
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_int,
+    to_number,
+)
+from analysis.sources.us_geo import (
     COUNTY_FIPS,
     STATE,
     STATE_FIPS,

@@ -187,9 +187,18 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import (
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.sources.base import (
+    CITY_MEASURES,
+    MENTIONS,
+    ParsedSource,
+    SourceSpec,
+    build_mentions,
+    city_measures_for_year,
+    empty_mentions,
+)
+from analysis.sources.readers import (
     check_unique,
     read_excel_table,
     read_json_records,
@@ -200,16 +209,7 @@ from analysis.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.base import (
-    CITY_MEASURES,
-    MENTIONS,
-    ParsedSource,
-    SourceSpec,
-    build_mentions,
-    city_measures_for_year,
-    empty_mentions,
-)
-from analysis.us_geo import (
+from analysis.sources.us_geo import (
     OPT_COUNTY_FIPS,
     STATE,
     STATE_FIPS,

@@ -106,11 +106,17 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_text_table, require_columns, to_date, to_year
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.us_geo import (
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_date,
+    to_year,
+)
+from analysis.sources.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,
@@ -119,7 +125,7 @@ from analysis.us_geo import (
     state_codes,
     state_fips,
 )
-from analysis.us_party import MID_2017, PARTY
+from analysis.sources.us_party import MID_2017, PARTY
 
 MAYORS = "us_mayors"
 GOVERNORS = "us_governors"

@@ -36,7 +36,7 @@ Caveats (SOURCES.yaml) and how they are handled
   states + DC)"): the H4 data (presidential votes, state laws) exist for states only.
 
 The US state and county lookups this parser and the other ``us_*`` parsers share live in
-:mod:`analysis.us_geo`.
+:mod:`analysis.sources.us_geo`.
 """
 
 from __future__ import annotations
@@ -47,11 +47,17 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.errors import RawInputError
-from analysis.readers import check_unique, read_text_table, require_columns, to_int, to_number
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
 from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.us_geo import (
+from analysis.sources.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_int,
+    to_number,
+)
+from analysis.sources.us_geo import (
     COUNTY_FIPS,
     STATE,
     STATE_FIPS,

@@ -76,18 +76,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries, is_historical, resolve_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
-    check_unique,
-    read_excel_table,
-    read_text_table,
-    require_columns,
-    to_date,
-    to_int,
-    to_number,
-)
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries, is_historical, resolve_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
@@ -95,6 +86,15 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
     city_measures_for_year,
+)
+from analysis.sources.readers import (
+    check_unique,
+    read_excel_table,
+    read_text_table,
+    require_columns,
+    to_date,
+    to_int,
+    to_number,
 )
 
 # --------------------------------------------------------------------------- simplemaps

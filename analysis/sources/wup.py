@@ -49,22 +49,22 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.audit import RowAudit
-from analysis.countries import drop_non_countries
-from analysis.errors import RawInputError
-from analysis.readers import (
-    check_unique,
-    read_excel_table,
-    require_columns,
-    to_int,
-    to_number,
-)
+from analysis.core.audit import RowAudit
+from analysis.core.errors import RawInputError
+from analysis.resolve.countries import drop_non_countries
 from analysis.sources.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
     SourceSpec,
     build_mentions,
+)
+from analysis.sources.readers import (
+    check_unique,
+    read_excel_table,
+    require_columns,
+    to_int,
+    to_number,
 )
 
 NAME = "un_wup2018"

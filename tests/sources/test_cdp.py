@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import cdp
 
 DISCLOSING_HEADER = [
@@ -120,7 +120,7 @@ def test_disclosing_tables(tmp_path: Path) -> None:
     assert m.loc[did(101), "raw_country"] == "USA"  # latest year's label
     assert m.loc[did(101), "country_iso3"] == "USA"
     # the latest point as reported (2020's, minus sign lost); points are checked by the
-    # matching stage (analysis.geo), not here
+    # matching stage (analysis.resolve.geo), not here
     assert (m.loc[did(101), "lat"], m.loc[did(101), "lon"]) == (40.2, 99.8)
     assert m.loc[did(101), "population"] == 1100
     assert (m.loc[did(102), "lat"], m.loc[did(102), "lon"]) == (-46.63, -23.55)  # as given

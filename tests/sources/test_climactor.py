@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import climactor
 from analysis.sources.climactor import (
     LABEL_NETWORKS,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import climate_mayors
 from analysis.sources.climate_mayors import COPY, FILE, fix_mojibake
 from tests.sources.helpers import parse_validated

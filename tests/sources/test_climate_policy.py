@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import climate_policy
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drops, row
 
 LAWS_HEADER = [

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import country_covariates as cc
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drops, row, write_lines, write_xlsx
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import validate_table
+from analysis.core.errors import RawInputError
 from analysis.sources import etmun
 from analysis.sources.etmun import (
     MEMBERS_FILE,
@@ -20,6 +19,7 @@ from analysis.sources.etmun import (
     parse_typology,
     parse_urbact,
 )
+from analysis.sources.runner import validate_table
 
 SPECS = {spec.name: spec for spec in etmun.SOURCES}
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import validate_table
+from analysis.core.errors import RawInputError
 from analysis.sources import eurocities
 from analysis.sources.eurocities import (
     MEMBERS_FILE,
@@ -18,6 +17,7 @@ from analysis.sources.eurocities import (
     parse_members,
     parse_statement,
 )
+from analysis.sources.runner import validate_table
 
 SPECS = {spec.name: spec for spec in eurocities.SOURCES}
 STATEMENT_KEY = "joint_statement_Mayors voice support for Somebody"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import fortune
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 

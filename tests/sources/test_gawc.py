@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import countries
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
+from analysis.resolve import countries
 from analysis.sources import gawc
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 
@@ -190,7 +190,7 @@ def test_2000_named_city_column_is_a_renamed_column(tmp_path):
 
 
 def test_da11_country_map_resolves_and_recode_list_is_consistent():
-    from analysis.countries import resolve_countries
+    from analysis.resolve.countries import resolve_countries
 
     codes = pd.Series(sorted(set(gawc.DA11_COUNTRY.values())))
     assert resolve_countries(codes, source="DA11_COUNTRY").tolist() == codes.tolist()

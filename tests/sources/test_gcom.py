@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.readers import excel_serial_from_date
+from analysis.core.errors import RawInputError
 from analysis.sources import gcom
+from analysis.sources.readers import excel_serial_from_date
 from tests.sources.helpers import parse_validated
 
 HEADER = [

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import ghsl
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 

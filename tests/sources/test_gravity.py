@@ -15,7 +15,7 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import gravity
 from tests.sources.helpers import parse_validated, raw_path
 

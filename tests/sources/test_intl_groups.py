@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import intl_groups
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drops, row, write
 
 CROSSWALK_HEADER = ["ar5", *intl_groups.CROSSWALK_COLUMNS, "cctld"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import lau
 from tests.sources.helpers import parse_validated, write_lines
 

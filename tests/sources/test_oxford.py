@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import oxford
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 

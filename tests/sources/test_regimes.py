@@ -9,9 +9,9 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import regimes
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drops, raw_path, row
 
 NA = np.nan

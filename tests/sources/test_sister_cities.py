@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import sister_cities as sc
 
 GEO_HEADER = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
@@ -87,7 +87,7 @@ def test_wikipedia_dyads_mentions_and_audit(tmp_path: Path) -> None:
     assert m.loc[mid("Ctown|GBR|England"), "country_iso3"] == "GBR"
     assert m.loc[mid("Ctown|GBR|Scotland"), "raw_country"] == "Scotland, United Kingdom"
     assert tuple(m.loc[mid("Aville|DEU"), ["lat", "lon"]]) == (50.05, 8.05)
-    # points pass as geocoded: the matching stage checks them (analysis.geo), not the parser
+    # points pass as geocoded: the matching stage checks them (analysis.resolve.geo), not the parser
     assert tuple(m.loc[mid("Mtown|BRA"), ["lat", "lon"]]) == (-46.6, -23.5)
     assert tuple(m.loc[mid("Htown|USA"), ["lat", "lon"]]) == (-41.3, 174.8)
     assert tuple(m.loc[mid("Ktown|USA"), ["lat", "lon"]]) == (40.0, -100.0)

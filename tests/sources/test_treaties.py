@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import treaties
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drops, row, write
 
 PARIS_HEADER = "Code,Name,Signature,Ratification,Kind,Date-Of-Effect,Emissions,Percentage,Year"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import us_immigration as ui
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drop_counts, write, write_xlsx
 
 

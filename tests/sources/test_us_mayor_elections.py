@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import us_mayor_elections as me
 from tests.sources.helpers import drops, parse_validated, raw_path, write_lines
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import us_officials as uo
+from analysis.sources.runner import run_source
 from tests.sources.helpers import drop_counts, write_lines
 
 WD = "http://www.wikidata.org/entity/"

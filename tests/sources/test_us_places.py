@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import RawInputError
-from analysis.parse_runner import run_source
+from analysis.core.errors import RawInputError
 from analysis.sources import us_places
+from analysis.sources.runner import run_source
 
 HEADER = (
     "city,city_ascii,state_id,state_name,county_fips,county_name,lat,lng,population,density,"

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import world_cities as wc
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 

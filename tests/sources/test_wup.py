@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.errors import RawInputError
+from analysis.core.errors import RawInputError
 from analysis.sources import wup
 from analysis.sources.base import CITY_MEASURES, MENTIONS
 

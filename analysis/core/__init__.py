@@ -1,0 +1,1 @@
+"""Foundations every stage shares: errors, configuration, YAML, hashing, row audits, table output."""

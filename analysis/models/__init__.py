@@ -1,0 +1,1 @@
+"""Stage 5, fit: model specs, designs, the estimation layer and its backends, robustness and design-based checks."""

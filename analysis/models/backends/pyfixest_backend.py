@@ -1,0 +1,115 @@
+"""pyfixest: OLS, Poisson and logit with absorbed fixed effects (feols, fepois, feglm)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyfixest as pf
+
+from analysis.core.errors import PipelineError
+from analysis.models.backends import BackendFit
+from analysis.models.design import INTERCEPT, Design
+from analysis.models.spec import ModelSpec
+
+
+def _ssc(spec: ModelSpec) -> dict:
+    if spec.vcov.type == "iid":
+        # Linear: s² on N−K, as statsmodels; Poisson: the plain inverse information.
+        ok = spec.estimator == "ols"
+        return pf.ssc(k_adj=ok, G_adj=False)
+    if spec.small_sample == "standard":
+        return pf.ssc(k_adj=True, G_adj=True)
+    if spec.small_sample == "cluster_only":
+        return pf.ssc(k_adj=False, G_adj=True)
+    return pf.ssc(k_adj=False, G_adj=False)
+
+
+def _vcov(spec: ModelSpec, names: dict[str, str]):
+    kind = spec.vcov.type
+    if kind == "iid":
+        return "iid"
+    if kind == "hc1":
+        return "hetero"
+    return {"CRV1": "+".join(names[c] for c in spec.vcov.by)}
+
+
+def _every_group_has_events(design: Design) -> bool:
+    """One fixed effect, each of whose groups has a positive outcome: pyfixest's "fe"
+    separation check drops the groups without one (the layer already has, in
+    design.drop_uninformative_groups), and removing singleton groups, which pyfixest does
+    first, leaves the other groups of a single fixed effect whole."""
+    if design.fe.shape[1] != 1 or design.y.empty:
+        return False
+    g = design.fe.iloc[:, 0].to_numpy()
+    events = np.bincount(g, weights=design.y.to_numpy() > 0)
+    return bool((events[np.bincount(g) > 0] > 0).all())
+
+
+def _felogit(fml: str, data: pd.DataFrame, **kwargs):
+    """Logit with absorbed fixed effects (pyfixest's GLM; it takes no separation option)."""
+    kwargs.pop("separation_check", None)
+    return pf.feglm(fml, data, family="logit", **kwargs)
+
+
+def fit(design: Design, spec: ModelSpec) -> BackendFit:
+    # Generated column names keep user column names out of the formula string entirely.
+    terms = [c for c in design.X.columns if c != INTERCEPT]
+    data = {"y": design.y.to_numpy()}
+    xs = {t: f"x{i}" for i, t in enumerate(terms)}
+    data |= {xs[t]: design.X[t].to_numpy() for t in terms}
+    fes = {c: f"fe{i}" for i, c in enumerate(design.fe.columns)}
+    data |= {fes[c]: design.fe[c].to_numpy() for c in design.fe}
+    cls = {c: f"cl{i}" for i, c in enumerate(design.clusters.columns)}
+    data |= {cls[c]: design.clusters[c].to_numpy() for c in design.clusters}
+    df = pd.DataFrame(data, index=design.y.index)
+    fml = "y ~ " + (" + ".join(xs.values()) or "1")
+    if fes:
+        fml += " | " + " + ".join(fes.values())
+    func = {"ols": pf.feols, "poisson": pf.fepois, "logit": _felogit}.get(spec.estimator)
+    if func is None:
+        raise PipelineError(f"{spec.name}: pyfixest backend does not fit {spec.estimator!r}")
+    try:
+        extra: dict = {"iwls_tol": 1e-10} if spec.estimator in ("poisson", "logit") else {}
+        if spec.estimator == "poisson" and _every_group_has_events(design):
+            extra["separation_check"] = []  # its "fe" check would drop nothing (~5% of a fit)
+        res = func(fml, df, vcov=_vcov(spec, cls), ssc=_ssc(spec), copy_data=False, **extra)
+    except Exception as err:  # pyfixest raises many types; name the model
+        raise PipelineError(f"{spec.name}: pyfixest could not fit the model: {err}") from None
+    back = {v: k for k, v in xs.items()} | {"Intercept": INTERCEPT}
+    names = [back[str(c)] for c in res._coefnames]
+    missing = sorted(set(design.X.columns) - set(names))
+    if missing:
+        raise PipelineError(f"{spec.name}: terms dropped as collinear by pyfixest: {missing}")
+    params = pd.Series(np.asarray(res.coef(), dtype=float), index=names)
+    cov = pd.DataFrame(np.asarray(res._vcov, dtype=float), index=names, columns=names)
+    order = list(design.X.columns)
+    n = len(design.y)
+    # positions pyfixest dropped (a set or an array, by version)
+    na = np.fromiter((int(i) for i in getattr(res, "_na_index", ())), dtype=np.int64)
+    dropped = np.zeros(n, dtype=bool)
+    dropped[na[(na >= 0) & (na < n)]] = True
+    used = design.y.index[~dropped]
+    stats: dict[str, float | None] = {}
+    if spec.estimator == "ols":
+        stats["r2"] = float(res._r2)
+        if fes:
+            stats["r2_within"] = float(res._r2_within)
+    elif hasattr(res, "_loglik"):  # pyfixest's logit does not report a likelihood
+        ll = float(res._loglik)
+        stats |= {"loglik": ll, "pseudo_r2": float(res._pseudo_r2), "aic": 2 * res._k - 2 * ll}
+    return BackendFit(
+        params=params[order],
+        cov=cov.loc[order, order],
+        n_obs=int(res._N),
+        k=int(res._k),
+        link={"ols": "identity", "logit": "logit"}.get(spec.estimator, "log"),
+        backend="pyfixest",
+        used=used,
+        stats=stats,
+        correction_note=(
+            "K counts the slopes plus fixed-effect levels not nested in the clusters "
+            "(pyfixest k_fixef='nonnested'); singleton groups dropped"
+        ),
+        raw=res,
+        raw_names=xs,
+    )
