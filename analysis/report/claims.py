@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.models.spec import LINEAR
-from analysis.report.findings import Results
+from analysis.report.results import Results
 from analysis.report.verdicts import Evidence, fmt_p, holm, mde, sentence, verdict
 
 

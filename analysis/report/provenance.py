@@ -46,13 +46,14 @@ TABLE_PREFIXES = {
 SOURCED_TABLES = ("memberships", "acts", "dyads")
 GENERIC = {"source", "measure", "value", "unit", "mention_id", "raw_name", "lat", "lon", "name"}
 KEYS = {"city_id", "year", "country_iso3", "region", "china_mainland", "state", "admin1_code"}
-# Code every model output depends on, besides the frame builders (the fit job's entry point).
-FIT_ENTRY = ("fit_stage.py",)
-OUTPUT_CODE = {
-    "table": ("tables.py",),
-    "figure": ("figdata.py", "render.py", "figures.py"),
-    "robustness": ("robustness.py", "synth_control.py"),
-    "design_figure": ("robustness.py", "synth_control.py", "design_figures.py"),
+# Code every model output depends on, besides the frame builders: the `python -m analysis`
+# commands of the rules that make it (their code inputs, from the import graph).
+FIT_COMMAND = "fit"
+OUTPUT_COMMANDS = {
+    "table": ("render-tables",),
+    "figure": ("render-figures",),
+    "robustness": ("robustness",),
+    "design_figure": ("robustness", "render-design-figure"),
 }
 
 
@@ -95,6 +96,14 @@ def module_imports(path: Path) -> set[Path]:
     """Package files `path` imports (:func:`analysis.workflow.code_deps.module_imports`, resolved
     against this module's `PKG`)."""
     return code_deps.module_imports(path, PKG)
+
+
+def _command_files(command: str) -> list[Path]:
+    """The files a command's rule lists as code inputs, minus the CLI itself (a leaf whose
+    other handlers are not this output's code)."""
+    return [
+        PKG.parent / f for f in code_deps.command_code(command) if not f.endswith("__main__.py")
+    ]
 
 
 def code_closure(start: Iterable[Path]) -> list[str]:
@@ -218,10 +227,13 @@ def reviewer_map(
         spec = load_spec(spec_dir / f"{h}.yaml")
         sources = sorted(hypothesis_sources(spec, results / "data", index, universe))
         files = raw_files(sources)
-        start = [*frame_code(spec), *(PKG / f for f in FIT_ENTRY)]
+        start = [*frame_code(spec), *_command_files(FIT_COMMAND)]
 
         def code(kind: str, start: list[Path] = start) -> str:
-            return ", ".join(code_closure([*start, *(PKG / f for f in OUTPUT_CODE[kind])]))
+            commands = OUTPUT_COMMANDS[kind]
+            return ", ".join(
+                code_closure([*start, *(f for c in commands for f in _command_files(c))])
+            )
 
         common = {
             "spec": f"config/models/{h}.yaml",

@@ -9,7 +9,6 @@ depth, plus the package data files the modules name), never kept by hand.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import functools
 import importlib
@@ -111,14 +110,24 @@ def closure(start: Iterable[Path], pkg: Path = PKG) -> set[Path]:
     return seen
 
 
+_SUBCOMMAND = re.compile(r'add_parser\(\s*"([\w-]+)"')
+_HANDLER = re.compile(r"set_defaults\(func=(\w+)\)")
+
+
 @functools.cache
 def _command_functions() -> dict[str, str]:
-    """Subcommand -> the name of its handler in ``analysis/__main__.py``."""
-    from analysis.__main__ import build_parser
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {name: p.get_default("func").__name__ for name, p in sub.choices.items()}
+    """Subcommand -> the name of its handler in ``analysis/__main__.py``, read from its text
+    (each ``add_parser("name")`` is followed by its ``set_defaults(func=handler)``): the CLI
+    imports the reviewer's map, which reads these lists, so importing the CLI here would close
+    a loop."""
+    text = (PKG / "__main__.py").read_text(encoding="utf-8")
+    names, funcs = _SUBCOMMAND.findall(text), _HANDLER.findall(text)
+    if len(names) != len(funcs):
+        raise ValueError(
+            f"analysis/__main__.py: {len(names)} subcommands but {len(funcs)} handlers; "
+            "give each add_parser its own set_defaults(func=...)"
+        )
+    return dict(zip(names, funcs, strict=True))
 
 
 def command_code(command: str) -> list[str]:
