@@ -6,10 +6,14 @@ Snakemake rules call these (or the functions behind them); they are also handy b
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 from analysis.core.errors import PipelineError
+from analysis.core.log import setup_logging
+
+log = logging.getLogger("citydip")
 
 DEFAULT_CONFIG = "config/config.yaml"
 
@@ -56,7 +60,7 @@ def _build_manifest(args: argparse.Namespace) -> None:
     from analysis.acquire.manifest_build import build_manifest
 
     n = build_manifest(Path(args.mirror), Path(args.out))
-    print(f"wrote {n} entries to {args.out}")
+    log.info(f"wrote {n} entries to {args.out}")
 
 
 def _acquire(args: argparse.Namespace) -> None:
@@ -89,7 +93,7 @@ def _acquire(args: argparse.Namespace) -> None:
         )
         records.append(rec)
         how = f"{rec.origin} {rec.source} ->" if fetched else "kept (present and verified)"
-        print(f"{how} {rec.file}: {rec.bytes} bytes, sha256 {rec.sha256}")
+        log.info(f"{how} {rec.file}: {rec.bytes} bytes, sha256 {rec.sha256}")
     if args.records:
         write_records(records, Path(args.records))
 
@@ -107,7 +111,7 @@ def _acquisition_report(args: argparse.Namespace) -> None:
         raise PipelineError(f"raw files missing or differing from the manifest: {', '.join(bad)}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     report.to_csv(args.out, index=False, lineterminator="\n")
-    print(f"{len(report)} raw files verified -> {args.out}")
+    log.info(f"{len(report)} raw files verified -> {args.out}")
 
 
 def _parse(args: argparse.Namespace) -> None:
@@ -123,14 +127,14 @@ def _parse(args: argparse.Namespace) -> None:
     manifest = by_file(load_manifest(cfg["raw"]["manifest"]))
     parsed = run_source(spec, Path(cfg["raw"]["dir"]), manifest)
     for table, path in write_source(spec, parsed, Path(cfg["results_dir"])).items():
-        print(f"{spec.name}: {table}: {len(parsed.tables[table])} rows -> {path}")
+        log.info(f"{spec.name}: {table}: {len(parsed.tables[table])} rows -> {path}")
 
 
 def _combine_audits(args: argparse.Namespace) -> None:
     from analysis.core.audit import combine_audits, write_audit
 
     frame = write_audit(combine_audits([Path(p) for p in args.audits]), Path(args.out))
-    print(f"{len(frame)} audit rows from {len(args.audits)} source(s) -> {args.out}")
+    log.info(f"{len(frame)} audit rows from {len(args.audits)} source(s) -> {args.out}")
 
 
 def _gazetteer(args: argparse.Namespace) -> None:
@@ -138,7 +142,7 @@ def _gazetteer(args: argparse.Namespace) -> None:
 
     _verify_raw(_cfg(args), "gazetteer", args.admin1)
     gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
-    print(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
+    log.info(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
 
 
 def _match(args: argparse.Namespace) -> None:
@@ -178,9 +182,11 @@ def _match(args: argparse.Namespace) -> None:
     mention_cities(matches).to_parquet(args.out_joins, index=False)
     if args.out_cities:
         city_table(matches, gaz, layer).to_parquet(args.out_cities, index=False)
-    print(summary.to_string(index=False))
-    print(f"LAU layer built in {layer_seconds:.2f} s")
-    print(f"matched {len(matches)} mentions in {seconds:.2f} s ({len(matches) / seconds:,.0f}/s)")
+    log.info(summary.to_string(index=False))
+    log.info(f"LAU layer built in {layer_seconds:.2f} s")
+    log.info(
+        f"matched {len(matches)} mentions in {seconds:.2f} s ({len(matches) / seconds:,.0f}/s)"
+    )
 
 
 def _assemble(args: argparse.Namespace) -> None:
@@ -221,7 +227,7 @@ def _assemble(args: argparse.Namespace) -> None:
         frame.to_csv(out, index=False, lineterminator="\n")
     for name, df in tables.items():
         write_table(df, Path(args.out_dir), name)
-        print(f"{name}: {len(df):,} rows x {df.shape[1]} columns")
+        log.info(f"{name}: {len(df):,} rows x {df.shape[1]} columns")
     write_audit(audit, Path(args.audit))
 
 
@@ -233,7 +239,7 @@ def _country_pairs(args: argparse.Namespace) -> None:
 
     pairs = build_country_pairs(pd.read_parquet(args.cepii), pd.read_parquet(args.trade))
     write_table(pairs, Path(args.out_dir), "country_pairs")
-    print(f"country_pairs: {len(pairs):,} rows, {int(pairs['trade_in_panel'].sum()):,} in Yotov")
+    log.info(f"country_pairs: {len(pairs):,} rows, {int(pairs['trade_in_panel'].sum()):,} in Yotov")
 
 
 def _codebook(args: argparse.Namespace) -> None:
@@ -251,7 +257,7 @@ def _codebook(args: argparse.Namespace) -> None:
         for e in load_manifest(args.manifest)
     ]
     write_datapackage(datapackage(tables, meta, sources), Path(args.datapackage))
-    print(
+    log.info(
         f"documented {sum(df.shape[1] for df in tables.values())} columns of {len(tables)} tables"
     )
 
@@ -263,7 +269,7 @@ def _validate_gawc2000(args: argparse.Namespace) -> None:
 
     table = gawc2000_check(pd.read_parquet(args.mentions), pd.read_parquet(args.measures))
     table.to_csv(args.out, index=False, lineterminator="\n")
-    print(table.to_string(index=False))
+    log.info(table.to_string(index=False))
 
 
 def _readme(args: argparse.Namespace) -> None:
@@ -307,11 +313,11 @@ def _readme(args: argparse.Namespace) -> None:
                 f"{names} out of date with the pipeline outputs; run "
                 f"`python -m analysis readme{' --results ' + args.results if args.results else ''}`"
             )
-        print(f"{path} and docs/ are up to date")
+        log.info(f"{path} and docs/ are up to date")
         return
     for page in stale:
         page.write_text(new[page], encoding="utf-8")
-    print(f"updated the generated blocks in {names or 'nothing (all up to date)'}")
+    log.info(f"updated the generated blocks in {names or 'nothing (all up to date)'}")
 
 
 def _fit(args: argparse.Namespace) -> None:
@@ -328,12 +334,12 @@ def _fit(args: argparse.Namespace) -> None:
         universe=cfg["models"]["universe"],
     )
     for m in summary["models"]:
-        print(f"{m['model']}: {m['estimator']} ({m['backend']}), N={m['n_obs']:,}")
+        log.info(f"{m['model']}: {m['estimator']} ({m['backend']}), N={m['n_obs']:,}")
 
 
 def _robustness(args: argparse.Namespace) -> None:
     from analysis.core.preflight import check_writable
-    from analysis.models.robustness import run_robustness
+    from analysis.hypotheses.robust import run_robustness
 
     cfg = _cfg(args)
     check_writable([args.out])
@@ -345,14 +351,14 @@ def _robustness(args: argparse.Namespace) -> None:
         args.workers,
         universe=cfg["models"]["universe"],
     )
-    print(out.get("curve", {}))
+    log.info(out.get("curve", {}))
 
 
 def _render_spec_curve(args: argparse.Namespace) -> None:
     from analysis.report.render import render_spec_curve
 
     for path in render_spec_curve(args.hypothesis, Path(args.robustness), Path(args.out_stem)):
-        print(f"wrote {path}")
+        log.info(f"wrote {path}")
 
 
 def _render_design_figure(args: argparse.Namespace) -> None:
@@ -361,7 +367,7 @@ def _render_design_figure(args: argparse.Namespace) -> None:
     for path in render_design_figure(
         args.hypothesis, args.kind, Path(args.robustness), Path(args.out_stem)
     ):
-        print(f"wrote {path}")
+        log.info(f"wrote {path}")
 
 
 def _claims(args: argparse.Namespace) -> None:
@@ -371,15 +377,15 @@ def _claims(args: argparse.Namespace) -> None:
     table = ledger(Path(args.models), Path(args.robustness), hyps)
     csv = Path(args.csv) if args.csv else Path(args.out).with_suffix(".csv")
     write_ledger(table, csv)
-    print(f"wrote {csv}")
+    log.info(f"wrote {csv}")
     text = claims_markdown_from(table, Path(args.robustness))
     Path(args.out).write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
+    log.info(f"wrote {args.out}")
     if args.html:
         from analysis.report.claims import markdown_to_html
 
         Path(args.html).write_text(markdown_to_html(text), encoding="utf-8")
-        print(f"wrote {args.html}")
+        log.info(f"wrote {args.html}")
 
 
 def _reviewer_map(args: argparse.Namespace) -> None:
@@ -396,21 +402,21 @@ def _reviewer_map(args: argparse.Namespace) -> None:
         args.outputs,
         cfg["models"]["universe"],
     )
-    print(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
+    log.info(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
 
 
 def _render_tables(args: argparse.Namespace) -> None:
     from analysis.report.render import render_tables
 
     for path in render_tables(Path(args.models), Path(args.out_stem)):
-        print(f"wrote {path}")
+        log.info(f"wrote {path}")
 
 
 def _h1_tables(args: argparse.Namespace) -> None:
     from analysis.hypotheses.h1_tables import write_h1_tables
 
     for path in write_h1_tables(Path(args.data), Path(args.figdata), Path(args.out_dir)):
-        print(f"wrote {path}")
+        log.info(f"wrote {path}")
 
 
 def _render_figures(args: argparse.Namespace) -> None:
@@ -418,7 +424,7 @@ def _render_figures(args: argparse.Namespace) -> None:
 
     paths = render_figures(args.hypothesis, Path(args.models), Path(args.out_dir), args.figure)
     for path in paths:
-        print(f"wrote {path}")
+        log.info(f"wrote {path}")
 
 
 def _version() -> str:
@@ -438,6 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
         "available as `python -m analysis`). Run the whole pipeline with `make run`.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-v", "--verbose", action="store_true", help="debug messages as well (timestamped, stderr)"
+    )
+    loud.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     p = sub.add_parser("build-manifest", help="regenerate data/raw/sources.yaml from the mirror")
@@ -592,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging(1 if args.verbose else -1 if args.quiet else 0)
     try:
         args.func(args)
     except PipelineError as exc:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.report import figures as F
+from analysis import figures as F
 
 NOTE = "Source: synthetic test data."
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis import synthetic as S
-from analysis.hypotheses.fit import write_csv, write_json
+from analysis.core.tableio import write_csv, write_json
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.robustness import (
     curve_summary,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ConfigError, PipelineError
-from analysis.hypotheses.fit import FLOAT_FORMAT
+from analysis.core.tableio import FLOAT_FORMAT
 from analysis.models.robustness import (
     _quiet_fit,
     curve_specs,

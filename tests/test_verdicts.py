@@ -177,7 +177,7 @@ def test_a_degenerate_main_effect_voids_its_interaction():
 
 
 def test_spec_curve_figure_ranks_z_with_labels_and_drops_degenerate(tmp_path, monkeypatch):
-    from analysis.report import figures
+    from analysis import figures
     from analysis.report.render import render_spec_curve
 
     specs = pd.DataFrame({

@@ -7,44 +7,16 @@ JSON with a fixed key order, so two runs give byte-identical files.
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from analysis.core.errors import PipelineError
+from analysis.core.tableio import write_csv, write_json
 from analysis.hypotheses.figdata import figure_data
 from analysis.hypotheses.frames import build_frame, used_covariates
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.samples import label_samples, write_samples
 from analysis.models.spec import check_columns, load_spec
-
-FLOAT_FORMAT = "%.10g"  # 10 digits: pyfixest's threaded demeaning varies in the 12th
-
-
-def _clean(obj: Any) -> Any:
-    """JSON-safe: NaN/inf become null, numpy scalars plain Python, floats rounded."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return None if not math.isfinite(obj) else float(FLOAT_FORMAT % obj)
-    return obj
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-
-
-def write_json(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_clean(obj), indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
 def run_fit(

@@ -763,7 +763,7 @@ def figure_data(
 def _event_figure(
     models_dir: Path, out_stem: Path, model: str, *, what: str, y_label: str
 ) -> list[Path]:
-    from analysis.report import figures
+    from analysis import figures
 
     es = pd.read_csv(models_dir / "figdata" / "event_study.csv")
     es = es[es["model"] == model]
@@ -804,7 +804,7 @@ def fig_event_study_cdp(models_dir: Path, out_stem: Path) -> list[Path]:
 
 
 def fig_hazard_interaction(models_dir: Path, out_stem: Path) -> list[Path]:
-    from analysis.report import figures
+    from analysis import figures
 
     curve = pd.read_csv(models_dir / "figdata" / "hazard_interaction.csv")
     outside = pd.read_csv(models_dir / "figdata" / "hazard_outside_countries.csv")

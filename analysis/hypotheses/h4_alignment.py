@@ -426,7 +426,7 @@ def alignment_cells_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df["category"] = [
         f"{short.get(c, c)} (n = {n})" for c, n in zip(df["category"], df["n"], strict=True)
     ]
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.category_bars(
         df,
@@ -459,7 +459,7 @@ def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
             f"{int(r['n_eff_right'])} right"
         )))  # fmt: skip
     pts = lambda d, col: d.assign(**{col: 100 * d[col]})  # noqa: E731 - margins in points
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.rd_plot(
         pts(bins, "x_mid"),

@@ -395,7 +395,7 @@ def figure_data(
 
 def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/top_cities.csv", keep_default_na=False)
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.ranked_bars(
         df,
@@ -411,7 +411,7 @@ def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
 
 def china_ties_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/china_ties.csv")
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.category_bars(
         df,

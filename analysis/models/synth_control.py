@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, PipelineError
+from analysis.core.log import progress
 from analysis.models.design import FrameMasks
 from analysis.models.spec import SyntheticControl
 
@@ -174,7 +175,7 @@ def run_synthetic_control(
     )
     rows = [_placebo_row(main, "treated")]
     if cfg.placebos:
-        for d in donors:
+        for d in progress(donors, "synthetic-control placebos", len(donors), "donor"):
             others = [u for u in donors if u != d]
             try:
                 rows.append(_placebo_row(fit_synth(series, d, others, cfg), "placebo"))

@@ -290,7 +290,7 @@ def mde_text(value: float, scale: str) -> str:
 
 
 def write_ledger(table: pd.DataFrame, path: Path) -> None:
-    from analysis.hypotheses.fit import write_csv
+    from analysis.core.tableio import write_csv
 
     out = table[LEDGER_COLUMNS].copy()
     out["degenerate"] = out["degenerate"].map({True: "true", False: "false"})

@@ -36,7 +36,7 @@ def fig_placebo(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]
     """Each placebo country's DiD estimate (sorted), the treated country marked."""
     from matplotlib.figure import Figure
 
-    from analysis.report import figures
+    from analysis import figures
 
     ri = _summary(robust_dir).get("randomization")
     if not ri:
@@ -85,7 +85,7 @@ def fig_synth(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]:
     """The treated series and its synthetic control by year, the event marked."""
     from matplotlib.figure import Figure
 
-    from analysis.report import figures
+    from analysis import figures
 
     sc = _summary(robust_dir).get("synthetic_control")
     if not sc:

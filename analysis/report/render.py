@@ -45,7 +45,7 @@ def h2_scatter(models_dir: Path, out_stem: Path) -> list[Path]:
     points["highlight"] = points["highlight"].astype(str).eq("True")
     points["x"], points["y"] = points["x"].astype(float), points["y"].astype(float)
     curve = pd.read_csv(models_dir / "figdata/centrality_curve.csv")
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.scatter_fit(
         points,
@@ -67,7 +67,7 @@ def h2_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
         ["gawc2020", "gawc2000", "air_degree", "fortune500", "missions"],
         "Each model's centrality measure (outcome: networks held)",
     )
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.coef_plot(
         rows,
@@ -81,7 +81,7 @@ def h2_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
 
 def h1_margins(models_dir: Path, out_stem: Path) -> list[Path]:
     curve = pd.read_csv(models_dir / "figdata/democracy_margins.csv")
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.line_with_band(
         curve,
@@ -99,7 +99,7 @@ def h1_coefs(models_dir: Path, out_stem: Path) -> list[Path]:
     rows = _focal_rows(
         coefs, fit, models, "Each model's regime measure (outcome: climate defiance acts)"
     )
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.coef_plot(
         rows,
@@ -132,7 +132,7 @@ def h1_countries(models_dir: Path, out_stem: Path) -> list[Path]:
             "highlight": d["autocracy"].astype(str).eq("True"),
         }
     )
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.ranked_bars(
         bars,
@@ -202,7 +202,7 @@ def render_spec_curve(hypothesis: str, robustness_dir: Path, out_stem: Path) -> 
     share = summary["share_expected_sign"]
     sig = summary["share_expected_sign_p05"]
     opp = summary["share_opposite_sign_p05"]
-    from analysis.report import figures
+    from analysis import figures
 
     return figures.spec_curve(
         ok,

@@ -21,7 +21,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,6 @@ SHOW_BAD = 5  # how many offending values an error message quotes
 _BOM = b"\xef\xbb\xbf"
 # Excel's 1900 date system counts 1900-02-29 (serial 60), a day that never existed.
 _EXCEL_FAKE_LEAP_DAY = 60
-_EXCEL_EPOCH_BEFORE_LEAP = datetime(1899, 12, 31)
-_EXCEL_EPOCH_AFTER_LEAP = datetime(1899, 12, 30)
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 _DAYFIRST_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 _MONTHFIRST_FORMATS = ("%m/%d/%Y",)
@@ -721,14 +719,16 @@ def parse_excel_serial(
         )
     if math.floor(serial) == _EXCEL_FAKE_LEAP_DAY:
         raise RawInputError(file, "Excel serial 60 is the non-existent 1900-02-29", column, serial)
-    epoch = _EXCEL_EPOCH_BEFORE_LEAP if serial < _EXCEL_FAKE_LEAP_DAY else _EXCEL_EPOCH_AFTER_LEAP
-    return epoch + timedelta(days=serial)
+    from openpyxl.utils.datetime import from_excel  # knows the 1900 leap-day shift
+
+    return from_excel(serial)
 
 
 def excel_serial_from_date(day: date) -> int:
     """Inverse of :func:`parse_excel_serial` for whole days (1900-01-01 and later)."""
-    serial = (day - _EXCEL_EPOCH_BEFORE_LEAP.date()).days
-    return serial + 1 if serial >= _EXCEL_FAKE_LEAP_DAY else serial
+    from openpyxl.utils.datetime import to_excel
+
+    return int(to_excel(day))
 
 
 def _parse_date_text(
