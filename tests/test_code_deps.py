@@ -84,3 +84,17 @@ def test_every_rule_that_runs_a_command_lists_its_code() -> None:
 def test_rule_inputs_are_relative() -> None:
     for cmd in ("fit", "match", "reviewer-map"):
         assert all(not p.startswith("/") for p in D.command_code(cmd))
+
+
+def test_a_package_imported_by_name_counts_with_its_parents(tmp_path) -> None:
+    pkg = tmp_path / "analysis"
+    (pkg / "plots").mkdir(parents=True)
+    (pkg / "deep" / "er").mkdir(parents=True)
+    (pkg / "a.py").write_text("from analysis import plots\nfrom analysis.deep.er.m import f\n")
+    (pkg / "plots" / "__init__.py").write_text("from analysis.plots.style import x\n")
+    (pkg / "plots" / "style.py").write_text("x = 1\n")
+    for f in ("deep/__init__.py", "deep/er/__init__.py", "deep/er/m.py"):
+        (pkg / f).write_text("")
+    got = {p.relative_to(pkg).as_posix() for p in D.closure([pkg / "a.py"], pkg)}
+    assert got == {"a.py", "plots/__init__.py", "plots/style.py", "deep/__init__.py",
+                   "deep/er/__init__.py", "deep/er/m.py"}  # fmt: skip

@@ -31,11 +31,12 @@ from analysis.figures.style import (
     WIDTH,
     YELLOW,
     as_bool,
+    render,
     require_columns,
 )
 
 __all__ = [
     "BLUE", "DARK", "GREEN", "GREY", "ORANGE", "PALETTE", "PURPLE", "SKY", "VERMILLION",
     "WIDTH", "YELLOW", "as_bool", "category_bars", "coef_plot", "event_study",
-    "line_with_band", "ranked_bars", "rd_plot", "require_columns", "scatter_fit", "spec_curve",
+    "line_with_band", "ranked_bars", "rd_plot", "render", "require_columns", "scatter_fit", "spec_curve",
 ]  # fmt: skip

@@ -16,10 +16,10 @@ from analysis.figures.style import (
     VERMILLION,
     WIDTH,
     _numeric,
-    _render,
     _strings,
     _zero_line,
     as_bool,
+    render,
     require_columns,
 )
 
@@ -58,7 +58,7 @@ def category_bars(
         ax.set_axisbelow(True)
 
     figsize = (min(max(4.5, 1.5 + 0.9 * n), 13.0), 4.0)
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
 
 
 def ranked_bars(
@@ -102,4 +102,4 @@ def ranked_bars(
         ax.legend(handles=handles, loc="lower right")
 
     figsize = (WIDTH, 1.3 + 0.19 * n)
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)

@@ -14,10 +14,10 @@ from analysis.figures.style import (
     DARK,
     WIDTH,
     _numeric,
-    _render,
     _signed,
     _strings,
     _zero_line,
+    render,
     require_columns,
 )
 
@@ -94,7 +94,7 @@ def coef_plot(
         axes[0].set_ylim(n_models - 0.5, -0.5)
         axes[0].set_ylabel("Model")
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
 
 
 def event_study(
@@ -156,4 +156,4 @@ def event_study(
         ax.set_ylabel(y_label)
         ax.legend(loc="best")
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.0))
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.0))

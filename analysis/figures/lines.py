@@ -13,9 +13,9 @@ from analysis.figures.style import (
     PALETTE,
     WIDTH,
     _numeric,
-    _render,
     _strings,
     _zero_line,
+    render,
     require_columns,
 )
 
@@ -62,7 +62,7 @@ def line_with_band(
         if group_col:
             ax.legend(title=group_col, loc="best")
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.0))
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.0))
 
 
 def rd_plot(
@@ -97,4 +97,4 @@ def rd_plot(
             ax.set_xlabel(x_label)
         axes[0].set_ylabel(y_label)
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.2))
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.2))

@@ -21,9 +21,9 @@ from analysis.figures.style import (
     WIDTH,
     _numeric,
     _plain_number,
-    _render,
     _strings,
     as_bool,
+    render,
     require_columns,
 )
 
@@ -189,4 +189,4 @@ def scatter_fit(
         if lab.any():
             _annotate(fig, ax, x[lab], y[lab], [t for t in texts if t.strip()], avoid=[box])
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.6))
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=(WIDTH, 4.6))

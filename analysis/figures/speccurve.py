@@ -16,11 +16,11 @@ from analysis.figures.style import (
     GREY,
     WIDTH,
     _numeric,
-    _render,
     _segments,
     _strings,
     _zero_line,
     as_bool,
+    render,
     require_columns,
 )
 
@@ -131,4 +131,4 @@ def spec_curve(
         bottom.set_ylabel("Analytic choice")
         bottom.spines["left"].set_visible(False)
 
-    return _render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)
+    return render(draw, out_stem, title=title, source_note=source_note, figsize=figsize)

@@ -132,7 +132,7 @@ def _wrap(text: str, width_in: float, size: float) -> str:
     return "\n".join(textwrap.fill(p, chars) if p.strip() else "" for p in paras)
 
 
-def _render(
+def render(
     draw: Callable[[Figure], None],
     out_stem: Path | str,
     *,

@@ -62,7 +62,7 @@ def fig_placebo(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]
         ax.set_xlabel("Difference-in-differences estimate, 2017 on vs 2016 (events per city-year)")
         ax.set_ylabel("Country treated (cities)")
 
-    return figures._render(
+    return figures.render(
         draw,
         out_stem,
         title=(
@@ -106,7 +106,7 @@ def fig_synth(hypothesis: str, robust_dir: Path, out_stem: Path) -> list[Path]:
         ax.set_ylabel("Climate events per city\n(CDP disclosure + emergency declaration)")
         ax.legend(loc="best")
 
-    return figures._render(
+    return figures.render(
         draw,
         out_stem,
         title=(

@@ -71,8 +71,8 @@ def _imports(text: str, pkg: Path = PKG) -> set[Path]:
         candidates += [pkg.joinpath(*parts[:i], "__init__.py") for i in range(1, len(parts))]
         for name in names.strip("()").replace("\n", ",").split(","):
             name = name.split("#")[0].split(" as ")[0].strip()
-            if name.isidentifier():
-                candidates.append(base / f"{name}.py")  # from analysis import defiance
+            if name.isidentifier():  # from analysis import figures: a module or a package
+                candidates += [base / f"{name}.py", base / name / "__init__.py"]
         found |= {c for c in candidates if c.is_file()}
     return found
 
