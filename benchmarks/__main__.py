@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .context import MIRROR, ROOT, Context, _default_mem_limit
-from .curves import CURVES, _w_curve, bench_curve, curve_data_dir
-from .estimation import SCALE, _w_scale, bench_scale
+from .context import MIRROR, ROOT, Context, default_mem_limit
+from .curves import CURVES, bench_curve, curve_data_dir, worker_curve
+from .estimation import SCALE, bench_scale, worker_scale
 from .machine import machine_info
-from .matching import _w_match, bench_matching
+from .matching import bench_matching, worker_match
 from .pipeline import bench_pipeline
-from .results import _json_default, write_json
+from .results import json_default, write_json
 
 ALL = ["pipeline_cold", "pipeline_noop", "matching_throughput", *CURVES, *SCALE]
 QUICK_DEFAULT = ["matching_throughput", "spec_curve_h2", "spec_curve_h1", *SCALE]
@@ -42,11 +42,11 @@ QUICK_DEFAULT = ["matching_throughput", "spec_curve_h2", "spec_curve_h1", *SCALE
 def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     kind = spec["kind"]
     if kind == "scale":
-        return _w_scale(spec)
+        return worker_scale(spec)
     if kind == "match":
-        return _w_match(spec)
+        return worker_match(spec)
     if kind == "curve":
-        return _w_curve(spec)
+        return worker_curve(spec)
     raise ValueError(f"unknown worker kind {kind!r}")
 
 
@@ -71,7 +71,7 @@ def expand(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     """The command line: every option with its help text."""
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="1 repeat, small sizes (smoke test)")
@@ -129,10 +129,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> list[Path]:
     """Run the chosen benchmarks (or one worker job); the paths of the files written."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.worker:
         spec = json.loads(Path(args.worker).read_text())
-        print(json.dumps(_worker(spec), default=_json_default), flush=True)
+        print(json.dumps(_worker(spec), default=json_default), flush=True)
         return []
     names = expand(args.only) if args.only else (QUICK_DEFAULT if args.quick else ALL)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -151,7 +151,7 @@ def run(argv: list[str] | None = None) -> list[Path]:
         profile=args.profile,
         fit_timeout=args.fit_timeout,
         pipeline_timeout=args.pipeline_timeout,
-        mem_limit_mb=args.mem_limit_mb or _default_mem_limit(),
+        mem_limit_mb=args.mem_limit_mb or default_mem_limit(),
         keep_workdir=tmp_root if args.keep_workdir else None,
         cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .machine import _read
+from .machine import read_proc
 from .results import TARGETS, Target, make_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ class Context:
             print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def _skipped(name: str, reason: str, ctx: Context) -> dict[str, Any]:
+def skipped(name: str, reason: str, ctx: Context) -> dict[str, Any]:
     target = TARGETS.get(name, Target(float("nan"), "", ""))
     rec = make_result(name, f"skipped: {reason}", target.unit, [], target, quick=ctx.quick)
     rec["meets_target"] = None
@@ -48,7 +48,7 @@ def _skipped(name: str, reason: str, ctx: Context) -> dict[str, Any]:
     return rec
 
 
-def _default_mem_limit() -> float:
-    mem = dict(re.findall(r"^(\w+):\s+(\d+) kB", _read("/proc/meminfo"), re.M))
+def default_mem_limit() -> float:
+    mem = dict(re.findall(r"^(\w+):\s+(\d+) kB", read_proc("/proc/meminfo"), re.M))
     avail = int(mem.get("MemAvailable", 8 * 1024 * 1024)) / 1024
     return max(2048.0, 0.8 * avail)

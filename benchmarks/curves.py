@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .context import ROOT, Context, _skipped
-from .monitor import _Phase, run_worker
+from .context import ROOT, Context, skipped
+from .monitor import Phase, run_worker
 from .pipeline import make_workdir, run_pipeline
-from .results import TARGETS, Target, _median, _now, make_result
+from .results import TARGETS, Target, make_result, median_of, now_iso
 
 CURVES = {"spec_curve_h2": "h2", "spec_curve_h1": "h1"}
 
@@ -26,7 +26,7 @@ def _trim_curve(hyp, per_dimension: int):
     return hyp.model_copy(update={"robustness": rob})
 
 
-def _w_curve(spec: dict[str, Any]) -> dict[str, Any]:
+def worker_curve(spec: dict[str, Any]) -> dict[str, Any]:
     from analysis.hypotheses.frames import build_frame
     from analysis.models.robustness import curve_specs, run_curve
     from analysis.models.spec import load_spec
@@ -37,7 +37,7 @@ def _w_curve(spec: dict[str, Any]) -> dict[str, Any]:
     base = hyp.model(hyp.robustness.curve.base)
     frame = build_frame(hyp.frame_of(base), Path(spec["data_dir"]), universe=spec["universe"])
     n_specs = sum(1 for _ in curve_specs(hyp))
-    with _Phase() as ph:
+    with Phase() as ph:
         table, seconds = run_curve(frame, hyp, workers=int(spec["workers"]))
     status = table["status"].astype(str)
     return {
@@ -91,11 +91,11 @@ def _universe() -> dict[str, Any]:
 
 
 def bench_curve(ctx: Context, name: str, data: tuple[Path | None, str]) -> dict[str, Any]:
-    started, load0 = _now(), os.getloadavg()
+    started, load0 = now_iso(), os.getloadavg()
     hyp = CURVES[name]
     data_dir, origin = data
     if data_dir is None:
-        return _skipped(name, f"no model data: {origin}", ctx)
+        return skipped(name, f"no model data: {origin}", ctx)
     spec = {
         "kind": "curve",
         "spec": str(ROOT / "config" / "models" / f"{hyp}.yaml"),
@@ -121,12 +121,14 @@ def bench_curve(ctx: Context, name: str, data: tuple[Path | None, str]) -> dict[
         rates = [r["specifications"] / r["run_curve_seconds"] for r in ok]
         by_workers[str(workers)] = {
             "values": rates,
-            "median": _median(rates),
-            "meets_target": None if ctx.quick else Target(20, ">=", "specs/s").met(_median(rates)),
+            "median": median_of(rates),
+            "meets_target": None
+            if ctx.quick
+            else Target(20, ">=", "specs/s").met(median_of(rates)),
             "seconds": [r["run_curve_seconds"] for r in ok],
             "cpu_seconds_parent": [r["cpu_seconds"] for r in ok],
-            "peak_parent_mb": _median([r.get("peak_fit_mb") for r in ok]),
-            "peak_tree_mb": _median([r.get("tree_peak_mb") for r in ok]),
+            "peak_parent_mb": median_of([r.get("peak_fit_mb") for r in ok]),
+            "peak_tree_mb": median_of([r.get("tree_peak_mb") for r in ok]),
             "failures": [r for r in runs if r.get("status") != "ok"],
         }
     w1, w2 = by_workers["1"], by_workers["2"]

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from .context import Context
-from .monitor import _Phase, run_worker
-from .results import TARGETS, Target, _median, _now, make_result
+from .monitor import Phase, run_worker
+from .results import TARGETS, Target, make_result, median_of, now_iso
 
 # name -> (group, full size, quick size)
 SCALE = {
@@ -65,7 +65,7 @@ def _fit_scale(df, est: str, backend: str) -> tuple[Any, Any, int]:
     return fit.params, fit.std_errors, int(fit.nobs)
 
 
-def _w_scale(spec: dict[str, Any]) -> dict[str, Any]:
+def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
     import warnings
 
     from analysis.synthetic import scale_panel
@@ -88,7 +88,7 @@ def _w_scale(spec: dict[str, Any]) -> dict[str, Any]:
         import cProfile
 
         profiler = cProfile.Profile()
-    with _Phase() as ph:
+    with Phase() as ph:
         if profiler:
             profiler.enable()
         coef, se, n_obs = _fit_scale(df, est, backend)
@@ -125,7 +125,7 @@ def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
     """Two-way FE OLS/Poisson: the layer vs pyfixest vs linearmodels, each fit a process."""
     results = []
     for name in names:
-        started, load0 = _now(), os.getloadavg()
+        started, load0 = now_iso(), os.getloadavg()
         est, full, quick = SCALE[name]
         n = quick if ctx.quick else full
         backends = ["layer", "pyfixest"] + (["linearmodels"] if est == "ols" else [])
@@ -166,12 +166,12 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
         per[b] = {
             "status": "ok" if ok and len(ok) == len(rs) else (given_up.get(b) or "failed"),
             "seconds": [r["seconds"] for r in ok],
-            "median_seconds": _median([r["seconds"] for r in ok]),
+            "median_seconds": median_of([r["seconds"] for r in ok]),
             "cpu_seconds": [r["cpu_seconds"] for r in ok],
             "warmup_seconds": [r.get("warmup_seconds") for r in ok],
-            "peak_fit_mb": _median([r.get("peak_fit_mb") for r in ok]),
-            "peak_process_mb": _median([r.get("peak_process_mb") for r in ok]),
-            "rss_before_fit_mb": _median([r.get("rss_before_mb") for r in ok]),
+            "peak_fit_mb": median_of([r.get("peak_fit_mb") for r in ok]),
+            "peak_process_mb": median_of([r.get("peak_process_mb") for r in ok]),
+            "rss_before_fit_mb": median_of([r.get("rss_before_mb") for r in ok]),
             "coef": ok[-1]["coef"] if ok else None,
             "se": ok[-1]["se"] if ok else None,
             "n_obs": ok[-1]["n_obs"] if ok else None,

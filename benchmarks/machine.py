@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .results import _now
+from .results import now_iso
 
 PACKAGES = (
     "pandas",
@@ -26,7 +26,7 @@ PACKAGES = (
 )
 
 
-def _read(path: str) -> str:
+def read_proc(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -35,14 +35,14 @@ def _read(path: str) -> str:
 
 def machine_info() -> dict[str, Any]:
     """CPU model, cores, memory, OS, Python and key package versions."""
-    cpuinfo = _read("/proc/cpuinfo")
+    cpuinfo = read_proc("/proc/cpuinfo")
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
     physical = {
         (m.group(1), m.group(2))
         for m in re.finditer(r"physical id\s*:\s*(\d+).*?core id\s*:\s*(\d+)", cpuinfo, re.S)
     }
-    mem = dict(re.findall(r"^(\w+):\s+(\d+) kB", _read("/proc/meminfo"), re.M))
-    os_release = dict(re.findall(r'^(\w+)="?([^"\n]*)"?$', _read("/etc/os-release"), re.M))
+    mem = dict(re.findall(r"^(\w+):\s+(\d+) kB", read_proc("/proc/meminfo"), re.M))
+    os_release = dict(re.findall(r'^(\w+)="?([^"\n]*)"?$', read_proc("/etc/os-release"), re.M))
     versions = {}
     for pkg in PACKAGES:
         try:
@@ -55,7 +55,7 @@ def machine_info() -> dict[str, Any]:
         affinity = os.cpu_count()
     return {
         "name": "machine",
-        "date": _now(),
+        "date": now_iso(),
         "cpu_model": model.group(1).strip() if model else platform.processor() or None,
         "logical_cores": os.cpu_count(),
         "usable_cores": affinity,

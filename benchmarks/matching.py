@@ -11,13 +11,13 @@ from typing import Any
 from analysis.synthetic import MENTIONS_SEED, synthetic_mentions
 
 from .context import ADMIN1_REL, ROOT, Context
-from .monitor import _Phase, run_worker
-from .results import TARGETS, _median, _now, make_result
+from .monitor import Phase, run_worker
+from .results import TARGETS, make_result, median_of, now_iso
 
 MATCH_N = (1_000_000, 5_000)  # full, quick
 
 
-def _w_match(spec: dict[str, Any]) -> dict[str, Any]:
+def worker_match(spec: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
     from analysis.resolve.gazetteer import load_gazetteer
@@ -27,7 +27,7 @@ def _w_match(spec: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     gaz = load_gazetteer(spec["cache"], spec.get("admin1"))
     load_seconds = time.perf_counter() - t0
-    with _Phase() as ph:
+    with Phase() as ph:
         out = match_all(mentions, gaz, spec["options"], spec["per_source"])
     methods = out["method"].value_counts().sort_index()
     return {
@@ -51,7 +51,7 @@ def _matching_options() -> tuple[dict[str, Any], dict[str, Any]]:
 def bench_matching(ctx: Context) -> dict[str, Any]:
     from analysis.resolve.gazetteer import load_gazetteer
 
-    started, load0 = _now(), os.getloadavg()
+    started, load0 = now_iso(), os.getloadavg()
     n = MATCH_N[1] if ctx.quick else MATCH_N[0]
     admin1 = ctx.mirror / ADMIN1_REL
     admin1_arg = str(admin1) if admin1.exists() else None
@@ -105,7 +105,7 @@ def bench_matching(ctx: Context) -> dict[str, Any]:
         rates,
         TARGETS["matching_throughput"],
         quick=ctx.quick,
-        peak_memory_mb=_median([r.get("peak_fit_mb") for r in ok]),
+        peak_memory_mb=median_of([r.get("peak_fit_mb") for r in ok]),
         parameters={
             "mentions": n,
             "seed": MENTIONS_SEED,

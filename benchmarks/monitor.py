@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .context import ROOT
-from .machine import _read
-from .results import _json_default
+from .machine import read_proc
+from .results import json_default
 
 MIB = 1024.0 * 1024.0
 
@@ -112,7 +112,7 @@ def run_worker(
 ) -> dict[str, Any]:
     """Run one `--worker` job; its JSON answer plus wall/tree-peak, or a failure record."""
     path = tmp / f"worker_{os.getpid()}_{time.monotonic_ns()}.json"
-    path.write_text(json.dumps(spec, default=_json_default))
+    path.write_text(json.dumps(spec, default=json_default))
     run = run_monitored(
         [sys.executable, "-m", "benchmarks", "--worker", str(path)],
         cwd=ROOT,
@@ -134,7 +134,7 @@ def run_worker(
 
 
 def _status_kb(field_name: str) -> float | None:
-    m = re.search(rf"^{field_name}:\s+(\d+) kB", _read("/proc/self/status"), re.M)
+    m = re.search(rf"^{field_name}:\s+(\d+) kB", read_proc("/proc/self/status"), re.M)
     return int(m.group(1)) / 1024.0 if m else None
 
 
@@ -155,10 +155,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-class _Phase:
+class Phase:
     """Wall and CPU seconds of a block, and the RSS high-water mark during it."""
 
-    def __enter__(self) -> _Phase:
+    def __enter__(self) -> Phase:
         self.load_peak_mb = _peak_mb()
         self.reset = _reset_peak()
         self.rss_before_mb = _status_kb("VmRSS")

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .context import ADMIN1_REL, ROOT, Context, _skipped
+from .context import ADMIN1_REL, ROOT, Context, skipped
 from .monitor import run_monitored
-from .results import TARGETS, _median, _now, make_result
+from .results import TARGETS, make_result, median_of, now_iso
 
 _TS = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 _RULE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
@@ -156,11 +156,11 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
     """Cold run in two invocations per repeat: acquisition (`results/audit/raw_files.csv`:
     copy from the mirror + size/sha256 check), then everything else from the verified raw
     files (the measured value); then no-op reruns in the last workdir."""
-    started, load0 = _now(), os.getloadavg()
+    started, load0 = now_iso(), os.getloadavg()
     mirror = ctx.mirror
     if not (mirror / ADMIN1_REL).exists():
         return [
-            _skipped(n, f"raw-data mirror {mirror} not found", ctx)
+            skipped(n, f"raw-data mirror {mirror} not found", ctx)
             for n in ("pipeline_cold", "pipeline_noop")
             if n in want
         ]
@@ -202,8 +202,8 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
                 TARGETS["pipeline_cold"],
                 quick=False,
                 peak_memory_mb={
-                    "process_tree_sum_mb": _median([r["rest"]["tree_peak_mb"] for r in ok]),
-                    "largest_single_process_mb": _median(
+                    "process_tree_sum_mb": median_of([r["rest"]["tree_peak_mb"] for r in ok]),
+                    "largest_single_process_mb": median_of(
                         [r["rest"].get("max_rss_single_process_mb") for r in ok]
                     ),
                     "note": "process_tree_sum: RSS summed over snakemake and all its jobs, "
@@ -219,14 +219,16 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
                 details={
                     "acquisition_included": False,
                     "acquisition_seconds": acq_s,
-                    "median_acquisition_seconds": _median(acq_s),
+                    "median_acquisition_seconds": median_of(acq_s),
                     "total_seconds_with_acquisition": total,
-                    "median_total_seconds_with_acquisition": _median(total),
-                    "total_meets_90s": None if not total else bool(_median(total) < 90),
+                    "median_total_seconds_with_acquisition": median_of(total),
+                    "total_meets_90s": None if not total else bool(median_of(total) < 90),
                     "user_seconds": [r["rest"].get("user_seconds") for r in ok],
                     "system_seconds": [r["rest"].get("system_seconds") for r in ok],
                     "jobs": [r["rest"].get("jobs") for r in ok],
-                    "acquisition_peak_tree_mb": _median([r["acquire"]["tree_peak_mb"] for r in ok]),
+                    "acquisition_peak_tree_mb": median_of(
+                        [r["acquire"]["tree_peak_mb"] for r in ok]
+                    ),
                     "rules_last_run": last.get("rules"),
                     "job_seconds_last_run": last.get("job_seconds"),
                     "job_seconds_note": "from Snakemake's log timestamps (1-s resolution); jobs "
@@ -238,7 +240,7 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
             )
         )
     if "pipeline_noop" in want:
-        started2, load2 = _now(), os.getloadavg()
+        started2, load2 = now_iso(), os.getloadavg()
         noop = []
         if ctx.pipeline_workdir is not None:
             for i in range(ctx.repeats):
@@ -255,7 +257,7 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
                 [r["wall_seconds"] for r in good],
                 TARGETS["pipeline_noop"],
                 quick=False,
-                peak_memory_mb=_median([r.get("max_rss_single_process_mb") for r in good]),
+                peak_memory_mb=median_of([r.get("max_rss_single_process_mb") for r in good]),
                 parameters={"cores": "all"},
                 details={
                     "nothing_to_be_done": [r["nothing_to_do"] for r in noop],

@@ -55,11 +55,11 @@ TARGETS = {
 }
 
 
-def _now() -> str:
+def now_iso() -> str:
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _median(values: Sequence[float | None]) -> float | None:
+def median_of(values: Sequence[float | None]) -> float | None:
     v = [float(x) for x in values if x is not None and np.isfinite(x)]
     return float(statistics.median(v)) if v else None
 
@@ -81,7 +81,7 @@ def make_result(
     load_before: Sequence[float] | None = None,
 ) -> dict[str, Any]:
     """The JSON record of one benchmark (module docstring)."""
-    med = _median(values)
+    med = median_of(values)
     primary = med if target.metric == "median" else primary_observed
     checks = [(target, primary), *extra_checks]
     rows = []
@@ -103,8 +103,8 @@ def make_result(
         "quick": quick,
         "parameters": parameters or {},
         "details": details or {},
-        "date": started or _now(),
-        "finished": _now(),
+        "date": started or now_iso(),
+        "finished": now_iso(),
         "load_average": {
             "before": list(load_before or os.getloadavg()),
             "after": list(os.getloadavg()),
@@ -126,12 +126,12 @@ def _finite(o: Any) -> Any:
 def write_json(obj: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    text = json.dumps(_finite(obj), indent=2, default=_json_default, allow_nan=False)
+    text = json.dumps(_finite(obj), indent=2, default=json_default, allow_nan=False)
     tmp.write_text(text + "\n", encoding="utf-8")
     tmp.replace(path)
 
 
-def _json_default(o: Any) -> Any:
+def json_default(o: Any) -> Any:
     if isinstance(o, np.integer):
         return int(o)
     if isinstance(o, np.floating):

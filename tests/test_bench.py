@@ -150,8 +150,8 @@ def test_workdir_points_at_the_mirror(tmp_path):
 
 
 def test_every_option_has_help():
-    from benchmarks.__main__ import _parser
+    from benchmarks.__main__ import build_parser
 
-    actions = [a for a in _parser()._actions if a.option_strings and a.help != "==SUPPRESS=="]
+    actions = [a for a in build_parser()._actions if a.option_strings and a.help != "==SUPPRESS=="]
     assert {"--quick", "--only", "--repeats", "--out"} <= {a.option_strings[0] for a in actions}
     assert all(a.help for a in actions), [a.option_strings for a in actions if not a.help]

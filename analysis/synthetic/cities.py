@@ -7,25 +7,25 @@ import numpy as np
 import pandas as pd
 
 from .truths import (
-    _H2_C40_INTERCEPT,
-    _H2_NETWORKS_INTERCEPT,
-    _H5_INTERCEPT,
+    H2_C40_INTERCEPT,
     H2_C40_TRUTH,
+    H2_NETWORKS_INTERCEPT,
     H2_NETWORKS_TRUTH,
     H5_DYAD_TRUTH,
+    H5_INTERCEPT,
     H5_TRUTH,
 )
 from .world import (
     Planted,
-    _check_positive,
-    _country_codes,
-    _counts,
-    _gawc,
-    _group_effects,
-    _index,
-    _logistic,
-    _proxies,
-    _world,
+    check_positive,
+    country_codes,
+    draw_counts,
+    draw_gawc,
+    draw_proxies,
+    draw_world,
+    group_effects,
+    linear_index,
+    logistic,
 )
 
 
@@ -49,16 +49,16 @@ def h2_cities(
     proxies without planted effects, and ``log1p_n_networks``.
     """
     rng = np.random.default_rng(seed)
-    world = _world(rng, n_cities, n_countries, china_share)
-    cities = _gawc(rng, world.cities)
-    effects = _group_effects(rng, world, country_sd, region_sd)
-    cities["n_networks"] = _counts(
-        rng, cities, H2_NETWORKS_TRUTH, _H2_NETWORKS_INTERCEPT, effects, overdispersion
+    world = draw_world(rng, n_cities, n_countries, china_share)
+    cities = draw_gawc(rng, world.cities)
+    effects = group_effects(rng, world, country_sd, region_sd)
+    cities["n_networks"] = draw_counts(
+        rng, cities, H2_NETWORKS_TRUTH, H2_NETWORKS_INTERCEPT, effects, overdispersion
     )
     cities["log1p_n_networks"] = np.log1p(cities["n_networks"].to_numpy(dtype=float))
-    p = _logistic(_H2_C40_INTERCEPT + _index(cities, H2_C40_TRUTH))
+    p = logistic(H2_C40_INTERCEPT + linear_index(cities, H2_C40_TRUTH))
     cities["member_c40"] = (rng.random(n_cities) < p).astype(float)
-    cities = _proxies(rng, cities)
+    cities = draw_proxies(rng, cities)
     truths = {"n_networks": dict(H2_NETWORKS_TRUTH), "member_c40": dict(H2_C40_TRUTH)}
     return Planted(cities, truths["n_networks"], "h2_cities", "n_networks", truths)
 
@@ -82,17 +82,17 @@ def h5_sister_cities(
     independent random effects of its own) for the real spec's network-count comparison.
     """
     rng = np.random.default_rng(seed)
-    world = _world(rng, n, n_countries, china_share)
-    cities = _gawc(rng, world.cities)
-    effects = _group_effects(rng, world, country_sd, region_sd)
-    cities["sister_city_degree"] = _counts(
-        rng, cities, H5_TRUTH, _H5_INTERCEPT, effects, overdispersion
+    world = draw_world(rng, n, n_countries, china_share)
+    cities = draw_gawc(rng, world.cities)
+    effects = group_effects(rng, world, country_sd, region_sd)
+    cities["sister_city_degree"] = draw_counts(
+        rng, cities, H5_TRUTH, H5_INTERCEPT, effects, overdispersion
     )
-    effects = _group_effects(rng, world, country_sd, region_sd)
-    cities["n_networks"] = _counts(
-        rng, cities, H2_NETWORKS_TRUTH, _H2_NETWORKS_INTERCEPT, effects, overdispersion
+    effects = group_effects(rng, world, country_sd, region_sd)
+    cities["n_networks"] = draw_counts(
+        rng, cities, H2_NETWORKS_TRUTH, H2_NETWORKS_INTERCEPT, effects, overdispersion
     )
-    cities = _proxies(rng, cities)
+    cities = draw_proxies(rng, cities)
     truths = {"sister_city_degree": dict(H5_TRUTH), "n_networks": dict(H2_NETWORKS_TRUTH)}
     return Planted(cities, truths["sister_city_degree"], "h5_sister_cities",
                    "sister_city_degree", truths)  # fmt: skip
@@ -119,9 +119,9 @@ def h5_dyads(
     """
     if link not in ("log", "logit"):
         raise ValueError(f"link must be 'log' or 'logit', not {link!r}")
-    _check_positive(n_cities=n_cities, n_countries=n_countries)
+    check_positive(n_cities=n_cities, n_countries=n_countries)
     rng = np.random.default_rng(seed)
-    countries = _country_codes(n_countries)
+    countries = country_codes(n_countries)
     country = rng.integers(0, n_countries, n_cities)
     centre = rng.uniform(-60, 60, size=(n_countries, 2))
     lat = np.clip(centre[country, 0] + rng.normal(0, 4, n_cities), -89, 89)
@@ -166,8 +166,8 @@ def h5_dyads(
             "complementarity": (prod - prod.mean()) / prod.std(),
         }
     )
-    eta = intercept + effect[i] + effect[j] + _index(frame, H5_DYAD_TRUTH)
-    p = np.exp(np.minimum(eta, 0.0)) if link == "log" else _logistic(eta)
+    eta = intercept + effect[i] + effect[j] + linear_index(frame, H5_DYAD_TRUTH)
+    p = np.exp(np.minimum(eta, 0.0)) if link == "log" else logistic(eta)
     frame["tie"] = (rng.random(len(frame)) < p).astype(float)
     return Planted(frame, dict(H5_DYAD_TRUTH), "h5_dyads", "tie",
                    {"tie": dict(H5_DYAD_TRUTH)})  # fmt: skip

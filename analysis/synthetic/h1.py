@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .truths import (
-    _H1_COMPOSITION_INTERCEPT,
-    _H1_DEFIANCE_INTERCEPT,
-    _H1_LOGIT_INTERCEPT,
+    H1_COMPOSITION_INTERCEPT,
     H1_COMPOSITION_TRUTH,
+    H1_DEFIANCE_INTERCEPT,
     H1_DEFIANCE_TRUTH,
+    H1_LOGIT_INTERCEPT,
     H1_LOGIT_TRUTH,
 )
-from .world import CHINA, Planted, _group_effects, _index, _logistic, _world
+from .world import CHINA, Planted, draw_world, group_effects, linear_index, logistic
 
 
 def h1_defiance(
@@ -43,7 +43,7 @@ def h1_defiance(
     years_arr = np.asarray(sorted({int(y) for y in years}), dtype=np.int64)
     if len(years_arr) == 0:
         raise ValueError("years must not be empty")
-    world = _world(rng, n_cities, n_countries, china_share=0.05)
+    world = draw_world(rng, n_cities, n_countries, china_share=0.05)
     cities, country = world.cities, world.country
     n_years = len(years_arr)
     t = years_arr - years_arr[0]
@@ -77,12 +77,12 @@ def h1_defiance(
             CHINA: cities[CHINA].to_numpy()[ci],
         }
     )
-    effects = _group_effects(rng, world, country_sd, region_sd)[ci]
+    effects = group_effects(rng, world, country_sd, region_sd)[ci]
     year_fx = rng.normal(0.0, 0.2, n_years)
-    eta = _H1_DEFIANCE_INTERCEPT + _index(panel, H1_DEFIANCE_TRUTH) + year_fx[ti] + effects
+    eta = H1_DEFIANCE_INTERCEPT + linear_index(panel, H1_DEFIANCE_TRUTH) + year_fx[ti] + effects
     panel["defiance_acts"] = rng.poisson(np.exp(eta)).astype(np.int64)
     year_fx_logit = rng.normal(0.0, 0.2, n_years)
-    p = _logistic(_H1_LOGIT_INTERCEPT + _index(panel, H1_LOGIT_TRUTH) + year_fx_logit[ti])
+    p = logistic(H1_LOGIT_INTERCEPT + linear_index(panel, H1_LOGIT_TRUTH) + year_fx_logit[ti])
     panel["any_defiance"] = (rng.random(len(panel)) < p).astype(np.int8)
     truths = {"defiance_acts": dict(H1_DEFIANCE_TRUTH), "any_defiance": dict(H1_LOGIT_TRUTH)}
     return Planted(panel, truths["defiance_acts"], "h1_defiance", "defiance_acts", truths)
@@ -107,8 +107,8 @@ def h1_composition(
     if not precision > 0:
         raise ValueError(f"precision must be > 0, got {precision}")
     rng = np.random.default_rng(seed)
-    cities = _world(rng, n_cities, n_countries, china_share).cities
-    mu = _logistic(_H1_COMPOSITION_INTERCEPT + _index(cities, H1_COMPOSITION_TRUTH))
+    cities = draw_world(rng, n_cities, n_countries, china_share).cities
+    mu = logistic(H1_COMPOSITION_INTERCEPT + linear_index(cities, H1_COMPOSITION_TRUTH))
     p = rng.beta(mu * precision, (1 - mu) * precision)
     total = 1 + rng.poisson(np.exp(1.0 + 0.5 * (cities["log_pop"].to_numpy() - 12.8)))
     normative = rng.binomial(total, p)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .truths import _SCALE_COUNT_INTERCEPT, SCALE_COUNT_SCALE, SCALE_TRUTH
-from .world import Planted, _check_positive
+from .truths import SCALE_COUNT_INTERCEPT, SCALE_COUNT_SCALE, SCALE_TRUTH
+from .world import Planted, check_positive
 
 
 def scale_panel(
@@ -32,14 +32,14 @@ def scale_panel(
     Memory: 40 bytes a row for the frame, a peak of about 64 bytes a row while drawing
     (10M rows: ~0.4 GB frame, ~0.65 GB peak process RSS).
     """
-    _check_positive(n_rows=n_rows, n_years=n_years)
+    check_positive(n_rows=n_rows, n_years=n_years)
     rng = np.random.default_rng(seed)
     if n_units is None:
         n_units = -(-n_rows // n_years)
         unit = np.repeat(np.arange(n_units, dtype=np.int32), n_years)[:n_rows]
         t = np.tile(np.arange(n_years, dtype=np.int32), n_units)[:n_rows]
     else:
-        _check_positive(n_units=n_units)
+        check_positive(n_units=n_units)
         cells = n_units * n_years
         if cells < n_rows:
             raise ValueError(f"n_units * n_years = {cells} < n_rows = {n_rows}")
@@ -55,7 +55,7 @@ def scale_panel(
         raise ValueError("too many units for int32 ids")
     if n_clusters is None:
         n_clusters = max(2, n_units // 25)
-    _check_positive(n_clusters=n_clusters)
+    check_positive(n_clusters=n_clusters)
     a = rng.standard_normal(n_units)
     g = rng.standard_normal(n_years)
     cluster = np.take(rng.integers(0, n_clusters, n_units, dtype=np.int32), unit)
@@ -75,7 +75,7 @@ def scale_panel(
     y = rng.standard_normal(n_rows)
     y += lin
     lin *= SCALE_COUNT_SCALE
-    lin += _SCALE_COUNT_INTERCEPT
+    lin += SCALE_COUNT_INTERCEPT
     np.exp(lin, out=lin)
     y_count = rng.poisson(lin).astype(np.int32)
     del lin

@@ -14,7 +14,7 @@ H2_NETWORKS_TRUTH: dict[str, float] = {
     "log_gdp_pc": 0.15,
     "v2x_polyarchy": 0.5,
 }
-_H2_NETWORKS_INTERCEPT = -4.6
+H2_NETWORKS_INTERCEPT = -4.6
 
 #: H2 ``member_c40`` (log odds), no random effect.
 H2_C40_TRUTH: dict[str, float] = {
@@ -25,7 +25,7 @@ H2_C40_TRUTH: dict[str, float] = {
     "log_gdp_pc": 0.3,
     "v2x_polyarchy": 0.5,
 }
-_H2_C40_INTERCEPT = -12.2
+H2_C40_INTERCEPT = -12.2
 
 #: H5 ``sister_city_degree`` (log rate), with country and region random effects and NB2 mixing.
 H5_TRUTH: dict[str, float] = {
@@ -37,7 +37,7 @@ H5_TRUTH: dict[str, float] = {
     "log_gdp_pc": 0.1,
     "v2x_polyarchy": -0.3,
 }
-_H5_INTERCEPT = -4.0
+H5_INTERCEPT = -4.0
 
 #: H1 ``defiance_acts`` (log rate), with year effects and country/region random effects.
 H1_DEFIANCE_TRUTH: dict[str, float] = {
@@ -47,7 +47,7 @@ H1_DEFIANCE_TRUTH: dict[str, float] = {
     "log_gdp_pc": 0.2,
     "opportunity": 0.6,
 }
-_H1_DEFIANCE_INTERCEPT = -8.3
+H1_DEFIANCE_INTERCEPT = -8.3
 
 #: H1 ``any_defiance`` (log odds), with its own year effects.
 H1_LOGIT_TRUTH: dict[str, float] = {
@@ -57,7 +57,7 @@ H1_LOGIT_TRUTH: dict[str, float] = {
     "log_gdp_pc": 0.1,
     "opportunity": 0.5,
 }
-_H1_LOGIT_INTERCEPT = -8.8
+H1_LOGIT_INTERCEPT = -8.8
 
 #: H1 ``normative_share`` (log odds of the mean share).
 H1_COMPOSITION_TRUTH: dict[str, float] = {
@@ -67,7 +67,7 @@ H1_COMPOSITION_TRUTH: dict[str, float] = {
     "capital": 0.3,
     "log_gdp_pc": -0.2,
 }
-_H1_COMPOSITION_INTERCEPT = -0.9
+H1_COMPOSITION_INTERCEPT = -0.9
 
 #: H4 ``member_climate_mayors`` (log odds), with state effects; the share parametrisation.
 #: :func:`h4_us_cities` adds the same index in the real spec's ``dem10_2016``/``dem_mayor``
@@ -80,12 +80,12 @@ H4_TRUTH: dict[str, float] = {
     "county_foreignborn_pct": 0.02,
     "county_hispanic_pct": 0.005,
 }
-_H4_INTERCEPT = -10.2
+H4_INTERCEPT = -10.2
 
 #: scale_panel ``y`` (levels); ``y_count`` gets ``SCALE_COUNT_SCALE`` times the same index.
 SCALE_TRUTH: dict[str, float] = {"x1": 1.0, "x2": -0.5}
 SCALE_COUNT_SCALE = 0.25
-_SCALE_COUNT_INTERCEPT = 0.5
+SCALE_COUNT_INTERCEPT = 0.5
 
 #: H3 ``climate_events``: log-rate event effects are this multiple of :func:`h3_profile`.
 H3_COUNT_SCALE = 1.0

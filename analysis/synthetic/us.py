@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .truths import _H4_INTERCEPT, H3_COUNT_SCALE, H4_TRUTH
-from .world import Planted, _check_positive, _check_sd, _country_codes, _index, _logistic
+from .truths import H3_COUNT_SCALE, H4_INTERCEPT, H4_TRUTH
+from .world import Planted, check_positive, check_sd, country_codes, linear_index, logistic
 
 #: State postal codes (H3 treated cities, H4), with their Census Bureau regions.
 _REGIONS = {
@@ -66,7 +66,7 @@ def h3_event_study(
     profile from it on (times `H3_COUNT_SCALE` for ``climate_events``). Fit two-way FE on
     ``city_id`` and ``year`` with every dummy as a regressor, clustered by ``admin1_code``.
     """
-    _check_positive(n_cities=n_cities, n_other_countries=n_other_countries,
+    check_positive(n_cities=n_cities, n_other_countries=n_other_countries,
                     regions_per_country=regions_per_country)  # fmt: skip
     if not first_year < event_year <= last_year:
         raise ValueError("need first_year < event_year <= last_year")
@@ -78,7 +78,7 @@ def h3_event_study(
     n_us = min(n_cities - 1, max(1, round(us_share * n_cities)))
     us = np.zeros(n_cities, dtype=np.int8)
     us[:n_us] = 1
-    others = _country_codes(n_other_countries)
+    others = country_codes(n_other_countries)
     country_idx = rng.integers(0, n_other_countries, n_cities - n_us)
     region_idx = rng.integers(0, regions_per_country, n_cities - n_us)
     country = np.concatenate([np.full(n_us, "USA", dtype=object), others[country_idx]])
@@ -159,16 +159,16 @@ def h4_us_cities(
     ``dem_mayor:dem10_2016``); use one parametrisation per model. Fit with
     ``fixed_effects: [state]`` (census-region effects alone leave the state effects out).
     """
-    _check_positive(n=n, n_states=n_states)
+    check_positive(n=n, n_states=n_states)
     if n_states > len(US_STATES):
         raise ValueError(f"n_states must be <= {len(US_STATES)}")
-    _check_sd(state_sd=state_sd)
+    check_sd(state_sd=state_sd)
     rng = np.random.default_rng(seed)
     states = np.array(US_STATES[:n_states], dtype=object)
     s = rng.integers(0, n_states, n)
     state_fx = rng.normal(0.0, state_sd, n_states)
     dem_share = rng.beta(6.0, 5.0, n)
-    dem_mayor = (rng.random(n) < _logistic(5.0 * (dem_share - 0.5) + 0.3)).astype(float)
+    dem_mayor = (rng.random(n) < logistic(5.0 * (dem_share - 0.5) + 0.3)).astype(float)
     log_pop = np.log(50_000) + rng.exponential(0.8, n)
     foreign = np.clip(rng.gamma(3.0, 4.0, n), 0.0, 70.0)
     hispanic = np.clip(rng.gamma(1.5, 12.0, n) + 0.5 * foreign, 0.0, 99.0)
@@ -194,7 +194,7 @@ def h4_us_cities(
             "county_hispanic_pct": hispanic,
         }
     )
-    p = _logistic(_H4_INTERCEPT + _index(frame, H4_TRUTH) + state_fx[s])
+    p = logistic(H4_INTERCEPT + linear_index(frame, H4_TRUTH) + state_fx[s])
     frame["member_climate_mayors"] = (rng.random(n) < p).astype(float)
     truth = {**H4_TRUTH, **_dem10_truth(H4_TRUTH)}
     return Planted(frame, truth, "h4_us_cities", "member_climate_mayors",

@@ -31,7 +31,7 @@ CHINA = "china_mainland"
 GAWC = "log1p_gawc_gnc_2020"
 
 
-def _country_codes(n: int, first: Sequence[str] = ()) -> np.ndarray:
+def country_codes(n: int, first: Sequence[str] = ()) -> np.ndarray:
     """`n` distinct ISO3-like codes: `first`, then user-assigned codes XAA, XAB, ..., ZZZ."""
     codes = list(first)
     if n > len(codes) + 3 * 26 * 26:
@@ -44,11 +44,11 @@ def _country_codes(n: int, first: Sequence[str] = ()) -> np.ndarray:
     return np.array(codes[:n], dtype=object)
 
 
-def _logistic(v: np.ndarray) -> np.ndarray:
+def logistic(v: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-v))
 
 
-def _index(frame: pd.DataFrame, beta: Mapping[str, float]) -> np.ndarray:
+def linear_index(frame: pd.DataFrame, beta: Mapping[str, float]) -> np.ndarray:
     """Linear index sum(beta[t] * term t) over plain and ``a:b`` terms of `frame`'s columns."""
     out = np.zeros(len(frame))
     for term, b in beta.items():
@@ -59,7 +59,7 @@ def _index(frame: pd.DataFrame, beta: Mapping[str, float]) -> np.ndarray:
     return out
 
 
-def _gamma_mixing(rng: np.random.Generator, n: int, alpha: float) -> np.ndarray:
+def gamma_mixing(rng: np.random.Generator, n: int, alpha: float) -> np.ndarray:
     """Mean-one gamma multipliers with variance `alpha` (NB2 heterogeneity); ones if alpha=0."""
     if alpha < 0:
         raise ValueError(f"overdispersion must be >= 0, got {alpha}")
@@ -68,19 +68,19 @@ def _gamma_mixing(rng: np.random.Generator, n: int, alpha: float) -> np.ndarray:
     return rng.gamma(1.0 / alpha, alpha, size=n)
 
 
-def _check_positive(**kw: int) -> None:
+def check_positive(**kw: int) -> None:
     for k, v in kw.items():
         if isinstance(v, bool) or int(v) != v or v < 1:
             raise ValueError(f"{k} must be a positive integer, got {v!r}")
 
 
-def _check_sd(**kw: float) -> None:
+def check_sd(**kw: float) -> None:
     for k, v in kw.items():
         if not v >= 0:
             raise ValueError(f"{k} must be >= 0, got {v!r}")
 
 
-def _largest_in_group(group: np.ndarray, size: np.ndarray) -> np.ndarray:
+def largest_in_group(group: np.ndarray, size: np.ndarray) -> np.ndarray:
     """0/1 flag of the row with the largest `size` within each `group` value."""
     order = np.lexsort((-size, group))
     first = np.ones(len(group), dtype=bool)
@@ -91,7 +91,7 @@ def _largest_in_group(group: np.ndarray, size: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _World:
+class World:
     cities: pd.DataFrame  # one row per city, sorted by city_id
     country: np.ndarray  # city -> country index (0 = CHN)
     region: np.ndarray  # city -> region index (global)
@@ -100,21 +100,23 @@ class _World:
     n_regions: int
 
 
-def _world(rng: np.random.Generator, n_cities: int, n_countries: int, china_share: float) -> _World:
+def draw_world(
+    rng: np.random.Generator, n_cities: int, n_countries: int, china_share: float
+) -> World:
     """Countries (CHN first) with regions, and their cities: the shared city covariates.
 
     City columns: ``city_id``, ``country_iso3``, ``admin1_code`` (``<iso3>.<kk>``; China has 30
     provinces, other countries 1 + Poisson(3) regions), ``log_pop``, ``capital`` (the largest
     city of each country), ``log_gdp_pc``, ``v2x_polyarchy``, ``china_mainland``.
     """
-    _check_positive(n_cities=n_cities, n_countries=n_countries)
+    check_positive(n_cities=n_cities, n_countries=n_countries)
     if n_countries < 2:
         raise ValueError("n_countries must be at least 2 (China and one other)")
     if not 0 < china_share < 1:
         raise ValueError(f"china_share must lie in (0, 1), got {china_share}")
-    codes = _country_codes(n_countries, first=("CHN",))
+    codes = country_codes(n_countries, first=("CHN",))
     gdp = rng.normal(9.0, 1.0, n_countries)
-    dem = _logistic(0.9 * (gdp - 9.0) + rng.normal(0.0, 1.0, n_countries))
+    dem = logistic(0.9 * (gdp - 9.0) + rng.normal(0.0, 1.0, n_countries))
     gdp[0], dem[0] = 9.3, 0.07  # China: middle income, closed autocracy
     regions_of = 1 + rng.poisson(3.0, n_countries)
     regions_of[0] = 30
@@ -126,7 +128,7 @@ def _world(rng: np.random.Generator, n_cities: int, n_countries: int, china_shar
     local = np.floor(rng.random(n_cities) * regions_of[country]).astype(np.int64)
     region = region_start[country] + local
     log_pop = rng.normal(12.8, 1.1, n_cities)
-    capital = _largest_in_group(country, log_pop)
+    capital = largest_in_group(country, log_pop)
     admin1 = np.array(
         [f"{c}.{k + 1:02d}" for c, k in zip(codes[country], local, strict=True)], dtype=object
     )
@@ -142,24 +144,24 @@ def _world(rng: np.random.Generator, n_cities: int, n_countries: int, china_shar
             CHINA: (country == 0).astype(float),
         }
     )
-    return _World(cities, country, region, gdp, dem, int(regions_of.sum()))
+    return World(cities, country, region, gdp, dem, int(regions_of.sum()))
 
 
-def _group_effects(
-    rng: np.random.Generator, world: _World, country_sd: float, region_sd: float
+def group_effects(
+    rng: np.random.Generator, world: World, country_sd: float, region_sd: float
 ) -> np.ndarray:
     """Per-city country + region random effect; China's country effect is 0."""
-    _check_sd(country_sd=country_sd, region_sd=region_sd)
+    check_sd(country_sd=country_sd, region_sd=region_sd)
     u = rng.normal(0.0, country_sd, len(world.gdp))
     u[0] = 0.0
     v = rng.normal(0.0, region_sd, world.n_regions)
     return u[world.country] + v[world.region]
 
 
-def _gawc(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
+def draw_gawc(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
     """GaWC-like connectivity in (0, 1), rising with size and capital status, and its log1p
     (in (0, log 2)); every city is a GaWC city (``gawc_city`` = 1)."""
-    gnc = _logistic(
+    gnc = logistic(
         -2.2
         + 0.9 * (cities["log_pop"].to_numpy() - 12.8)
         + 1.0 * cities["capital"].to_numpy()
@@ -168,7 +170,7 @@ def _gawc(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
     return cities.assign(gawc_gnc_2020=gnc, **{GAWC: np.log1p(gnc)}, gawc_city=1.0)
 
 
-def _proxies(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
+def draw_proxies(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
     """The other centrality measures of ``h2_cities``, as noisy correlates of GaWC 2020 with
     the real frame's scales and missingness, so every model of the real H2/H5 specs runs.
 
@@ -179,7 +181,7 @@ def _proxies(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
     z = cities[GAWC].to_numpy()
     z = (z - z.mean()) / z.std()
     g20 = cities["gawc_gnc_2020"].to_numpy()
-    g00 = _logistic(np.log(g20 / (1 - g20)) + rng.normal(0.0, 0.5, n))
+    g00 = logistic(np.log(g20 / (1 - g20)) + rng.normal(0.0, 0.5, n))
     g00[rng.random(n) < 0.3] = np.nan  # not in GaWC 2000
     airport = rng.random(n) >= 0.2
     degree = np.where(airport, 0.0005 * np.exp(1.2 * z + rng.normal(0.0, 0.7, n)), np.nan)
@@ -203,7 +205,7 @@ def _proxies(rng: np.random.Generator, cities: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _counts(
+def draw_counts(
     rng: np.random.Generator,
     cities: pd.DataFrame,
     beta: Mapping[str, float],
@@ -212,5 +214,5 @@ def _counts(
     overdispersion: float,
 ) -> np.ndarray:
     """Poisson(g * exp(intercept + x'beta + effects)), g mean-one gamma (NB2 mixing)."""
-    mu = np.exp(intercept + _index(cities, beta) + effects)
-    return rng.poisson(mu * _gamma_mixing(rng, len(cities), overdispersion)).astype(np.int64)
+    mu = np.exp(intercept + linear_index(cities, beta) + effects)
+    return rng.poisson(mu * gamma_mixing(rng, len(cities), overdispersion)).astype(np.int64)
