@@ -26,7 +26,7 @@ report: $(STAMP)
 
 # Speed and memory (results/benchmarks/*.json); see benchmarks/README.md.
 bench: $(STAMP)
-	$(BIN)/python -m analysis.bench
+	$(BIN)/python -m benchmarks
 
 test: $(STAMP)
 	$(BIN)/pytest

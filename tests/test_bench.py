@@ -1,4 +1,4 @@
-"""Smoke test of `python -m analysis.bench --quick` and its helpers (structure, never speed)."""
+"""Smoke test of `python -m benchmarks --quick` and its helpers (structure, never speed)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import bench
+from analysis import synthetic as S
+from benchmarks.estimation import SCALE
+from benchmarks.matching import MATCH_N
+from benchmarks.pipeline import job_times, make_workdir, rule_summary
+from benchmarks.results import Target, make_result, write_json
 from tests.conftest import ROOT
 
 RESULT_KEYS = {
@@ -25,7 +29,7 @@ def quick_run(tmp_path_factory, gazetteer) -> Path:
     assert cache.exists()
     out = tmp_path_factory.mktemp("bench")
     run = subprocess.run(
-        [sys.executable, "-m", "analysis.bench", "--quick", "--only", "matching_throughput",
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "matching_throughput",
          "scale_ols_1m", "scale_poisson_1m", "--out", str(out), "--gazetteer-cache", str(cache),
          "--tmp", str(tmp_path_factory.mktemp("scratch"))],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -66,7 +70,7 @@ def test_benchmark_json_structure(quick_run, name):
 
 def test_matching_details(quick_run):
     r = _load(quick_run, "matching_throughput")
-    assert r["parameters"]["mentions"] == bench.MATCH_N[1]
+    assert r["parameters"]["mentions"] == MATCH_N[1]
     assert r["unit"] == "mentions/s" and r["peak_memory_mb"] > 0
     shares = r["details"]["methods_share"]
     assert shares["exact"] > 0 and abs(sum(shares.values()) - 1) < 1e-3
@@ -77,7 +81,7 @@ def test_matching_details(quick_run):
 def test_scale_details(quick_run, name):
     r = _load(quick_run, name)
     d = r["details"]
-    assert r["parameters"]["rows"] == bench.SCALE[name][2]
+    assert r["parameters"]["rows"] == SCALE[name][2]
     backends = ["layer", "pyfixest"] + (["linearmodels"] if "ols" in name else [])
     for b in backends:
         assert d["backends"][b]["status"] == "ok", d["backends"][b]
@@ -89,18 +93,18 @@ def test_scale_details(quick_run, name):
 
 
 def test_targets_and_results_without_a_run():
-    t = bench.Target(90, "<", "s")
+    t = Target(90, "<", "s")
     assert t.met(80) is True and t.met(95) is False and t.met(None) is None
-    r = bench.make_result("x", "what", "s", [3.0, 1.0, 2.0], t, quick=False)
+    r = make_result("x", "what", "s", [3.0, 1.0, 2.0], t, quick=False)
     assert r["median"] == 2.0 and r["meets_target"] is True
     assert set(r) >= RESULT_KEYS
-    r = bench.make_result("x", "what", "s", [100.0], t, quick=False,
-                          extra_checks=[(bench.Target(1, "<=", "x"), 2.0)])  # fmt: skip
+    r = make_result("x", "what", "s", [100.0], t, quick=False,
+                          extra_checks=[(Target(1, "<=", "x"), 2.0)])  # fmt: skip
     assert r["meets_target"] is False and len(r["checks"]) == 2
 
 
 def test_write_json_is_strict(tmp_path):
-    bench.write_json({"a": float("nan"), "b": [1.0, float("inf")]}, tmp_path / "x.json")
+    write_json({"a": float("nan"), "b": [1.0, float("inf")]}, tmp_path / "x.json")
     assert json.loads((tmp_path / "x.json").read_text()) == {"a": None, "b": [1.0, None]}
 
 
@@ -119,17 +123,17 @@ Finished jobid: 5 (Rule: acquire_networks)
 [Sun Nov 29 22:14:30 2026]
 Finished jobid: 7 (Rule: parse_x)
 """
-    jobs = bench.job_times(log)
+    jobs = job_times(log)
     assert [(j["rule"], j["seconds"]) for j in jobs] == [
         ("acquire_networks", 4.0),
         ("parse_x", 14.0),
     ]
-    assert bench.rule_summary(jobs)["parse_x"] == {"jobs": 1, "seconds": 14.0}
+    assert rule_summary(jobs)["parse_x"] == {"jobs": 1, "seconds": 14.0}
 
 
 def test_synthetic_mentions_are_deterministic(gazetteer):
-    a = bench.synthetic_mentions(gazetteer, 500, seed=3)
-    b = bench.synthetic_mentions(gazetteer, 500, seed=3)
+    a = S.synthetic_mentions(gazetteer, 500, seed=3)
+    b = S.synthetic_mentions(gazetteer, 500, seed=3)
     assert a.equals(b) and len(a) == 500 and a["mention_id"].is_unique
     assert {"city", "region"} <= set(a["entity_type"])
     assert a[["lat", "lon"]].notna().all(axis=1).mean() > 0.5
@@ -138,8 +142,16 @@ def test_synthetic_mentions_are_deterministic(gazetteer):
 def test_workdir_points_at_the_mirror(tmp_path):
     import yaml
 
-    wd = bench.make_workdir(tmp_path / "wd", tmp_path / "mirror")
+    wd = make_workdir(tmp_path / "wd", tmp_path / "mirror")
     cfg = yaml.safe_load((wd / "config" / "config.yaml").read_text())
     assert cfg["raw"]["mirror"] == str((tmp_path / "mirror").resolve())
     assert (wd / "data" / "raw" / "sources.yaml").exists()
     assert (wd / "config" / "models" / "h1.yaml").exists()
+
+
+def test_every_option_has_help():
+    from benchmarks.__main__ import build_parser
+
+    actions = [a for a in build_parser()._actions if a.option_strings and a.help != "==SUPPRESS=="]
+    assert {"--quick", "--only", "--repeats", "--out"} <= {a.option_strings[0] for a in actions}
+    assert all(a.help for a in actions), [a.option_strings for a in actions if not a.help]
