@@ -41,7 +41,7 @@ SPEC = {
     "hypothesis": "h2",
     "title": "Synthetic centrality",
     "frame": "h2_cities",
-    "note": "Synthetic H2 frame with planted effects (analysis/synthetic.py, seed 11).",
+    "note": "Synthetic H2 frame with planted effects (analysis/synthetic/, seed 11).",
     "labels": {GAWC: "GaWC connectivity (log1p)", "china_mainland": "Mainland China"},
     "models": [
         {"name": "gawc", "label": "Poisson", "outcome": "n_networks", "estimator": "poisson",
