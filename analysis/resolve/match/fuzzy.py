@@ -61,34 +61,7 @@ def fuzzy_keys(no_cand, pair_iso, plans, gaz: Gazetteer, threshold: float, score
         if mk not in memo:
             todo.setdefault(c, set()).add(q)
     for c, qset in todo.items():
-        choices = gaz.fuzzy_choices(c)
-        queries = sorted(qset)
-        if not choices:
-            for q in queries:
-                memo[(c, q, sname, float(threshold))] = None
-            continue
-        lo, hi = _windows(queries, gaz.fuzzy_lengths(c), threshold, windowed)
-        if int((hi - lo).sum()) > _PRUNE_CELLS:
-            # A result must start with the query's letter, so a query none of whose
-            # same-letter choices reaches the threshold has none (whatever else scores
-            # best); only the others are scored against every choice of their window.
-            hopeful = _same_first_hits(queries, c, gaz, threshold, scorer, windowed)
-            for q in queries:
-                if q not in hopeful:
-                    memo[(c, q, sname, float(threshold))] = None
-            keep = np.array([q in hopeful for q in queries], dtype=bool)
-            queries = [q for q in queries if q in hopeful]
-            lo, hi = lo[keep], hi[keep]
-            if not queries:
-                continue
-        arg, top = _window_best(
-            queries, lo, hi, choices, gaz.fuzzy_choices_token_sorted(c), threshold, scorer
-        )
-        ok = (top >= threshold) & (top > 0)  # compared in the scores' dtype, as before
-        for q, k, sc, good in zip(queries, arg.tolist(), top.tolist(), ok.tolist(), strict=True):
-            r = (choices[k], sc) if good else None
-            if r is not None and r[0][:1] != q[:1]:
-                r = None  # a different first letter is another name ("Ocheon")
+        for q, r in _country_best(c, sorted(qset), gaz, threshold, scorer, windowed).items():
             memo[(c, q, sname, float(threshold))] = r
     out = []
     for p, mk in asks:
@@ -96,6 +69,38 @@ def fuzzy_keys(no_cand, pair_iso, plans, gaz: Gazetteer, threshold: float, score
         if r is not None:
             out.append((p, mk[0], r[0], r[1]))
     return pd.DataFrame(out, columns=["pair", "iso3", "key", "score"])
+
+
+def _country_best(
+    c: str, queries: list[str], gaz: Gazetteer, threshold: float, scorer, windowed: bool
+) -> dict[str, tuple[str, float] | None]:
+    """query -> (best choice of country c, score), or None when none reaches the threshold
+    with the query's first letter."""
+    out: dict[str, tuple[str, float] | None] = dict.fromkeys(queries)
+    choices = gaz.fuzzy_choices(c)
+    if not choices:
+        return out
+    lo, hi = _windows(queries, gaz.fuzzy_lengths(c), threshold, windowed)
+    if int((hi - lo).sum()) > _PRUNE_CELLS:
+        # A result must start with the query's letter, so a query none of whose
+        # same-letter choices reaches the threshold has none (whatever else scores
+        # best); only the others are scored against every choice of their window.
+        hopeful = _same_first_hits(queries, c, gaz, threshold, scorer, windowed)
+        keep = np.array([q in hopeful for q in queries], dtype=bool)
+        queries = [q for q in queries if q in hopeful]
+        lo, hi = lo[keep], hi[keep]
+        if not queries:
+            return out
+    arg, top = _window_best(
+        queries, lo, hi, choices, gaz.fuzzy_choices_token_sorted(c), threshold, scorer
+    )
+    ok = (top >= threshold) & (top > 0)  # compared in the scores' dtype, as before
+    for q, k, sc, good in zip(queries, arg.tolist(), top.tolist(), ok.tolist(), strict=True):
+        r = (choices[k], sc) if good else None
+        if r is not None and r[0][:1] != q[:1]:
+            r = None  # a different first letter is another name ("Ocheon")
+        out[q] = r
+    return out
 
 
 def _same_first_hits(

@@ -40,27 +40,10 @@ def choose(
         c[col] = arrays[col][names_row]
     pair = c["pair"].astype(np.int64, copy=False)
     hint_miss = _hint_missed(pair, pairs.hints, c["admin1_code"])
-    rows = pairs.rows
-    xy = st.has_xy[rows]
     # pair-level units for rows without coordinates; their country must be known
-    known = st.iso[rows] != ""
-    in1 = np.flatnonzero(np.isin(pair, np.unique(pairs.of_row[~xy & known])))
-    # row-level units for rows with coordinates: each candidate of the row's pair
-    xy_idx = np.flatnonzero(xy)
-    xy_pair = pairs.of_row[xy_idx]
-    by_pair = np.argsort(xy_pair, kind="stable")
-    sorted_pair = xy_pair[by_pair]
-    lo = np.searchsorted(sorted_pair, pair, "left")
-    hi = np.searchsorted(sorted_pair, pair, "right")
-    j, ci = ranges(lo, hi)
-    row = rows[xy_idx[by_pair[j]]]
-    d = haversine_km(st.lat[row], st.lon[row], c["lat"][ci], c["lon"][ci])
-    near = d <= max_km
-    some, some_near = np.zeros(st.n, dtype=bool), np.zeros(st.n, dtype=bool)
-    some[row] = True
-    some_near[row[near]] = True
-    far_rows = np.flatnonzero(some & ~some_near)  # candidates, none within max_km
-    ci, row, d = ci[near], row[near], d[near]
+    no_xy = ~st.has_xy[pairs.rows] & (st.iso[pairs.rows] != "")
+    in1 = np.flatnonzero(np.isin(pair, np.unique(pairs.of_row[no_xy])))
+    ci, row, d, far_rows = _row_candidates(pair, c["lat"], c["lon"], pairs, st, max_km)
     # both kinds of units as one candidate list: index into cand, unit, distance
     idx = np.concatenate([in1, ci])
     unit = np.concatenate([pair[in1], -1 - row])  # negative: a row, decoded in apply_best
@@ -90,6 +73,26 @@ def choose(
         }
     )
     return best, far_rows
+
+
+def _row_candidates(pair, lat, lon, pairs: Pairs, st: MatchState, max_km: float):
+    """Row-level units for rows with coordinates: (candidate, row, km) for each candidate
+    of the row's pair within max_km, and the rows whose candidates are all farther."""
+    xy_idx = np.flatnonzero(st.has_xy[pairs.rows])
+    xy_pair = pairs.of_row[xy_idx]
+    by_pair = np.argsort(xy_pair, kind="stable")
+    sorted_pair = xy_pair[by_pair]
+    lo = np.searchsorted(sorted_pair, pair, "left")
+    hi = np.searchsorted(sorted_pair, pair, "right")
+    j, ci = ranges(lo, hi)
+    row = pairs.rows[xy_idx[by_pair[j]]]
+    d = haversine_km(st.lat[row], st.lon[row], lat[ci], lon[ci])
+    near = d <= max_km
+    some, some_near = np.zeros(st.n, dtype=bool), np.zeros(st.n, dtype=bool)
+    some[row] = True
+    some_near[row[near]] = True
+    far_rows = np.flatnonzero(some & ~some_near)  # candidates, none within max_km
+    return ci[near], row[near], d[near], far_rows
 
 
 def _hint_missed(pair: np.ndarray, hints: dict[int, str], admin1: np.ndarray) -> np.ndarray:
