@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import PipelineError, RawInputError
-from analysis.resolve.citymatch import OUTPUT_COLUMNS, expand_groups, match_cities
 from analysis.resolve.gazetteer import Gazetteer, admin1_index, read_admin1
 from analysis.resolve.geo import COORD_FIXES, country_block
+from analysis.resolve.match import OUTPUT_COLUMNS, expand_groups, match_cities
 
 
 def _match(gaz: Gazetteer, rows: list[tuple], **kw) -> pd.DataFrame:
@@ -265,7 +265,7 @@ def test_nearest_and_fuzzy_state_reused_across_calls(gazetteer: Gazetteer) -> No
     assert gazetteer.fuzzy_memo  # memoised on the gazetteer, not per call
 
 
-# --- coordinate review (analysis.resolve.citymatch, after analysis.resolve.geo) -----------------------
+# --- coordinate review (analysis.resolve.match, after analysis.resolve.geo) -----------------------
 
 
 def test_degrees_minutes_point_decoded(gazetteer: Gazetteer) -> None:

@@ -23,9 +23,12 @@ def test_a_command_depends_on_what_its_handler_imports_only() -> None:
         "models/__init__.py",  # a package's __init__ runs on import: it counts
     ):
         assert f"analysis/{needed}" in fit, needed
-    assert "analysis/resolve/citymatch.py" not in fit and "analysis/models/estimate.py" not in match
+    assert (
+        "analysis/resolve/match/driver.py" not in fit and "analysis/models/estimate.py" not in match
+    )
     assert {
-        "analysis/resolve/citymatch.py",
+        "analysis/resolve/match/driver.py",
+        "analysis/resolve/match/review.py",
         "analysis/resolve/stage.py",
         "analysis/resolve/geo.py",
     } <= match

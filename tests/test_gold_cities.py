@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.resolve.citymatch import match_cities
 from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import country_block
+from analysis.resolve.match import match_cities
 from analysis.resolve.stage import city_table, match_all, prepare_coordinates
 
 GOLD = Path(__file__).parent / "data" / "gold_cities.csv"

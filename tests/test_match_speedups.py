@@ -7,21 +7,19 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz, process
 
-from analysis.resolve import citymatch, textnorm
-from analysis.resolve.citymatch import (
-    _council,
-    _fuzzy,
-    _group_starts,
-    _isin,
-    _same_first_hits,
-    _text_codes,
-    _window_best,
-    _windows,
-    audit_columns,
-    match_cities,
-    match_cities_arrays,
+from analysis.resolve import textnorm
+from analysis.resolve.gazetteer import (
+    EARTH_RADIUS_KM,
+    Gazetteer,
+    haversine_km,
+    token_sorted,
+    unit_vectors,
 )
-from analysis.resolve.gazetteer import EARTH_RADIUS_KM, Gazetteer, token_sorted, unit_vectors
+from analysis.resolve.match import audit_columns, match_cities, match_cities_arrays, plan
+from analysis.resolve.match import fuzzy as match_fuzzy
+from analysis.resolve.match.fuzzy import _same_first_hits, _window_best, _windows, fuzzy_keys
+from analysis.resolve.match.naming import _council
+from analysis.resolve.match.vectors import group_starts, isin, text_codes
 from analysis.resolve.stage import _first_rows, row_codes, sort_order
 
 _QUERIES = ["philadephia", "new yrok", "york new", "sprngfield", "san jose", "qwzxqwzx", "lodnon"]
@@ -111,11 +109,11 @@ def _fuzzy_reference(queries: list[str], iso3: str, gaz: Gazetteer, threshold: f
 def test_fuzzy_pruned_or_not_equals_reference(
     gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch, prune_cells: int
 ) -> None:
-    monkeypatch.setattr(citymatch, "_PRUNE_CELLS", prune_cells)  # 0: always prune
+    monkeypatch.setattr(match_fuzzy, "_PRUNE_CELLS", prune_cells)  # 0: always prune
     monkeypatch.setattr(gazetteer, "fuzzy_memo", {})
-    plans = [citymatch._plan(q) for q in _QUERIES]
+    plans = [plan(q) for q in _QUERIES]
     queries = [p.keys[min(1, len(p.keys) - 1)] for p in plans]
-    got = _fuzzy(
+    got = fuzzy_keys(
         list(range(len(plans))), ["USA"] * len(plans), plans, gazetteer, 90, fuzz.token_sort_ratio
     )
     rows = zip(got["pair"], got["key"], got["score"], strict=True)
@@ -143,8 +141,8 @@ def test_local_fuzzy_matches_brute_force(gazetteer: Gazetteer) -> None:
     chord = 2.0 * np.sin(50 / (2.0 * EARTH_RADIUS_KM)) * (1 + 1e-9)
     xyz = unit_vectors(pl["lat"], pl["lon"])
     for (name, iso, lat, lon), (_, res) in zip(rows, out.iterrows(), strict=True):
-        plan = citymatch._plan(name)
-        q = plan.fuzzy_key or plan.keys[min(1, len(plan.keys) - 1)]
+        name_plan = plan(name)
+        q = name_plan.fuzzy_key or name_plan.keys[min(1, len(name_plan.keys) - 1)]
         near = np.flatnonzero(np.linalg.norm(xyz - unit_vectors([lat], [lon]), axis=1) <= chord)
         best = None
         for p in near[pl["iso3"][near] == iso]:
@@ -152,7 +150,7 @@ def test_local_fuzzy_matches_brute_force(gazetteer: Gazetteer) -> None:
                 k = a["key"][r]
                 sc = fuzz.token_sort_ratio(q, k, score_cutoff=90)
                 if k[:1] == q[:1] and sc >= 90:
-                    d = float(citymatch.haversine_km(lat, lon, pl["lat"][p], pl["lon"][p]))
+                    d = float(haversine_km(lat, lon, pl["lat"][p], pl["lon"][p]))
                     cand = (-sc, int(a["rank"][r]), d, int(pl["geonameid"][p]))
                     best = cand if best is None or cand < best else best
         if best is None:
@@ -216,13 +214,11 @@ def test_country_codes_and_token_sorted_keys(gazetteer: Gazetteer) -> None:
 
 def test_small_array_helpers() -> None:
     values = np.array(["exact", "fuzzy", "nearest", "exact", ""], dtype=object)
-    assert np.array_equal(
-        _isin(values, ("exact", "nearest")), np.isin(values, ["exact", "nearest"])
-    )
-    codes, uniq = _text_codes(pd.Series(["b", "a", "b", ""], dtype="string"))
+    assert np.array_equal(isin(values, ("exact", "nearest")), np.isin(values, ["exact", "nearest"]))
+    codes, uniq = text_codes(pd.Series(["b", "a", "b", ""], dtype="string"))
     assert uniq[codes].tolist() == ["b", "a", "b", ""]
-    assert _group_starts(np.array([1, 1, 2, 5, 5, 5])).tolist() == [0, 2, 3]
-    assert len(_group_starts(np.zeros(0))) == 0
+    assert group_starts(np.array([1, 1, 2, 5, 5, 5])).tolist() == [0, 2, 3]
+    assert len(group_starts(np.zeros(0))) == 0
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def resolve(
     frame: pd.DataFrame, arrays: dict[str, np.ndarray], gazetteer: Gazetteer, *, km: float
 ) -> None:
     """Update `arrays` in place for the unmatched city rows of `frame` that have a point."""
-    from analysis.resolve.citymatch import _plan
+    from analysis.resolve.match import plan
 
     if not {"lat", "lon"} <= set(frame.columns):
         return
@@ -54,7 +54,7 @@ def resolve(
     for r in todo:
         gid, how = -1, ""
         best_d = np.inf
-        for k in _plan(raw[r]).keys:  # 1. the label names a place near the airport
+        for k in plan(raw[r]).keys:  # 1. the label names a place near the airport
             span = ids.get(f"{iso[r]} {k}")
             if span is None:
                 continue

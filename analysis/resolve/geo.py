@@ -30,7 +30,7 @@ Rule, per mention with a point and a stated country:
 - otherwise `none`: a remote point of the country (an Arctic airport) is left as given;
   a point abroad but near the border is left to the matcher (a namesake abroad, below).
 
-The matcher adds two values of its own (see `analysis.resolve.citymatch`): `degrees_minutes` (the
+The matcher adds two values of its own (see `analysis.resolve.match`): `degrees_minutes` (the
 point read as degrees.minutes has a place of the mention's name within a few km) and
 `dropped` for points that sit at a namesake abroad, contradict the name's own region
 qualifier, or are repairs the name does not confirm.

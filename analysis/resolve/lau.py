@@ -1,6 +1,6 @@
 """The LAU layer: European municipalities (LAU 2020) as a second gazetteer behind GeoNames.
 
-A city mention that GeoNames does not resolve (`analysis.resolve.citymatch`: method `unmatched`)
+A city mention that GeoNames does not resolve (`analysis.resolve.match`: method `unmatched`)
 resolves to a local administrative unit when
 
 1. one of the mention's lookup keys (the matcher's own keys: literal, standard, without
@@ -260,7 +260,7 @@ def resolve(
     """Resolve the unmatched city rows of `frame` (match_stage's distinct rows: raw_name,
     country_iso3, entity_type, lat, lon) to LAU units, updating the matcher's `arrays` in
     place (only rows whose method is `unmatched`; every other row is left untouched)."""
-    from analysis.resolve.citymatch import _plan
+    from analysis.resolve.match import plan
 
     method = arrays["method"]
     etype = (
@@ -287,7 +287,7 @@ def resolve(
     linked = u["geonameid"].to_numpy(np.int64) >= 0
     p = gazetteer.places()
     for r in todo:
-        keys = [*_plan(raw[r]).keys, *mention_extra_keys(raw[r])]
+        keys = [*plan(raw[r]).keys, *mention_extra_keys(raw[r])]
         for k in keys:
             cand = layer.index.get((iso[r], k))
             if cand is not None:

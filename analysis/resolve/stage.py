@@ -1,6 +1,6 @@
 """The entity-resolution stage: every city mention of every source -> a GeoNames id, audited.
 
-Parsers emit `mentions`; this stage matches them all with `analysis.resolve.citymatch`, once, and
+Parsers emit `mentions`; this stage matches them all with `analysis.resolve.match`, once, and
 writes the audit (DESIGN §4: `results/audit/city_matches.csv`, `city_unmatched.csv`) and the
 per-source summary the README reports, plus `mention_cities.parquet` that assembly joins on.
 
@@ -8,7 +8,7 @@ Before a source is matched, every point is checked against the gazetteer places 
 mention's country (`analysis.resolve.geo.check_coordinates`: swapped, sign-flipped or unusable
 points); the audit column `coord_fix` records what was done to each point (none, swapped,
 sign_flipped, dropped, or the matcher's own degrees_minutes / dropped, see
-`analysis.resolve.citymatch`), and the summary counts it per source (`coord_<fix>` columns).
+`analysis.resolve.match`), and the summary counts it per source (`coord_<fix>` columns).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.resolve import airports, lau
-from analysis.resolve.citymatch import audit_columns, match_cities_arrays
 from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import COORD_FIXES, check_coordinates
 from analysis.resolve.lau import LauLayer
+from analysis.resolve.match import audit_columns, match_cities_arrays
 
 AUDIT_COLUMNS = [
     "source",
