@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.core.log import progress
 from analysis.resolve import airports, lau
 from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import COORD_FIXES, check_coordinates
@@ -134,7 +135,7 @@ def match_all(
     result_of = np.zeros(len(checked), dtype=np.int64)
     offset = 0
     codes = row_codes(checked, key)  # once; renumbered below in each bucket's row order
-    for members in buckets.values():
+    for members in progress(list(buckets.values()), "matching", len(buckets), "option set"):
         pos = np.concatenate([groups[s] for s in members])
         first, inverse = _first_rows(pd.factorize(codes[pos])[0].astype(np.int64))
         unique = checked[key].iloc[pos[first]].reset_index(drop=True)
