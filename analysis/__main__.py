@@ -333,7 +333,7 @@ def _fit(args: argparse.Namespace) -> None:
 
 def _robustness(args: argparse.Namespace) -> None:
     from analysis.core.preflight import check_writable
-    from analysis.models.robustness import run_robustness
+    from analysis.hypotheses.robust import run_robustness
 
     cfg = _cfg(args)
     check_writable([args.out])
