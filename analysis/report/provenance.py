@@ -53,7 +53,7 @@ FIT_COMMAND = "fit"
 OUTPUT_COMMANDS = {
     "table": ("render-tables",),
     "figure": ("render-figures",),
-    "robustness": ("robustness",),
+    "robustness": ("robustness", "render-spec-curve"),
     "design_figure": ("robustness", "render-design-figure"),
 }
 
