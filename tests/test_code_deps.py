@@ -19,7 +19,7 @@ def test_a_command_depends_on_what_its_handler_imports_only() -> None:
         "models/estimate.py",
         "models/backends/pyfixest_backend.py",
         "hypotheses/frames.py",
-        "resolve/countries.py",  # imported by frames.py
+        "hypotheses/__init__.py",  # the registry frames.py reads
         "models/__init__.py",  # a package's __init__ runs on import: it counts
     ):
         assert f"analysis/{needed}" in fit, needed
@@ -33,6 +33,32 @@ def test_a_command_depends_on_what_its_handler_imports_only() -> None:
         "analysis/resolve/geo.py",
     } <= match
     assert "analysis/__main__.py" in fit and "analysis/__main__.py" in match
+
+
+def test_each_hypothesis_code_is_its_own_module_and_what_it_imports() -> None:
+    """Found by the registry, not imported by name: each rule lists its hypothesis's module,
+    so editing h2's module reruns h2's jobs only (the fit command's code holds none of them)."""
+    modules = {
+        "h1": "h1_defiance.py",
+        "h2": "h2_centrality.py",
+        "h3": "h3_norm.py",
+        "h4": "h4_alignment.py",
+        "h5": "h5_economy.py",
+    }
+    fit = set(D.command_code("fit"))
+    for h, module in modules.items():
+        code = set(D.hypothesis_code(h))
+        assert f"analysis/hypotheses/{module}" in code, h
+        others = {f"analysis/hypotheses/{m}" for g, m in modules.items() if g != h}
+        assert not code & others, h
+        assert f"analysis/hypotheses/{module}" not in fit
+        assert not any(f.startswith("analysis/report/") for f in code), h  # no import runs up
+    assert {"analysis/hypotheses/h1_acts.py", "analysis/hypotheses/h1_panel.py"} <= set(
+        D.hypothesis_code("h1")
+    )
+    assert "analysis/hypotheses/h3_checks.py" in D.hypothesis_code("h3")
+    assert "analysis/hypotheses/cross_section.py" in D.hypothesis_code("h5")  # H2's cities
+    assert D.hypothesis_code("h9") == []
 
 
 def test_data_files_named_by_a_module_count() -> None:

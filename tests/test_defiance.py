@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.hypotheses import defiance as D
-from analysis.hypotheses.defiance import (
+from analysis.hypotheses import h1_acts as D
+from analysis.hypotheses.h1_acts import (
     DEFIANCE,
     NO_CITY,
     NO_NATIONAL_DATA,
@@ -19,9 +19,8 @@ from analysis.hypotheses.defiance import (
     OUTSIDE_COVERAGE,
     UnknownActError,
     defiance_acts,
-    defiance_panel,
-    tie_composition,
 )
+from analysis.hypotheses.h1_panel import defiance_panel, tie_composition
 
 YEARS = range(2008, 2025)
 NA = pd.NA

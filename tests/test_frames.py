@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ConfigError, PipelineError
-from analysis.hypotheses.frames import frame_def, held_networks, merge_covariates, used_covariates
+from analysis.hypotheses.cross_section import held_networks
+from analysis.hypotheses.frames import frame_def, merge_covariates, used_covariates
 from analysis.models.spec import validate_spec
 
 FRAME = pd.DataFrame({"city_id": [1, 2, 3], "country_iso3": ["USA", "USA", "FRA"],

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.hypotheses import defiance as D
+from analysis.hypotheses import h1_acts as D
+from analysis.hypotheses import h1_panel as P
 from analysis.hypotheses.h1_tables import _span_text, countries_markdown, coverage_table
 from tests.test_defiance import MIN_POP, make_acts, make_city_year
 
@@ -40,7 +41,7 @@ ACTS = [
 
 
 def test_source_coverage_rule(city_year) -> None:
-    cov = D.source_coverage(_acts(ACTS), city_year)
+    cov = P.source_coverage(_acts(ACTS), city_year)
     key = cov.set_index(["norm", "source", "country_iso3"])
     # gcom covers the countries it records anything in, over its climate acts' span.
     assert sorted(key.loc[("climate", "gcom_mycovenant")].index) == ["BRA", "TUR"]
@@ -60,12 +61,12 @@ def test_source_coverage_rule(city_year) -> None:
 
 
 def test_coverage_flags_by_country_and_year(city_year) -> None:
-    cov = D.source_coverage(_acts(ACTS), city_year)
+    cov = P.source_coverage(_acts(ACTS), city_year)
     frame = pd.DataFrame(
         {"country_iso3": ["TUR", "TUR", "USA", "USA", "CHN", "HUN"],
          "year": [2018, 2019, 2019, 2020, 2018, 1990]}
     )  # fmt: skip
-    out = D.coverage_flags(frame, cov)
+    out = P.coverage_flags(frame, cov)
     assert out["covered_climate"].tolist() == [1, 0, 1, 0, 0, 0]
     assert out["covered_peace"].tolist() == [0, 0, 0, 0, 0, 1]
 
@@ -73,11 +74,11 @@ def test_coverage_flags_by_country_and_year(city_year) -> None:
 def test_panel_keeps_every_universe_city_with_zero_acts(city_year) -> None:
     acts = _acts(ACTS)
     coded, _ = D.defiance_acts(acts, city_year)
-    panel = D.defiance_panel(city_year, coded, 2015, 2023, min_population=MIN_POP)
+    panel = P.defiance_panel(city_year, coded, 2015, 2023, min_population=MIN_POP)
     # city 6 is small and never acted, but it is an urban centre: in, with zero acts.
     assert 6 in set(panel["city_id"])
     assert panel.loc[panel["city_id"] == 6, "defiance_acts"].eq(0).all()
-    panel = D.universe_columns(panel, city_year)
+    panel = P.universe_columns(panel, city_year)
     row = panel.drop_duplicates("city_id").set_index("city_id")
     assert row["ghsl_universe"].to_dict() == {1: 1, 2: 1, 3: 0, 4: 0, 5: 1, 6: 1, 7: 0, 8: 0}
     assert row.loc[7, "log_ghsl_pop"] == pytest.approx(np.log(9e4))
@@ -90,10 +91,10 @@ def test_panel_keeps_every_universe_city_with_zero_acts(city_year) -> None:
 
 def test_country_year_rates_per_1000_universe_cities(city_year) -> None:
     coded, _ = D.defiance_acts(_acts(ACTS), city_year)
-    panel = D.defiance_panel(city_year, coded, 2015, 2023, min_population=MIN_POP)
-    panel = D.universe_columns(panel, city_year)
-    panel = D.coverage_flags(panel, D.source_coverage(_acts(ACTS), city_year))
-    cy = D.country_year_rates(panel).set_index(["country_iso3", "year"])
+    panel = P.defiance_panel(city_year, coded, 2015, 2023, min_population=MIN_POP)
+    panel = P.universe_columns(panel, city_year)
+    panel = P.coverage_flags(panel, P.source_coverage(_acts(ACTS), city_year))
+    cy = P.country_year_rates(panel).set_index(["country_iso3", "year"])
     # Universe cities only: BRA has one (city 6, not city 3); HUN has none.
     assert cy.loc[("BRA", 2018), "universe_cities"] == 1
     assert "HUN" not in cy.index.get_level_values("country_iso3")
@@ -110,11 +111,11 @@ def test_country_shares_sum_to_one_and_rank(city_year) -> None:
         {"city_id": [1, 1, 2, 3, 4], "country_iso3": ["USA", "USA", "TUR", "TUR", "BRA"],
          "acts": [2, 1, 1, 0, 0], "v2x_polyarchy": [0.8, 0.8, 0.3, 0.3, 0.6]}
     )  # fmt: skip
-    out = D.country_shares(frame, "acts", frame["city_id"].ne(4))
+    out = P.country_shares(frame, "acts", frame["city_id"].ne(4))
     assert out["country_iso3"].tolist() == ["USA", "TUR"]
     assert out["share_acts"].tolist() == [0.75, 0.25]
     assert out["cities"].tolist() == [1, 2]
-    none = D.country_shares(frame.assign(acts=0), "acts", frame["city_id"].gt(0))
+    none = P.country_shares(frame.assign(acts=0), "acts", frame["city_id"].gt(0))
     assert (none["share_acts"] == 0).all()
 
 

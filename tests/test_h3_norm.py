@@ -9,7 +9,7 @@ from scipy import stats
 
 from analysis.core.errors import PipelineError
 from analysis.hypotheses import h3_norm as H
-from analysis.hypotheses.defiance import UnknownActError
+from analysis.hypotheses.h1_acts import UnknownActError
 from analysis.models.estimate import fit_model
 from analysis.models.spec import ModelSpec
 

@@ -13,6 +13,7 @@ from analysis.core.errors import PipelineError
 from analysis.hypotheses import h4_alignment as h4
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.spec import check_columns, load_spec, validate_spec
+from analysis import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -296,7 +297,7 @@ def test_figure_data_alignment_cells_and_bu_comparison(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in ("h4_alignment_cells", "h4_rd"):
-            paths = h4.FIGURES[name](tmp_path, tmp_path / name)
+            paths = h4.FIGURES[name](tmp_path, tmp_path / name, figures)
             assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
 
 

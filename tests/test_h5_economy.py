@@ -11,9 +11,10 @@ import pytest
 
 from analysis.core.errors import PipelineError
 from analysis.hypotheses import h5_economy as h5
-from analysis.hypotheses.frames import H2_YEAR
+from analysis.hypotheses.cross_section import H2_YEAR
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.spec import check_columns, load_spec, validate_spec
+from analysis import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,7 +189,7 @@ def test_figure_data_top_cities_and_china_ties(tmp_path):
     top.to_csv(figdir / "top_cities.csv", index=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        paths = h5.FIGURES["h5_top_cities"](tmp_path, tmp_path / "h5_top_cities")
+        paths = h5.FIGURES["h5_top_cities"](tmp_path, tmp_path / "h5_top_cities", figures)
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
 
 

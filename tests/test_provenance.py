@@ -12,14 +12,25 @@ from tests.conftest import ROOT
 
 
 def test_deferred_imports_are_in_the_graph():
-    """frames.py imports defiance inside a function; the graph must still see it."""
-    found = P.module_imports(P.PKG / "hypotheses/frames.py")
-    assert P.PKG / "hypotheses/defiance.py" in found and P.PKG / "panel/assemble.py" in found
-    closure = P.code_closure([P.PKG / "hypotheses/frames.py"])
-    assert (
-        "analysis/hypotheses/defiance.py" in closure and "analysis/hypotheses/frames.py" in closure
-    )
+    """h4_alignment.py imports the RD module inside a function; the graph must still see it."""
+    found = P.module_imports(P.PKG / "hypotheses/h4_alignment.py")
+    assert P.PKG / "models/rd.py" in found
+    closure = P.code_closure([P.PKG / "hypotheses/h1_defiance.py"])
+    assert {
+        "analysis/hypotheses/h1_acts.py",
+        "analysis/hypotheses/h1_panel.py",
+        "analysis/sources/climactor.py",  # the network types H1's acts read
+    } <= set(closure)
     assert "analysis/report/tables.py" not in closure
+    assert not any(f.startswith("analysis/figures/") for f in closure)  # renderers get it passed in
+
+
+def test_frame_code_credits_the_hypothesis_module():
+    """H2's frame is built by the shared cross-section; its figure data by its own module."""
+    from analysis.models.spec import load_spec
+
+    code = {p.name for p in P.frame_code(load_spec(ROOT / "config/models/h2.yaml"))}
+    assert code == {"cross_section.py", "h2_centrality.py"}
 
 
 def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
@@ -61,5 +72,6 @@ def test_real_map_credits_what_h1_reads(pipeline_results):
     sources = set(h1["sources"].split(", "))
     # log GDP per capita (World Bank); the opportunity set: Paris, nuclear and NATO status
     assert {"worldbank", "paris_agreement", "nuclear_weapons", "intl_groups"} <= sources
-    assert "analysis/hypotheses/defiance.py" in h1["code"]
+    assert "analysis/hypotheses/h1_acts.py" in h1["code"]
+    assert "analysis/hypotheses/h1_defiance.py" in h1["code"]
     assert (m["output"] == "results/models/h1/frames/*.parquet").any()

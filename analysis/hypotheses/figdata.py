@@ -1,20 +1,22 @@
-"""The data behind each hypothesis's figures, computed from fitted models and their frame.
+"""Helpers shared by the hypothesis modules' figure data and figures.
 
-Figures read only these tidy CSVs (``results/models/<h>/figdata/``) and ``coefficients.csv``.
+Figure data (``figure_data``) is computed from fitted models and their frame; figures read only
+these tidy CSVs (``results/models/<h>/figdata/``), ``coefficients.csv`` and ``fit.json``.
 Predictions hold the other regressors at their estimation-sample means (binary indicators at
 0), with delta-method 95% intervals on the link scale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import PipelineError
 from analysis.models.estimate import FitResult
-from analysis.models.spec import HypothesisSpec, term_columns
+from analysis.models.spec import term_columns
 
 GRID = 60
 
@@ -56,136 +58,17 @@ def _need(results: dict[str, FitResult], name: str, hyp: str) -> FitResult:
 Frames = dict[str, pd.DataFrame]
 
 
-def h2_figures(spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]):
-    res = _need(results, "gawc2020", "h2")
-    frame = frames[spec.frame_of(res.spec)]
-    s = frame.loc[res.design.y.index]
-    x = s["log1p_gawc_gnc_2020"]
-    top = set(s.nlargest(8, "gawc_gnc_2020")["city_id"])
-    top |= set(s[s["china_mainland"] == 1].nlargest(5, "gawc_gnc_2020")["city_id"])
-    points = pd.DataFrame(
-        {
-            "x": x.to_numpy(),
-            "y": s[res.spec.outcome].to_numpy(dtype=float),  # the fitted outcome (TMNs)
-            "highlight": (s["china_mainland"] == 1).to_numpy(),
-            "label": np.where(s["city_id"].isin(top), s["city_name"], ""),
-        }
-    ).sort_values(["x", "y"], kind="stable")
-    curve = _curve(res, frame, "log1p_gawc_gnc_2020", x)
-    return {"centrality_points": points, "centrality_curve": curve}
+def _focal_rows(coefs: pd.DataFrame, fit: dict, models: list[str], label: str) -> pd.DataFrame:
+    focal = {m["model"]: m["focal"] for m in fit["models"]}
+    missing = [m for m in models if m not in focal]
+    if missing:
+        raise PipelineError(f"{fit['hypothesis']}: figure needs models {missing} in the spec")
+    rows = [coefs[(coefs["model"] == m) & (coefs["term"] == focal[m])] for m in models]
+    # One panel: each model's focal coefficient under a common term name.
+    return pd.concat(rows, ignore_index=True).assign(term="focal", term_label=label)
 
 
-#: H1 models whose estimation sample gets a country list with each country's share of acts
-#: (``country_shares``), and the column that counts the acts in each model's frame.
-H1_SHARE_MODELS = (
-    "climate",
-    "peace",
-    "climate_lpm",
-    "peace_lpm",
-    "climate_all_countries",
-    "pooled_universe",
-    "climate_logit",
-    "cy_climate",
-    "cy_climate_fe",
-    "cy_peace",
-    "vdem",
-)
-H1_DEFIANCE_FRAMES = ("h1_defiance", "h1_country_year")
-H1_ACT_COLUMNS = {
-    "climate_per_1000": "climate_acts",
-    "peace_per_1000": "peace_acts",
-    "any_defiance_climate": "defiance_climate",
-    "any_defiance_peace": "defiance_peace",
-    "any_defiance": "defiance_acts",
-}
-
-
-def h1_country_shares(
-    spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]
-) -> pd.DataFrame:
-    """Country list and share of acts of every H1 defiance estimate: the models of
-    :data:`H1_SHARE_MODELS`, then every other model on a frame of :data:`H1_DEFIANCE_FRAMES`."""
-    parts = []
-    # The listed models first, then every other model on a defiance frame (spec order).
-    names = [n for n in H1_SHARE_MODELS if n in results]
-    names += [
-        n
-        for n in results
-        if n not in names and spec.frame_of(results[n].spec) in H1_DEFIANCE_FRAMES
-    ]
-    for name in names:
-        res = results[name]
-        frame = frames[spec.frame_of(res.spec)]
-        s = frame.loc[res.design.y.index]
-        acts_col = H1_ACT_COLUMNS.get(res.spec.outcome, res.spec.outcome)
-        unit = "city_id" if "city_id" in s.columns else "year"
-        g = s.groupby("country_iso3", sort=True)
-        t = pd.DataFrame(
-            {
-                "units": g[unit].nunique() if unit == "city_id" else g.size(),
-                "rows": g.size(),
-                "acts": g[acts_col].sum().astype("int64"),
-                "v2x_polyarchy": g["v2x_polyarchy"].mean(),
-            }
-        )
-        total = int(t["acts"].sum())
-        t["share_acts"] = t["acts"] / total if total else 0.0
-        t = t.reset_index().sort_values(["acts", "country_iso3"], ascending=[False, True])
-        t.insert(0, "model", name)
-        t.insert(1, "unit", "cities" if unit == "city_id" else "country-years")
-        parts.append(t)
-    return pd.concat(parts, ignore_index=True)
-
-
-def h1_figures(spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]):
-    res = _need(results, "climate_logit", "h1")
-    frame = frames[spec.frame_of(res.spec)]
-    s = frame.loc[res.design.y.index]
-    out = {"democracy_margins": _curve(res, frame, "v2x_polyarchy", s["v2x_polyarchy"])}
-    rows = []
-    for name, norm in (("climate", "climate"), ("peace", "peace")):
-        main = _need(results, name, "h1")
-        m = frames[spec.frame_of(main.spec)].loc[main.design.y.index]
-        g = m.groupby("country_iso3", sort=True)
-        t = pd.DataFrame(
-            {
-                "cities": g["city_id"].nunique(),
-                "city_years": g.size(),
-                "acts": g[f"defiance_{norm}"].sum().astype("int64"),
-                "v2x_polyarchy": g["v2x_polyarchy"].mean(),
-                "autocracy": g["v2x_regime"].max().isin([0, 1]),
-            }
-        )
-        t["acts_per_1000_city_years"] = 1000 * t["acts"] / t["city_years"]
-        rows.append(t.reset_index().assign(norm=norm))
-    by_country = pd.concat(rows, ignore_index=True)
-    out["defiance_countries"] = by_country.sort_values(
-        ["acts", "norm", "country_iso3"], ascending=[False, True, True], kind="stable"
-    ).reset_index(drop=True)
-    out["country_shares"] = h1_country_shares(spec, frames, results)
-    comp = _need(results, "composition", "h1")
-    c = frames[spec.frame_of(comp.spec)].loc[comp.design.y.index]
-    group = np.where(c["china_mainland"] == 1, "Mainland China", "Other cities")
-    means = c.groupby(group)["normative_share"].agg(["size", "mean", "median"])
-    out["composition_means"] = (
-        means.rename(columns={"size": "n"}).rename_axis("group").reset_index()
-    )
-    eu = np.where(c["europe"] == 1, "Europe", "Outside Europe")
-    means = c.groupby(eu)["normative_share"].agg(["size", "mean", "median"])
-    out["composition_europe"] = (
-        means.rename(columns={"size": "n"}).rename_axis("group").reset_index()
-    )
-    return out
-
-
-FIGDATA: dict[str, Callable[..., dict[str, pd.DataFrame]]] = {"h1": h1_figures, "h2": h2_figures}
-
-
-def figure_data(
-    spec: HypothesisSpec, frames: Frames, results: dict[str, FitResult]
-) -> dict[str, pd.DataFrame]:
-    from analysis.hypotheses import modules
-
-    registry = dict(FIGDATA) | {m.HYPOTHESIS: m.figure_data for m in modules()}
-    fn = registry.get(spec.hypothesis)
-    return {} if fn is None else fn(spec, frames, results)
+def _read(models_dir: Path) -> tuple[pd.DataFrame, dict]:
+    coefs = pd.read_csv(models_dir / "coefficients.csv")
+    fit = json.loads((models_dir / "fit.json").read_text("utf-8"))
+    return coefs, fit

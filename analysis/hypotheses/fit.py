@@ -12,7 +12,7 @@ from typing import Any
 
 from analysis.core.errors import PipelineError
 from analysis.core.tableio import write_csv, write_json
-from analysis.hypotheses.figdata import figure_data
+from analysis.hypotheses import module_of
 from analysis.hypotheses.frames import build_frame, used_covariates
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.samples import label_samples, write_samples
@@ -41,7 +41,9 @@ def run_fit(
     figdir.mkdir(parents=True, exist_ok=True)
     for old in figdir.glob("*.csv"):
         old.unlink()  # a figure dropped from the registry must not leave stale data behind
-    for name, df in figure_data(spec, frames, results).items():
+    module = module_of(spec.hypothesis)  # a spec without a hypothesis module has no figures
+    figdata = {} if module is None else module.figure_data(spec, frames, results)
+    for name, df in figdata.items():
         write_csv(df, figdir / f"{name}.csv")
     sizes = write_samples(
         frames,

@@ -1,8 +1,10 @@
-"""Model frames: the named analysis datasets that model specs refer to (``frame:`` key).
+"""Model frames: building the named analysis datasets that model specs refer to (``frame:``).
 
-Each builder takes the published tables of ``results/data`` and returns one DataFrame whose
-columns specs may use. Derived variables are made here, once, with their reasons, so specs
-stay declarative. Users' own covariate files (config ``covariates``) are merged by key.
+The frames themselves are declared by the hypothesis modules (``FRAMES``, collected by
+:func:`analysis.hypotheses.frame_registry`): each builder takes the published tables of
+``results/data`` and returns one DataFrame whose columns specs may use. Here is what every
+frame shares: reading the tables, the universe options, the duplicate-key check and the merge
+of users' own covariate files (config ``covariates``) by key.
 """
 
 from __future__ import annotations
@@ -11,164 +13,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.core.errors import ConfigError, PipelineError, plain
+from analysis.hypotheses import frame_registry
 from analysis.models.framedef import FrameDef
 from analysis.models.spec import term_columns
-from analysis.panel.assemble import network_entries
-from analysis.resolve.countries import region_of
-
-H2_YEAR = 2020  # GaWC 2020 is the main centrality measure; memberships are counted that year
-LONO_NETWORKS = 12  # leave-one-network-out: the networks with the most members in H2_YEAR
-
-
-def _log_or_nan(s: pd.Series) -> pd.Series:
-    s = s.astype(float)
-    return np.log(s.where(s > 0))
-
-
-def _city_covariates(cy: pd.DataFrame) -> pd.DataFrame:
-    out = cy.copy()
-    out["log_gdp_pc"] = _log_or_nan(out["gdp_pc_usd"])
-    out["china_mainland"] = (out["country_iso3"] == "CHN").astype(float)
-    out["autocracy"] = out["v2x_regime"].isin([0, 1]).astype(float).where(out["v2x_regime"].notna())
-    out["region"] = region_of(out["country_iso3"])
-    return out
-
-
-def held_networks(memberships: pd.DataFrame, year: int) -> pd.DataFrame:
-    """0/1 ``held_<network>`` per city: the network counts in ``n_networks`` of `year`.
-
-    Same rule as the panel's count (:func:`analysis.panel.assemble.network_entries`): a network
-    counts from its earliest join year, else from its first snapshot year.
-    """
-    e = network_entries(memberships)
-    e = e[e["entry_year"] <= year]
-    flags = pd.crosstab(e["city_id"], e["network"]).clip(upper=1).astype(float)
-    return flags.add_prefix("held_")
-
-
-def network_flags(memberships: pd.DataFrame, networks: list[str]) -> pd.DataFrame:
-    """0/1 columns ``member_<network>`` per city (any source, any year)."""
-    m = memberships[memberships["network"].isin(networks)]
-    flags = pd.crosstab(m["city_id"], m["network"]).clip(upper=1)
-    flags = flags.reindex(columns=networks, fill_value=0).astype(float)
-    return flags.add_prefix("member_")
-
-
-def build_h2_cities(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Cities in `H2_YEAR`: network counts, C40 membership, centrality measures, controls.
-
-    Log centralities are ``log(1 + x)`` because a few GaWC cities score 0. Headquarters are
-    counted 0 for GaWC cities without one (the Fortune list covers every HQ city); embassies
-    stay missing outside the 621 cities the missions source covers.
-    """
-    cy = t["city_year"]
-    c = _city_covariates(cy[cy["year"] == H2_YEAR])
-    flags = network_flags(t["memberships"], ["c40", "iclei", "gcom", "cdp"])
-    c = c.merge(flags, left_on="city_id", right_index=True, how="left")
-    c[flags.columns] = c[flags.columns].fillna(0.0)
-    gawc = c["gawc_gnc_2020"].notna()
-    c["fortune500_hq_2017"] = c["fortune500_hq_2017"].where(
-        ~gawc, c["fortune500_hq_2017"].fillna(0)
-    )
-    for col in ["gawc_gnc_2020", "gawc_gnc_2000", "air_degree", "air_betweenness",
-                "air_eigenvector", "fortune500_hq_2017", "foreign_missions_2022"]:  # fmt: skip
-        c[f"log1p_{col}"] = np.log1p(c[col].astype(float))
-    # Airline centralities are shares (degree ~1e-3): per thousand, so log1p is not linear.
-    for col in ["air_degree", "air_betweenness", "air_eigenvector"]:
-        c[f"log1p_{col}"] = np.log1p(1000 * c[col].astype(float))
-    c["gawc_city"] = gawc.astype(float)
-    # The essay's outcome: transnational municipal networks only. National programmes
-    # (Climate Mayors, Japan's zero-carbon cities, ...) and reporting platforms (CDP, NAZCA,
-    # carbonn) are typed in analysis/data/networks.csv and enter as alternative outcomes.
-    c["n_tmn"] = c["n_networks_transnational"].astype(float)
-    c["log1p_n_tmn"] = np.log1p(c["n_tmn"])
-    c["log1p_n_networks"] = np.log1p(c["n_networks"].astype(float))
-    # Leave-one-network-out outcomes: the transnational count without each of the largest.
-    mem = t["memberships"]
-    held = held_networks(mem[mem["network_scope"] == "transnational"], H2_YEAR)
-    top = held.sum().sort_values(ascending=False, kind="stable").index[:LONO_NETWORKS]
-    held = held[sorted(top)].reindex(c["city_id"]).fillna(0.0).to_numpy()
-    for j, col in enumerate(sorted(top)):
-        net = col.removeprefix("held_")
-        c[f"n_tmn_wo_{net}"] = c["n_tmn"].to_numpy(dtype=float) - held[:, j]
-    return c.sort_values("city_id").reset_index(drop=True)
-
-
-def _defiance():
-    from analysis.hypotheses import defiance
-
-    return defiance
-
-
-def build_h1_defiance(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> pd.DataFrame:
-    """City-years with defiance-act counts and the nation's norm violations (H1)."""
-    d = _defiance()
-    acts, _audit = d.defiance_acts(t["acts"], t["city_year"])
-    panel = d.defiance_panel(t["city_year"], acts, min_population=h1_min_population)
-    panel["region"] = region_of(panel["country_iso3"])
-    panel = d.universe_columns(panel, t["city_year"])
-    panel = d.coverage_flags(panel, d.source_coverage(t["acts"], t["city_year"]))
-    return panel.sort_values(["city_id", "year"]).reset_index(drop=True)
-
-
-def build_h1_country_year(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> pd.DataFrame:
-    """Country-years of the GHSL universe: defiance acts per 1,000 urban-centre cities (H1)."""
-    d = _defiance()
-    panel = build_h1_defiance(t, h1_min_population)
-    cy = d.country_year_rates(panel)
-    cy["region"] = region_of(cy["country_iso3"])
-    return cy.sort_values(["country_iso3", "year"]).reset_index(drop=True)
-
-
-def build_h1_composition(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Cities with at least one international tie: the normative share of their ties (H1)."""
-    d = _defiance()
-    comp = d.tie_composition(t["city_year"], t["memberships"], t["dyads"], year=H2_YEAR)
-    comp["region"] = region_of(comp["country_iso3"])
-    # Most normative ties come from EU programmes: a Europe indicator for the composition test.
-    comp["europe"] = comp["region"].eq(d.EUROPE).astype("int8").astype("Int8")
-    return comp.sort_values("city_id").reset_index(drop=True)
-
-
-FRAMES: dict[str, FrameDef] = {
-    "h2_cities": FrameDef(
-        ("city_year", "memberships"), build_h2_cities, ("city_id",), "cities in 2020"
-    ),
-    "h1_defiance": FrameDef(
-        ("city_year", "acts"),
-        build_h1_defiance,
-        ("city_id", "year"),
-        "city-years",
-        options=("h1_min_population",),
-    ),
-    "h1_country_year": FrameDef(
-        ("city_year", "acts"),
-        build_h1_country_year,
-        ("country_iso3", "year"),
-        "country-years",
-        options=("h1_min_population",),
-    ),
-    "h1_composition": FrameDef(
-        ("city_year", "memberships", "dyads"), build_h1_composition, ("city_id",), "cities"
-    ),
-}
-
-
-def _all_frames() -> dict[str, FrameDef]:
-    from analysis.hypotheses import modules
-
-    out = dict(FRAMES)
-    for mod in modules():
-        out |= mod.FRAMES
-    return out
 
 
 def frame_def(name: str) -> FrameDef:
-    frames = _all_frames()
+    """The frame called `name`, from whichever hypothesis module declares it."""
+    frames = frame_registry()
     if name not in frames:
         raise ConfigError(f"frame: unknown frame {name!r}; known: {sorted(frames)}")
     return frames[name]

@@ -2,7 +2,7 @@
 H1 estimate (issue 14).
 
 - ``h1_coverage.{csv,md}``: per norm and act source, the countries it records acts in and the
-  years it covers (:func:`analysis.hypotheses.defiance.source_coverage`; the rule is in its docstring
+  years it covers (:func:`analysis.hypotheses.h1_panel.source_coverage`; the rule is in its docstring
   and the README's H1 section), with the countries where the nation violated the norm in a
   covered year marked (``opportunity_years``: covered years in which the nation was outside
   Paris / a nuclear-weapon state or NATO member).
@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import markdown
-from analysis.hypotheses.defiance import CLIMATE, PEACE, national_table, source_coverage
+from analysis.hypotheses.h1_acts import CLIMATE, PEACE, national_table
+from analysis.hypotheses.h1_panel import source_coverage
 
 COVERAGE_NOTE = (
     "A source covers a country in a year when it records at least one act of any kind in a "
@@ -30,7 +31,7 @@ COVERAGE_NOTE = (
 
 def _opportunity_years(city_year: pd.DataFrame, norm: str) -> pd.DataFrame:
     """(country_iso3, year) where the nation violated `norm` (year-end flags, 2017 on for
-    Paris; the US from 2017 through 2021 as in :func:`analysis.hypotheses.defiance.defiance_panel`)."""
+    Paris; the US from 2017 through 2021 as in :func:`analysis.hypotheses.h1_panel.defiance_panel`)."""
     nat = national_table(city_year).reset_index()
     if norm == CLIMATE:
         hit = nat["paris_outside"].eq(1) & nat["year"].ge(2017)

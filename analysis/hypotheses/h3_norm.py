@@ -69,7 +69,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
 ``h3_hazard``: discrete-time hazard of a city's first climate-network adhesion
     City-years 2016-2023 at risk of a first adhesion (GCoM-MyCovenant adhesion dates; ETMUN
     climate networks' join years: Covenant of Mayors, Climate Alliance, ICLEI, CIVITAS; the
-    climate acts of :data:`analysis.hypotheses.defiance.CANDIDATE_ACTS` other than CEDAMIA
+    climate acts of :data:`analysis.hypotheses.h1_acts.CANDIDATE_ACTS` other than CEDAMIA
     declarations, which are not network adhesions). A city enters in the first panel year if
     it had not adhered before, leaves after the year of its first adhesion (``adhesion`` = 1
     that year); cities that adhered before the window never enter (left truncation).
@@ -78,7 +78,7 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
     (``in_reach_pre``, pre-determined; ``in_reach_any`` uses any year, a variant that selects
     countries on the outcome). The US is outside the reach (see above), so the most prominent
     case of non-ratification is not in this sample. National status: ``paris_outside`` at
-    31 December (2016 is special: see :mod:`analysis.hypotheses.defiance`, decision 3; the main sample
+    31 December (2016 is special: see :mod:`analysis.hypotheses.h1_acts`, decision 3; the main sample
     starts in 2017). ETMUN join years end in 2019 (its snapshot), so later adhesions are
     GCoM's only; year effects absorb that. A Kyoto Protocol non-ratification variant is not
     possible: the openclimatedata country-group files hold no Kyoto list
@@ -87,17 +87,24 @@ DESIGN §2 H3. Two designs, two frames (pure builders on the published ``results
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import PipelineError
 from analysis.core.lazy import lazy_module
-from analysis.hypotheses import defiance as D
-from analysis.hypotheses.frames import network_flags
+from analysis.hypotheses import h1_acts as D
+from analysis.hypotheses.cross_section import network_flags
+from analysis.hypotheses.h3_checks import (
+    is_event_model,
+    pretrend_test,
+    rel_name,
+    rel_of,
+    wald_test,
+)
 from analysis.models.estimate import FitResult
 from analysis.models.framedef import FrameDef
 from analysis.models.spec import HypothesisSpec
@@ -109,7 +116,7 @@ HYPOTHESIS = "h3"
 # --------------------------------------------------------------------------- constants
 
 #: The treated nation and the event: the US announcement of 2017-06-01 (the dated window of
-#: :data:`analysis.hypotheses.defiance.PARIS_DATED_WINDOWS`), coded in its calendar year.
+#: :data:`analysis.hypotheses.h1_acts.PARIS_DATED_WINDOWS`), coded in its calendar year.
 TREATED = "USA"
 ANNOUNCEMENT = D.PARIS_DATED_WINDOWS[TREATED][0]
 EVENT_YEAR = ANNOUNCEMENT.year
@@ -142,8 +149,6 @@ CDP_EVENT_MODEL = "es_cdp"
 MAIN_HAZARD_MODEL = "hz_main"
 INTERACTION = ("paris_outside", "paris_outside:v2x_polyarchy")
 
-_REL = re.compile(r"^rel_([mp])(\d+)$")
-
 SOURCE_EVENT = (
     "Sources: CDP Cities (city-wide emissions 2016, 2017, 2021; disclosing cities 2018-2020); "
     "CEDAMIA climate-emergency declarations; GeoNames and simplemaps (cities); OECD, V-Dem v15 "
@@ -163,19 +168,6 @@ def _require(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise PipelineError(f"{name}: missing column(s) {missing}")
-
-
-def rel_name(k: int) -> str:
-    """Dummy name of event time `k`: ``rel_m3`` for -3, ``rel_p0`` for 0, ``rel_p2`` for 2."""
-    return f"rel_m{-k}" if k < 0 else f"rel_p{k}"
-
-
-def rel_of(term: str) -> int | None:
-    """Inverse of :func:`rel_name` (None for other terms)."""
-    m = _REL.match(term)
-    if m is None:
-        return None
-    return -int(m[2]) if m[1] == "m" else int(m[2])
 
 
 def add_event_time(
@@ -281,7 +273,7 @@ def _flag(rows: pd.DataFrame, events: pd.DataFrame, years: Iterable[int]) -> pd.
 def first_declarations(acts: pd.DataFrame, city_year: pd.DataFrame) -> pd.DataFrame:
     """Each city's first dated CEDAMIA declaration, by H1's first-commitment rule.
 
-    Uses :func:`analysis.hypotheses.defiance.defiance_acts` (which also stops on unclassified act names)
+    Uses :func:`analysis.hypotheses.h1_acts.defiance_acts` (which also stops on unclassified act names)
     and keeps acts with ``first_commitment`` for the ``cedamia`` commitment.
     """
     coded = D.defiance_acts(acts, city_year).acts
@@ -383,7 +375,7 @@ def build_event_panel(
 def first_adhesions(acts: pd.DataFrame) -> pd.DataFrame:
     """Each city's first dated climate-network adhesion (:data:`NETWORK_ACTS`).
 
-    Every act name must be classified by :mod:`analysis.hypotheses.defiance` (else UnknownActError).
+    Every act name must be classified by :mod:`analysis.hypotheses.h1_acts` (else UnknownActError).
     Returns ``city_id``, ``first_adhesion_year``, ``first_adhesion_act``.
     """
     _require(acts, ["city_id", "act", "year"], "acts")
@@ -487,76 +479,6 @@ FRAMES: dict[str, FrameDef] = {
         options=("h3_min_population",),
     ),
 }
-
-
-# --------------------------------------------------------------------------- tests of fits
-
-
-def wald_test(
-    params: pd.Series, cov: pd.DataFrame, terms: list[str], df_resid: int | None = None
-) -> dict[str, float]:
-    """Joint Wald test that `terms` are all zero, from the fitted covariance.
-
-    ``chi2`` = b' V^-1 b with q = len(terms) degrees of freedom; with `df_resid` (linear
-    models: G-1 when clustered, as :mod:`analysis.models.estimate` uses for t tests) the p-value is
-    from F = chi2 / q on (q, df_resid), else from chi2(q). A singular V (more restrictions
-    than clusters allow) uses the pseudo-inverse and its rank as q.
-    """
-    if not terms:
-        raise PipelineError("wald_test: no terms to test")
-    missing = [t for t in terms if t not in params.index]
-    if missing:
-        raise PipelineError(f"wald_test: terms not in the fit: {missing}")
-    b = params[terms].to_numpy(dtype=float)
-    V = cov.loc[terms, terms].to_numpy(dtype=float)
-    q = int(np.linalg.matrix_rank(V))
-    chi2 = float(b @ np.linalg.pinv(V) @ b)
-    if df_resid is not None:
-        f = chi2 / q
-        return {
-            "chi2": chi2,
-            "F": f,
-            "df1": q,
-            "df2": df_resid,
-            "p_value": float(stats.f.sf(f, q, df_resid)),
-        }
-    return {
-        "chi2": chi2,
-        "F": np.nan,
-        "df1": q,
-        "df2": np.nan,
-        "p_value": float(stats.chi2.sf(chi2, q)),
-    }
-
-
-def is_event_model(res: FitResult) -> bool:
-    return any(rel_of(t) is not None for t in res.spec.regressors)
-
-
-def pretrend_test(res: FitResult) -> dict[str, object]:
-    """Joint Wald test of the lead coefficients (``rel_m*``) of an event-study fit."""
-    leads = [t for t in res.fit.params.index if (k := rel_of(t)) is not None and k < 0]
-    row: dict[str, object] = {
-        "model": res.spec.name,
-        "outcome": res.spec.outcome,
-        "n_leads": len(leads),
-        "leads": " ".join(leads),
-    }
-    if not leads:
-        return row | {
-            "test": "",
-            "chi2": np.nan,
-            "F": np.nan,
-            "df1": np.nan,
-            "df2": np.nan,
-            "p_value": np.nan,
-            "note": "not testable: the model has no lead (rel_m*) terms; in h3_event every "
-            "outcome's sources start in the reference year 2016",
-        }
-    df = res.df if res.dist == "t" else None
-    out = wald_test(res.fit.params, res.fit.cov, leads, df)
-    test = f"F({out['df1']}, {out['df2']})" if df is not None else f"chi2({out['df1']})"
-    return row | {"test": test} | out | {"note": "H0: all leads are zero"}
 
 
 # --------------------------------------------------------------------------- figure data
@@ -761,10 +683,8 @@ def figure_data(
 
 
 def _event_figure(
-    models_dir: Path, out_stem: Path, model: str, *, what: str, y_label: str
+    models_dir: Path, out_stem: Path, figures: ModuleType, model: str, *, what: str, y_label: str
 ) -> list[Path]:
-    from analysis import figures
-
     es = pd.read_csv(models_dir / "figdata" / "event_study.csv")
     es = es[es["model"] == model]
     if es.empty:
@@ -781,31 +701,31 @@ def _event_figure(
     )
 
 
-def fig_event_study(models_dir: Path, out_stem: Path) -> list[Path]:
+def fig_event_study(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     """Main event study: CDP disclosure + climate-emergency declaration per city-year."""
     return _event_figure(
         models_dir,
         out_stem,
+        figures,
         MAIN_EVENT_MODEL,
         what="Climate commitments (CDP disclosure, emergency declaration)",
         y_label="CDP disclosure + emergency declaration\n(US minus control, per city-year)",
     )
 
 
-def fig_event_study_cdp(models_dir: Path, out_stem: Path) -> list[Path]:
+def fig_event_study_cdp(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     """CDP disclosure alone (the one outcome both groups report every year 2016-2021)."""
     return _event_figure(
         models_dir,
         out_stem,
+        figures,
         CDP_EVENT_MODEL,
         what="CDP disclosure",
         y_label="CDP disclosure probability\n(US minus control)",
     )
 
 
-def fig_hazard_interaction(models_dir: Path, out_stem: Path) -> list[Path]:
-    from analysis import figures
-
+def fig_hazard_interaction(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     curve = pd.read_csv(models_dir / "figdata" / "hazard_interaction.csv")
     outside = pd.read_csv(models_dir / "figdata" / "hazard_outside_countries.csv")
     who = ", ".join(f"{r.country_iso3} {r.years}" for r in outside.itertuples())

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -419,15 +420,13 @@ def figure_data(
 # --------------------------------------------------------------------------------------------
 
 
-def alignment_cells_figure(models_dir: Path, out_stem: Path) -> list[Path]:
+def alignment_cells_figure(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/alignment_cells.csv")
     short = {label: label.replace(" x ", " × ").replace("electorate", "county")
              for label, _, _ in CELLS}  # fmt: skip
     df["category"] = [
         f"{short.get(c, c)} (n = {n})" for c, n in zip(df["category"], df["n"], strict=True)
     ]
-    from analysis import figures
-
     return figures.category_bars(
         df,
         out_stem,
@@ -439,7 +438,7 @@ def alignment_cells_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     )
 
 
-def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
+def rd_figure(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     """Binned RD plot: share joining per margin bin, local-linear fits within the bandwidth."""
     bins = pd.read_csv(models_dir / "figdata/rd_bins.csv")
     fits = pd.read_csv(models_dir / "figdata/rd_fit.csv")
@@ -459,8 +458,6 @@ def rd_figure(models_dir: Path, out_stem: Path) -> list[Path]:
             f"{int(r['n_eff_right'])} right"
         )))  # fmt: skip
     pts = lambda d, col: d.assign(**{col: 100 * d[col]})  # noqa: E731 - margins in points
-    from analysis import figures
-
     return figures.rd_plot(
         pts(bins, "x_mid"),
         pts(fits, "x"),

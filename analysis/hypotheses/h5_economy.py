@@ -2,7 +2,7 @@
 
 Frames:
 
-- ``h5_cities``: the H2 city cross-section of 2020 (:func:`analysis.hypotheses.frames.build_h2_cities`:
+- ``h5_cities``: the H2 city cross-section of 2020 (:func:`analysis.hypotheses.cross_section.build_h2_cities`:
   centrality measures as ``log1p_``, controls, ``china_mainland``) plus the tie composition
   of each city: ``sister_city_degree`` (distinct partner cities over the Wikipedia sister-city
   and Baltic twinning dyads, time-invariant), ``n_tmn`` (transnational networks held in 2020,
@@ -42,13 +42,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import PipelineError
+from analysis.hypotheses.cross_section import build_h2_cities
 from analysis.hypotheses.figdata import _at_means, _need
-from analysis.hypotheses.frames import build_h2_cities
 from analysis.models.estimate import FitResult
 from analysis.models.framedef import FrameDef
 from analysis.models.spec import HypothesisSpec
@@ -393,10 +394,8 @@ def figure_data(
 # --------------------------------------------------------------------------------------------
 
 
-def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
+def top_cities_figure(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/top_cities.csv", keep_default_na=False)
-    from analysis import figures
-
     return figures.ranked_bars(
         df,
         out_stem,
@@ -409,10 +408,8 @@ def top_cities_figure(models_dir: Path, out_stem: Path) -> list[Path]:
     )
 
 
-def china_ties_figure(models_dir: Path, out_stem: Path) -> list[Path]:
+def china_ties_figure(models_dir: Path, out_stem: Path, figures: ModuleType) -> list[Path]:
     df = pd.read_csv(models_dir / "figdata/china_ties.csv")
-    from analysis import figures
-
     return figures.category_bars(
         df,
         out_stem,

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.core.hashing import sha256_file
+from analysis.hypotheses import module_file
 from analysis.hypotheses.frames import frame_def, read_tables
 from analysis.models.spec import HypothesisSpec, load_spec
 from analysis.sources import registry
@@ -52,7 +53,7 @@ FIT_COMMAND = "fit"
 OUTPUT_COMMANDS = {
     "table": ("render-tables",),
     "figure": ("render-figures",),
-    "robustness": ("robustness",),
+    "robustness": ("robustness", "render-spec-curve"),
     "design_figure": ("robustness", "render-design-figure"),
 }
 
@@ -115,8 +116,10 @@ def code_closure(start: Iterable[Path]) -> list[str]:
 
 
 def frame_code(spec: HypothesisSpec) -> list[Path]:
-    """The modules defining the builders of the hypothesis's frames."""
-    return sorted({Path(inspect.getsourcefile(frame_def(f).build) or "") for f in spec.frames})
+    """The hypothesis's module (its figure data is computed by the fit) and the modules
+    defining the builders of its frames."""
+    builders = {Path(inspect.getsourcefile(frame_def(f).build) or "") for f in spec.frames}
+    return sorted(builders | {Path(f).resolve() for f in module_file(spec.hypothesis)})
 
 
 def _interim_index(

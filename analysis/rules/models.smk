@@ -205,6 +205,8 @@ rule spec_curve_figure:
         summary=rules.robustness.output.summary,
         specs=rules.robustness.output.specs,
         code=command_code("render-spec-curve"),
+        # the curve's sources line is the hypothesis module's SOURCES
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         png=report(
             f"{RESULTS}/figures/{{hypothesis}}_speccurve.png",
