@@ -1,4 +1,4 @@
-"""Tests for analysis.sources.readers on small synthetic files written to tmp_path."""
+"""Tests for analysis.sources.common.readers on small synthetic files written to tmp_path."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import RawInputError
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     decode_text,
     excel_serial_from_date,

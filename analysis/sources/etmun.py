@@ -92,16 +92,16 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import non_country_mask, resolve_countries
-from analysis.sources.base import ACTS as ACTS_SCHEMA
-from analysis.sources.base import (
+from analysis.sources.common.base import ACTS as ACTS_SCHEMA
+from analysis.sources.common.base import (
     MEMBERSHIPS,
     NETWORK_TYPES,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.base import MENTIONS as MENTIONS_SCHEMA
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS as MENTIONS_SCHEMA
+from analysis.sources.common.readers import (
     check_unique,
     clean_text,
     read_text_table,

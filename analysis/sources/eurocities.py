@@ -54,7 +54,7 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ACTS,
     MEMBERSHIPS,
     MENTIONS,
@@ -62,7 +62,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import clean_text, read_json_records, require_columns
+from analysis.sources.common.readers import clean_text, read_json_records, require_columns
 
 MEMBERS = "eurocities"
 STATEMENT = "eurocities_imamoglu"

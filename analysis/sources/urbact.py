@@ -34,15 +34,15 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MEMBERSHIPS,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.base import MENTIONS as MENTIONS_SCHEMA
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS as MENTIONS_SCHEMA
+from analysis.sources.common.readers import (
     check_unique,
     clean_text,
     read_text_table,

@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
@@ -41,14 +41,14 @@ from analysis.sources.base import (
     build_mentions,
     city_measures_for_year,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     clean_text,
     read_text_table,
     require_columns,
     to_number,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     city_label,
     state_codes,
 )

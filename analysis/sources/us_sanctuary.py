@@ -89,14 +89,14 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     MENTIONS,
     ParsedSource,
     SourceSpec,
     build_mentions,
     empty_mentions,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     clean_text,
     read_excel_table,
@@ -106,7 +106,7 @@ from analysis.sources.readers import (
     to_date,
     to_int,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     OPT_COUNTY_FIPS,
     STATE,
     STATE_FIPS,

@@ -27,11 +27,11 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ParsedSource,
     SourceSpec,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,
@@ -39,7 +39,7 @@ from analysis.sources.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     STATE,
     STATE_FIPS,
     pad_fips,

@@ -24,18 +24,18 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ParsedSource,
     SourceSpec,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     clean_text,
     read_text_table,
     require_columns,
     to_number,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     OPT_COUNTY_FIPS,
     STATE,
     STATE_FIPS,

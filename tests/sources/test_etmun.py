@@ -10,9 +10,9 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import etmun, local_gov_typology, urbact
+from analysis.sources.common.runner import validate_table
 from analysis.sources.etmun import MEMBERS_FILE, ORGS_FILE, parse_etmun
 from analysis.sources.local_gov_typology import TYPOLOGY_FILE, parse_typology
-from analysis.sources.runner import validate_table
 from analysis.sources.urbact import URBACT_FILE, parse_urbact
 
 SPECS = {s.name: s for m in (etmun, urbact, local_gov_typology) for s in m.SOURCES}

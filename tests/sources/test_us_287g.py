@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_287g as m
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drop_counts, write_xlsx
 
 (SPEC,) = m.SOURCES  # one spec per module

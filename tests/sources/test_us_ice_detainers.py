@@ -8,8 +8,8 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_ice_detainers as m
-from analysis.sources.runner import run_source
-from analysis.sources.us_geo import TERRITORY_REASON
+from analysis.sources.common.runner import run_source
+from analysis.sources.common.us_geo import TERRITORY_REASON
 from tests.sources.helpers import drop_counts, write
 
 (SPEC,) = m.SOURCES  # one spec per module

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_nae_index as m
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import write
 
 (SPEC,) = m.SOURCES  # one spec per module

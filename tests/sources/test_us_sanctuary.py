@@ -11,8 +11,8 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_sanctuary as m
-from analysis.sources.runner import run_source
-from analysis.sources.us_geo import TERRITORY_REASON
+from analysis.sources.common.runner import run_source
+from analysis.sources.common.us_geo import TERRITORY_REASON
 from tests.sources.helpers import drop_counts, write, write_xlsx
 
 (SPEC,) = m.SOURCES  # one spec per module

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_unauthorized_pop as m
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drop_counts, write
 
 (SPEC,) = m.SOURCES  # one spec per module
