@@ -27,10 +27,7 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries, resolve_countries
-from analysis.sources.common.base import (
-    ParsedSource,
-    SourceSpec,
-)
+from analysis.sources.common.base import ParsedSource, SourceSpec
 from analysis.sources.common.readers import (
     check_unique,
     clean_text,

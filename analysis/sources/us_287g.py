@@ -1,6 +1,6 @@
 """ICE 287(g) agreements: the Washington Post's curated list of agencies (H4).
 
-``us_287g`` (``us/ice_287g_agencies_2019_wapo.xlsx``) -> table ``us_287g``
+Spec ``us_287g``: reads ``us/ice_287g_agencies_2019_wapo.xlsx``, writes table ``us_287g``.
 
 One row per law-enforcement agency in the Washington Post's curated ICE 287(g) list:
 ``agency_id`` (``"ST|agency"``), ``agency``, ``agency_type`` (``sheriff`` = sheriff's
@@ -51,16 +51,8 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.common.base import (
-    ParsedSource,
-    SourceSpec,
-)
-from analysis.sources.common.readers import (
-    clean_text,
-    read_excel_table,
-    require_columns,
-    to_year,
-)
+from analysis.sources.common.base import ParsedSource, SourceSpec
+from analysis.sources.common.readers import clean_text, read_excel_table, require_columns, to_year
 from analysis.sources.common.us_geo import (
     OPT_COUNTY_FIPS,
     STATE,

@@ -1,6 +1,7 @@
 """TRAC ICE detainers by county: issued, custody taken or not (H4 non-compliance).
 
-``us_ice_detainers`` (``us/trac_ice_detainers_by_county_scraped_2017.csv``) -> ``us_ice_detainers``
+Spec ``us_ice_detainers``: reads ``us/trac_ice_detainers_by_county_scraped_2017.csv``,
+writes table ``us_ice_detainers``.
 
 One row per county: ``state``, ``state_fips``, ``county`` (name as given),
 ``county_fips`` (looked up from the name, Virginia's independent cities included;
@@ -29,10 +30,7 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.common.base import (
-    ParsedSource,
-    SourceSpec,
-)
+from analysis.sources.common.base import ParsedSource, SourceSpec
 from analysis.sources.common.readers import (
     check_unique,
     clean_text,

@@ -1,6 +1,7 @@
 """NAE Cities Index of the 100 largest US cities: policy and outcome scores (H4).
 
-``us_nae_index`` (``us/nae_cities_index_100_largest_cities.csv``) -> ``mentions``, ``city_measures``
+Spec ``us_nae_index``: reads ``us/nae_cities_index_100_largest_cities.csv``, writes tables
+``mentions`` and ``city_measures``.
 
 The NAE Cities Index of the 100 largest cities. Mentions: ``mention_id``
 ``us_nae_index:<City>|<ST>``, ``raw_name`` "City, ST" with the Census designation
@@ -48,10 +49,7 @@ from analysis.sources.common.readers import (
     require_columns,
     to_number,
 )
-from analysis.sources.common.us_geo import (
-    city_label,
-    state_codes,
-)
+from analysis.sources.common.us_geo import city_label, state_codes
 
 FILE_NAE = "us/nae_cities_index_100_largest_cities.csv"
 NAE_YEAR = 2019

@@ -1,6 +1,6 @@
 """Sanctuary and enforcement policies of US states, counties and cities (H4).
 
-``us_sanctuary`` -> ``us_sanctuary_jurisdictions``, ``mentions``
+Spec ``us_sanctuary``: writes tables ``us_sanctuary_jurisdictions`` and ``mentions``.
 
 Files ``us/cis_sanctuary_map_jurisdictions_2008_2015.csv`` (source ``cis``),
 ``us/us_state_sanctuary_laws_compiled_2026.csv`` (``kevinnbass_states``),

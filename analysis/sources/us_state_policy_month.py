@@ -1,8 +1,10 @@
 """Shift Project state-month policy panel 2013-2022 (sanctuary, ICE, E-Verify).
 
-``us_state_policy_month`` (``us/shift_hks_state_policy_measures_monthly_2013_2022.csv``)
+Spec ``us_state_policy_month``: reads
+``us/shift_hks_state_policy_measures_monthly_2013_2022.csv``, writes table
+``us_state_policy_month``.
 
-Table ``us_state_policy_month``: one row per (``state``, ``year``, ``month``), 51 units x
+One row per (``state``, ``year``, ``month``), 51 units x
 120 months, with ``state_fips`` and every measure of the file: the Yes/No and 0/1
 indicators as booleans (immigration: ``sanct_status``, ``sanct_ban``, ``ice_coop_req``,
 ``ice_coop_lim``, ``everify_req_pub``, ``everify_req_priv``, ``pro_lisc``; others:
@@ -27,10 +29,7 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.common.base import (
-    ParsedSource,
-    SourceSpec,
-)
+from analysis.sources.common.base import ParsedSource, SourceSpec
 from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
@@ -39,13 +38,7 @@ from analysis.sources.common.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.common.us_geo import (
-    STATE,
-    STATE_FIPS,
-    pad_fips,
-    state_codes,
-    state_fips,
-)
+from analysis.sources.common.us_geo import STATE, STATE_FIPS, pad_fips, state_codes, state_fips
 
 FILE_MONTHLY = "us/shift_hks_state_policy_measures_monthly_2013_2022.csv"
 

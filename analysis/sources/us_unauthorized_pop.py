@@ -1,6 +1,7 @@
 """MPI unauthorized immigrant population of large-immigrant US counties.
 
-``us_unauthorized_pop`` (``us/mpi_unauthorized_pop_by_county_scraped.csv``), same-named table
+Spec ``us_unauthorized_pop``: reads ``us/mpi_unauthorized_pop_by_county_scraped.csv``,
+writes table ``us_unauthorized_pop``.
 
 One row per MPI area: ``area`` (label as given), ``area_type`` (``county``,
 ``county_group`` for "A-B Counties", ``other`` for NECTAs and "Suburban Denver
@@ -24,10 +25,7 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.common.base import (
-    ParsedSource,
-    SourceSpec,
-)
+from analysis.sources.common.base import ParsedSource, SourceSpec
 from analysis.sources.common.readers import (
     check_unique,
     clean_text,
