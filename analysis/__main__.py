@@ -117,7 +117,7 @@ def _acquisition_report(args: argparse.Namespace) -> None:
 def _parse(args: argparse.Namespace) -> None:
     from analysis.acquire.manifest import by_file, load_manifest
     from analysis.sources import find_spec
-    from analysis.sources.runner import run_source, write_source
+    from analysis.sources.common.runner import run_source, write_source
 
     cfg = _cfg(args)
     try:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.sources.centrality import (
+from analysis.sources.common.centrality import (
     betweenness_exact,
     city_graph,
     eigenvector_giant,

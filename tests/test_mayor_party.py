@@ -1,4 +1,4 @@
-"""Precedence and conflict audit of the mayor's party on 2017-07-01 (analysis.sources.mayor_party)."""
+"""Precedence and conflict audit of the mayor's party on 2017-07-01 (analysis.sources.common.mayor_party)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.sources import mayor_party as mp
+from analysis.sources.common import mayor_party as mp
 
 ELECTION_COLS = ["city_id", "source", "mention_id", "year", "winner", "winner_party", "dem_margin"]
 

@@ -24,7 +24,7 @@ from analysis.core.config import validate_config
 from analysis.core.errors import ChecksumError, ConfigError, RawInputError, UnknownEntityError
 from analysis.core.preflight import UnwritableError, check_writable
 from analysis.resolve.countries import resolve_countries
-from analysis.sources.readers import check_unique
+from analysis.sources.common.readers import check_unique
 from analysis.workflow.dag import check_covariate_clashes
 from tests.conftest import ROOT
 

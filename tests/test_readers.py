@@ -1,4 +1,4 @@
-"""Tests for analysis.sources.readers on small synthetic files written to tmp_path."""
+"""Tests for analysis.sources.common.readers on small synthetic files written to tmp_path."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.core.errors import RawInputError
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
+    clean_text,
     decode_text,
     excel_serial_from_date,
     parse_excel_serial,
@@ -414,6 +415,18 @@ def test_parse_excel_serial(serial, expected):
 def test_parse_excel_serial_rejects(serial):
     with pytest.raises(RawInputError):
         parse_excel_serial(serial, file="f", column="d")
+
+
+def test_clean_text_strips_collapses_and_keeps_missing():
+    values = pd.Series(["  New\u00a0 York \t", "a\n\nb", None, ""], dtype="object")
+    out = clean_text(values)
+    assert out.iloc[:2].tolist() == ["New York", "a b"]
+    assert pd.isna(out.iloc[2]) and out.iloc[3] == ""
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab \t\n\u00a0"), max_size=20))
+def test_clean_text_is_split_and_join(text):
+    assert clean_text(pd.Series([text])).iloc[0] == " ".join(text.split())
 
 
 @given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)))

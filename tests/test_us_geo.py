@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import RawInputError
-from analysis.sources.us_geo import county_fips_from_names, county_key, pad_fips, state_codes
+from analysis.sources.common.us_geo import county_fips_from_names, county_key, pad_fips, state_codes
 
 
 def test_state_codes_resolve_names_codes_and_aliases() -> None:

@@ -20,7 +20,7 @@ from analysis.core.audit import RowAudit
 from analysis.core.errors import PipelineError
 from analysis.panel.cityjoin import attach_cities, read_tables, stacked
 from analysis.panel.us_panel import build_us_city
-from analysis.sources.base import NETWORK_TYPES
+from analysis.sources.common.base import NETWORK_TYPES
 
 # City measures that are counts: several mentions of one city (e.g. districts hosting
 # embassies) add up. Every other measure is an index or a size, where the largest wins.

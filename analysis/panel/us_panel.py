@@ -16,8 +16,8 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.panel.cityjoin import attach_cities, stacked
-from analysis.sources.mayor_party import OUT_COLUMNS, mayor_party
-from analysis.sources.us_party import MID_2017
+from analysis.sources.common.mayor_party import OUT_COLUMNS, mayor_party
+from analysis.sources.common.us_party import MID_2017
 
 ELECTION_YEARS = (2008, 2012, 2016, 2020)
 CONTEXT_COLUMNS = {

@@ -5,7 +5,7 @@ from pathlib import Path
 from analysis.workflow.code_deps import command_code, source_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.sources.runner import audit_path, output_paths
+from analysis.sources.common.runner import audit_path, output_paths
 from analysis.sources import module_of, registry
 
 SOURCES = registry()

@@ -1,6 +1,8 @@
-"""Source parsers, one module per source family; each module defines `SOURCES`.
+"""Source parsers, one module per source or source family; each module defines `SOURCES`.
 
-Modules are discovered, not listed, so adding a source is adding a module.
+Modules are discovered, not listed, so adding a source is adding a module. What the parsers
+share (readers, the parser contract, US lookups) lives in the sub-package `common`, which the
+registry does not scan.
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ import importlib
 import pkgutil
 from functools import cache
 
-from analysis.sources.base import SourceSpec
+from analysis.sources.common.base import SourceSpec
 
 
 @cache
 def registry() -> dict[str, SourceSpec]:
-    """Every `SourceSpec` of every module in this package, by name (names must be unique)."""
+    """Every `SourceSpec` of every parser module of this package, by name (names must be
+    unique). Sub-packages (`common`) hold shared helpers, not parsers, and are skipped."""
     specs: dict[str, SourceSpec] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "base":
+        if info.name.startswith("_") or info.ispkg:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for spec in getattr(module, "SOURCES", []):

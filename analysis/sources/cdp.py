@@ -113,7 +113,7 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import non_country_mask
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ACTS,
     CITY_MEASURES,
     MEMBERSHIPS,
@@ -122,7 +122,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,

@@ -84,8 +84,8 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError, UnknownEntityError
 from analysis.resolve.countries import drop_non_countries, resolve_country
-from analysis.sources.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import (
+from analysis.sources.common.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     read_text_table,

@@ -115,8 +115,19 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries
-from analysis.sources.base import MEMBERSHIPS, MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import check_unique, read_text_table, require_columns, to_number
+from analysis.sources.common.base import (
+    MEMBERSHIPS,
+    MENTIONS,
+    ParsedSource,
+    SourceSpec,
+    build_mentions,
+)
+from analysis.sources.common.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_number,
+)
 
 COLUMNS = ["name", "iso", "entity_type", "lat", "lng", "population", "initiatives_committed"]
 #: Sept2020 columns before the 0/1 initiative columns.

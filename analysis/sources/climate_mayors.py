@@ -53,7 +53,7 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MEMBERSHIPS,
     MENTIONS,
@@ -61,7 +61,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import read_text_table, require_columns, to_number, to_year
+from analysis.sources.common.readers import read_text_table, require_columns, to_number, to_year
 
 NAME = "climate_mayors"
 FILE = "networks/climate_mayors_compendium_targets_ddl.csv"

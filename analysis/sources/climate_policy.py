@@ -88,8 +88,8 @@ from analysis.resolve.countries import (
     drop_non_countries,
     resolve_countries,
 )
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema
-from analysis.sources.readers import (
+from analysis.sources.common.base import ParsedSource, SourceSpec, country_year_schema
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     read_text_table,

@@ -69,14 +69,14 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import read_text_table, require_columns, to_number
+from analysis.sources.common.readers import read_text_table, require_columns, to_number
 
 NAME = "embassies_wikidata"
 FILE = "cities/embassies_wikidata_2022-11-16.csv"

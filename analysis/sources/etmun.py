@@ -1,7 +1,7 @@
-"""Gourdon's European city-network data: ETMUN memberships, URBACT projects, local-government types.
+"""Gourdon's ETMUN data: members of 59 European transnational municipal networks.
 
-Three specs from P. Gourdon's thesis replication data (github.com/pgourdongeo/
-Chap3_LocationalAnalysis, see `networks/SOURCES.yaml`):
+From P. Gourdon's thesis replication data (github.com/pgourdongeo/
+Chap3_LocationalAnalysis, see `networks/SOURCES.yaml`).
 
 `etmun` - members of 59 European transnational municipal networks (ETMUN) with join years,
 plus the organisations table (UIA Yearbook 2014-2015 and network websites 2018-2019).
@@ -75,37 +75,6 @@ Caveats of SOURCES.yaml and how they are handled:
   network of the members file, EixoAtlántico (code W4), has no row there: its name comes from
   :data:`ETMUN_NETWORKS` and its founding year and secretariat stay missing. The secretariat
   code "GB/US" (C40) is two countries: kept raw, ISO3 missing; "UK" resolves to GBR.
-
-`urbact` - cities in 87 URBACT networks (EU thematic city-to-city projects, 2007-2016).
-Tables: `mentions` (key `CodeCity`, GeoNames coordinates `lat_GN`/`lng_GN`, else the geocoded
-`Y`/`X`; population = LAU2 population 2015), `memberships` (one per city: network "urbact",
-general - an EU programme -, `join_year` = start of the city's first URBACT project,
-`observed_year` = the latest collection year `Years.x`), `urbact_projects` (own schema, one
-row per city and project: code, name, role lead_partner/partner, start and end year, theme),
-`mention_geonames` (own schema: the GeoNames id the source already assigned, for the matching
-stage to check against) and `city_measures` (`population_lau2`, 2015; `population_urban_zone`,
-2011, the city's urban morphological zone). No acts: joining an EU-funded project is neither a
-normative nor an economic city-diplomacy act in the project's taxonomy. Project co-membership
-ties can be derived from `urbact_projects` and are not emitted as dyads. Caveats:
-"semicolon-separated with decimal commas": ``decimal=","``, plus ``na_values=["NA"]`` for the
-file's R missing values (all countries are European ISO2 codes, none Namibia);
-"EU-only programme (no autocracies)": documented, a sample restriction for H1 users. Also:
-`geonameId` "GN00" is a placeholder (Morne-à-l'Eau, Guadeloupe, coded FR) and is read as
-missing - its fallback geocode lies in mainland France, so it will not match; one duplicated
-(city, project) row (Berlin in FIN-URB-ACT as partner and lead partner) keeps the lead-partner
-row; R's "<U+00A0>" artefacts are removed from project names.
-
-`local_gov_typology` - `local_government_typology` (own schema, one row per country, 43
-European countries): the local-government typologies (Mouritzen & Svara horizontal power
-relations, Hesse & Sharpe vertical power relations, Heinelt & Hlepas political leadership,
-Swianiewicz East-European types, Kuhlmann & Wollmann administrative profiles) and the Local
-Autonomy Index for 1990, 2000, 2010, 2014 and its 1990-2014 mean, kept wide: the LAI panel
-proper comes from the country-level LAI source, so this table is a country-level moderator and a
-cross-check, not a second `country_year`. "OutsideTypology" (the typology does not classify the
-country) becomes missing. The file's Natural-Earth/Gapminder context columns (area, population,
-life expectancy, GDP per capita) are not carried: other sources provide them by year.
-Caveats: "Country level only; semicolon-separated with decimal commas": read with
-``decimal=","``; countries resolve from `iso_a2`, cross-checked against `name_long`.
 """
 
 from __future__ import annotations
@@ -122,29 +91,26 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.resolve.countries import drop_non_countries, non_country_mask, resolve_countries
-from analysis.sources.base import ACTS as ACTS_SCHEMA
-from analysis.sources.base import (
-    CITY_MEASURES,
+from analysis.resolve.countries import non_country_mask, resolve_countries
+from analysis.sources.common.base import ACTS as ACTS_SCHEMA
+from analysis.sources.common.base import (
     MEMBERSHIPS,
     NETWORK_TYPES,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.base import MENTIONS as MENTIONS_SCHEMA
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS as MENTIONS_SCHEMA
+from analysis.sources.common.readers import (
     check_unique,
+    clean_text,
     read_text_table,
     require_columns,
-    to_int,
     to_number,
     to_year,
 )
 
 log = logging.getLogger(__name__)
-
-# --------------------------------------------------------------------------- ETMUN
 
 ETMUN = "etmun"
 MEMBERS_FILE = "networks/etmun_members_geocoded_gourdon.csv"
@@ -283,11 +249,6 @@ NETWORKS_SCHEMA = pa.DataFrameSchema(
     strict=True,
     name="etmun_networks",
 )
-
-
-def _strip(series: pd.Series) -> pd.Series:
-    """Trim and collapse internal whitespace of text cells (missing stays missing)."""
-    return series.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
 def _network_lookup(codes: pd.Series, file: str, column: str) -> None:
@@ -432,13 +393,13 @@ def _etmun_mentions(df: pd.DataFrame) -> pd.DataFrame:
 
 def _networks_table(orgs: pd.DataFrame, member_codes: pd.Series) -> pd.DataFrame:
     """One row per network of either file; organisation attributes where the network is listed."""
-    secretariat = _strip(orgs["Country (secretariat)"])
+    secretariat = clean_text(orgs["Country (secretariat)"])
     not_country = non_country_mask(secretariat).notna()  # "GB/US": two countries
     listed = pd.DataFrame(
         {
-            "uia_code": _strip(orgs["Code"]),
-            "acronym": _strip(orgs["Acronym"]),
-            "name": _strip(orgs["Name"]),
+            "uia_code": clean_text(orgs["Code"]),
+            "acronym": clean_text(orgs["Acronym"]),
+            "name": clean_text(orgs["Name"]),
             "founded_year": to_year(orgs["Date"], ORGS_FILE, "Date", min_year=1900, max_year=2030),
             "secretariat_country_raw": secretariat,
             "secretariat_iso3": resolve_countries(
@@ -473,7 +434,7 @@ def parse_etmun(paths: Mapping[str, Path]) -> ParsedSource:
 
     orgs_raw = read_text_table(paths[ORGS_FILE], encoding="cp1252")
     require_columns(orgs_raw, ORG_COLUMNS, ORGS_FILE)
-    orgs = audit.start(orgs_raw.assign(Code=_strip(orgs_raw["Code"])), "organisations")
+    orgs = audit.start(orgs_raw.assign(Code=clean_text(orgs_raw["Code"])), "organisations")
     _network_lookup(orgs["Code"], ORGS_FILE, "Code")
     check_unique(orgs, ["Code"], ORGS_FILE)
     audit.finish(orgs)
@@ -493,8 +454,8 @@ def parse_etmun(paths: Mapping[str, Path]) -> ParsedSource:
     )
     df = audit.drop(df["Statut"].eq(FORMER_STATUS).fillna(False).astype(bool), "former member")
     df = df.assign(
-        name=_strip(df["Full_Name"]),
-        CountryCode=_strip(df["CountryCode"]),
+        name=clean_text(df["Full_Name"]),
+        CountryCode=clean_text(df["CountryCode"]),
         join_year=_join_years(df["Year_of_Joining"]),
         network=df["Code_Network"].map(lambda c: ETMUN_NETWORKS[c].network),
     )
@@ -546,276 +507,6 @@ def parse_etmun(paths: Mapping[str, Path]) -> ParsedSource:
     )
 
 
-# --------------------------------------------------------------------------- URBACT
-
-URBACT = "urbact"
-URBACT_FILE = "networks/urbact_membership_gourdon.csv"
-URBACT_COLUMNS = [
-    "Code_Network",
-    "Name",
-    "CodeCity",
-    "Country",
-    "Y",
-    "X",
-    "City.Statut",
-    "Years.x",
-    "Network",
-    "Start.x",
-    "End.x",
-    "Main.Key.Word",
-    "POPLAU2_2015",
-    "Pop2011",
-    "geonameId",
-    "lng_GN",
-    "lat_GN",
-]
-URBACT_ROLES = {"Lead Partner": "lead_partner", "Partner": "partner"}
-GEONAMES_PLACEHOLDER = "GN00"
-R_UNICODE_ESCAPE = re.compile(r"<U\+[0-9A-Fa-f]{4}>")
-
-URBACT_PROJECTS = pa.DataFrameSchema(
-    {
-        "mention_id": pa.Column(str),
-        "project_code": pa.Column("Int64"),
-        "project_name": pa.Column(str),
-        "role": pa.Column(str, pa.Check.isin(tuple(URBACT_ROLES.values()))),
-        "start_year": pa.Column("Int64", pa.Check.in_range(2000, 2030)),
-        "end_year": pa.Column("Int64", pa.Check.in_range(2000, 2030), nullable=True),
-        "theme": pa.Column(str),
-    },
-    strict=True,
-    unique=["mention_id", "project_code"],
-    name="urbact_projects",
-)
-MENTION_GEONAMES = pa.DataFrameSchema(
-    {
-        "mention_id": pa.Column(str, unique=True),
-        "geonameid": pa.Column("Int64", pa.Check.gt(0)),
-    },
-    strict=True,
-    name="mention_geonames",
-)
-
-
-def _clean_label(series: pd.Series) -> pd.Series:
-    return _strip(series.str.replace(R_UNICODE_ESCAPE, " ", regex=True))
-
-
-def _one_per_project(df: pd.DataFrame, column: str) -> None:
-    """Project-level attributes must not vary within a project."""
-    varying = df.groupby("Code_Network")[column].nunique(dropna=False)
-    if (varying > 1).any():
-        code = varying[varying > 1].index[0]
-        values = sorted(df.loc[df["Code_Network"] == code, column].dropna().unique())
-        raise RawInputError(
-            URBACT_FILE,
-            f"project {code} has several values {values}",
-            column=column,
-            value=values[0] if values else None,
-        )
-
-
-def parse_urbact(paths: Mapping[str, Path]) -> ParsedSource:
-    audit = RowAudit(URBACT)
-    raw = read_text_table(paths[URBACT_FILE], decimal=",", na_values=["NA"])
-    require_columns(raw, URBACT_COLUMNS, URBACT_FILE)
-    roles = raw["City.Statut"].map(URBACT_ROLES)
-    if roles.isna().any():
-        bad = raw.loc[roles.isna(), "City.Statut"]
-        raise RawInputError(
-            URBACT_FILE,
-            f"role not in {sorted(URBACT_ROLES)}",
-            column="City.Statut",
-            value=bad.iloc[0],
-        )
-    df = raw.assign(
-        role=roles,
-        project_code=to_int(raw["Code_Network"], URBACT_FILE, "Code_Network", allow_missing=False),
-        project_name=_clean_label(raw["Network"]),
-        start_year=to_year(raw["Start.x"], URBACT_FILE, "Start.x", allow_missing=False),
-        end_year=to_year(raw["End.x"], URBACT_FILE, "End.x"),
-        collected=to_year(raw["Years.x"], URBACT_FILE, "Years.x", allow_missing=False),
-        key=_strip(raw["CodeCity"]),
-    )
-    for column in ("project_name", "start_year", "end_year"):
-        _one_per_project(df, column)
-    df = audit.start(df, "participations")
-    df = df.sort_values(["key", "project_code", "role"], kind="mergesort")  # lead_partner first
-    df = audit.drop(
-        df.duplicated(["key", "project_code"]),
-        "duplicate city in the same project (lead-partner row kept)",
-        frame=df,
-    )
-    audit.finish(df)
-
-    geonameid = df["geonameId"].where(df["geonameId"] != GEONAMES_PLACEHOLDER)
-    df = df.assign(
-        geonameid=to_int(geonameid, URBACT_FILE, "geonameId"),
-        lon=to_number(df["lng_GN"], URBACT_FILE, "lng_GN", decimal=",").fillna(
-            to_number(df["X"], URBACT_FILE, "X", decimal=",")
-        ),
-        lat=to_number(df["lat_GN"], URBACT_FILE, "lat_GN", decimal=",").fillna(
-            to_number(df["Y"], URBACT_FILE, "Y", decimal=",")
-        ),
-        pop_lau2=to_number(df["POPLAU2_2015"], URBACT_FILE, "POPLAU2_2015"),
-        pop_umz=to_number(df["Pop2011"], URBACT_FILE, "Pop2011"),
-    )
-    mentions = build_mentions(
-        df,
-        source=URBACT,
-        file=URBACT_FILE,
-        key="key",
-        name="Name",
-        iso3="Country",
-        lat="lat",
-        lon="lon",
-        population="pop_lau2",
-    )
-    df = df.assign(mention_id=URBACT + ":" + df["key"])
-    per_city = df.groupby("mention_id", sort=True).agg(
-        join_year=("start_year", "min"), observed_year=("collected", "max")
-    )
-    memberships = pd.DataFrame(
-        {
-            "mention_id": per_city.index,
-            "network": URBACT,
-            "network_type": "general",
-            "join_year": pd.array(per_city["join_year"], dtype="Int64"),
-            "observed_year": pd.array(per_city["observed_year"], dtype="Int64"),
-            "source_label": "URBACT",
-        }
-    )
-    projects = df[
-        ["mention_id", "project_code", "project_name", "role", "start_year", "end_year"]
-    ].assign(theme=_clean_label(df["Main.Key.Word"]))
-    geonames = (
-        df.loc[df["geonameid"].notna(), ["mention_id", "geonameid"]]
-        .drop_duplicates()
-        .reset_index(drop=True)
-    )
-    check_unique(geonames, ["mention_id"], URBACT_FILE)
-    measures = pd.concat(
-        [
-            pd.DataFrame(
-                {"mention_id": df["mention_id"], "measure": name, "year": year, "value": values}
-            )
-            for name, year, values in (
-                ("population_lau2", 2015, df["pop_lau2"]),
-                ("population_urban_zone", 2011, df["pop_umz"]),
-            )
-        ],
-        ignore_index=True,
-    )
-    measures = measures.dropna(subset=["value"]).drop_duplicates()
-    check_unique(measures, ["mention_id", "measure"], URBACT_FILE)  # one value per city
-    measures = measures.astype({"year": "Int64"}).reset_index(drop=True)
-    return ParsedSource(
-        tables={
-            "mentions": mentions,
-            "memberships": memberships,
-            "urbact_projects": projects.reset_index(drop=True),
-            "mention_geonames": geonames,
-            "city_measures": measures,
-        },
-        audit=audit,
-    )
-
-
-# --------------------------------------------------------------------------- typology
-
-TYPOLOGY = "local_gov_typology"
-TYPOLOGY_FILE = "networks/country_local_government_typology_lai_gourdon.csv"
-OUTSIDE = "OutsideTypology"
-#: raw column -> (output column, allowed categories)
-TYPOLOGY_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "LocGovType_HorizontalPwrRelation": (
-        "horizontal_power_relation",
-        ("Strong Mayor Form", "Committee Leader Form", "Collective Form", "Council-Manager Form"),
-    ),
-    "LocGovType_VerticalPwrRelation": (
-        "vertical_power_relation",
-        ("AngloType", "FrancoType", "North-Middle European Group", "East-Central European Group"),
-    ),
-    "LocGovType_PoliticalLeadership": (
-        "political_leadership",
-        ("Ceremonial Mayors", "Collegial Leaders", "Executive Mayors", "Political Mayors"),
-    ),
-    "LocGovTyp_EasternEurope": ("eastern_europe_type", ("Type1", "Type2", "Type3", "Type4")),
-    "LocGovType_MunicipalAdmin": (
-        "municipal_administration",
-        (
-            "Anglo Saxon",
-            "Nordic",
-            "Continental European Napoleonic",
-            "Continental European Federal",
-            "Central Eastern European",
-            "South Eastern European",
-        ),
-    ),
-}
-LAI_COLUMNS = {
-    "LAI90": "lai_1990",
-    "LAI00": "lai_2000",
-    "LAI10": "lai_2010",
-    "LAI14": "lai_2014",
-    "MeanLAI_9014": "lai_mean_1990_2014",
-}
-_lai = pa.Column(float, pa.Check.in_range(0, 40), nullable=True)
-LOCAL_GOVERNMENT_TYPOLOGY = pa.DataFrameSchema(
-    {
-        "country_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$"), unique=True),
-        "country_name": pa.Column(str),
-        **{
-            out: pa.Column(str, pa.Check.isin(allowed), nullable=True)
-            for out, allowed in TYPOLOGY_COLUMNS.values()
-        },
-        **dict.fromkeys(LAI_COLUMNS.values(), _lai),
-    },
-    strict=True,
-    name="local_government_typology",
-)
-
-
-def parse_typology(paths: Mapping[str, Path]) -> ParsedSource:
-    audit = RowAudit(TYPOLOGY)
-    raw = read_text_table(paths[TYPOLOGY_FILE], decimal=",")
-    require_columns(raw, ["iso_a2", "name_long", *TYPOLOGY_COLUMNS, *LAI_COLUMNS], TYPOLOGY_FILE)
-    df = audit.start(raw, "countries")
-    df = drop_non_countries(audit, df, "iso_a2", reason="{kind}")
-    audit.finish(df)
-    iso3 = resolve_countries(df["iso_a2"], source=TYPOLOGY_FILE)
-    by_name = resolve_countries(df["name_long"], source=TYPOLOGY_FILE)
-    mismatch = iso3 != by_name
-    if mismatch.any():
-        row = df[mismatch].iloc[0]
-        raise RawInputError(
-            TYPOLOGY_FILE,
-            f"code {row['iso_a2']} ({iso3[mismatch].iloc[0]}) disagrees with name "
-            f"{row['name_long']!r} ({by_name[mismatch].iloc[0]})",
-            column="iso_a2",
-            value=row["iso_a2"],
-        )
-    out = pd.DataFrame({"country_iso3": iso3.astype(str), "country_name": _strip(df["name_long"])})
-    for column, (name, allowed) in TYPOLOGY_COLUMNS.items():
-        values = _strip(df[column])
-        values = values.where(values != OUTSIDE)
-        unknown = sorted(set(values.dropna()) - set(allowed))
-        if unknown:
-            raise RawInputError(
-                TYPOLOGY_FILE,
-                f"categories not in {list(allowed)} or {OUTSIDE!r}: {unknown}",
-                column=column,
-                value=unknown[0],
-            )
-        out[name] = values.astype("str")
-    for column, name in LAI_COLUMNS.items():
-        out[name] = to_number(df[column], TYPOLOGY_FILE, column, decimal=",")
-    check_unique(out, ["country_iso3"], TYPOLOGY_FILE)
-    return ParsedSource(
-        tables={"local_government_typology": out.reset_index(drop=True)}, audit=audit
-    )
-
-
 SOURCES = [
     SourceSpec(
         name=ETMUN,
@@ -828,25 +519,5 @@ SOURCES = [
             "networks": NETWORKS_SCHEMA,
         },
         description="ETMUN: members of 59 European city networks with join years (Gourdon).",
-    ),
-    SourceSpec(
-        name=URBACT,
-        files=(URBACT_FILE,),
-        parse=parse_urbact,
-        schemas={
-            "mentions": MENTIONS_SCHEMA,
-            "memberships": MEMBERSHIPS,
-            "urbact_projects": URBACT_PROJECTS,
-            "mention_geonames": MENTION_GEONAMES,
-            "city_measures": CITY_MEASURES,
-        },
-        description="URBACT city participation in EU city-to-city networks 2007-2016 (Gourdon).",
-    ),
-    SourceSpec(
-        name=TYPOLOGY,
-        files=(TYPOLOGY_FILE,),
-        parse=parse_typology,
-        schemas={"local_government_typology": LOCAL_GOVERNMENT_TYPOLOGY},
-        description="Local-government typologies and Local Autonomy Index, 43 countries.",
     ),
 ]

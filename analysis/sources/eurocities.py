@@ -54,7 +54,7 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ACTS,
     MEMBERSHIPS,
     MENTIONS,
@@ -62,7 +62,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import read_json_records, require_columns
+from analysis.sources.common.readers import clean_text, read_json_records, require_columns
 
 MEMBERS = "eurocities"
 STATEMENT = "eurocities_imamoglu"
@@ -105,10 +105,6 @@ NOT_FOUND_GROUPS = frozenset(
 )
 
 
-def _strip(series: pd.Series) -> pd.Series:
-    return series.astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
-
-
 def _check_qids(series: pd.Series, file: str, column: str) -> None:
     present = series.dropna()
     bad = present[~present.str.fullmatch(QID)]
@@ -126,9 +122,9 @@ def _read_members(path: Path) -> pd.DataFrame:
         if members[column].isna().any():
             raise RawInputError(MEMBERS_FILE, "missing value(s) not allowed", column=column)
     return members.assign(
-        wikidata_id=_strip(members["wikidata_id"]),
-        name_on_website=_strip(members["name_on_website"]),
-        wikidata_name=_strip(members["wikidata_name"]),
+        wikidata_id=clean_text(members["wikidata_id"]),
+        name_on_website=clean_text(members["name_on_website"]),
+        wikidata_name=clean_text(members["wikidata_name"]),
     )
 
 
@@ -186,7 +182,7 @@ def parse_members(paths: Mapping[str, Path]) -> ParsedSource:
     nf = audit.drop(nf["name"].str.strip().eq(""), "empty name")
     nf = audit.drop(nf.duplicated("name"), "duplicate name")
     audit.finish(nf)
-    nf = nf.assign(name=_strip(nf["name"]))
+    nf = nf.assign(name=clean_text(nf["name"]))
     nf = nf.assign(key="name:" + nf["name"], etype=nf["name"].map(_entity_type))
     unmatched = build_mentions(
         nf, source=MEMBERS, file=MEMBERS_FILE, key="key", name="name", entity_type=nf["etype"]
@@ -266,7 +262,7 @@ def parse_statement(paths: Mapping[str, Path]) -> ParsedSource:
     city = df["organisationNameFallback"]
     df = audit.drop(city.isna() | city.str.strip().eq(""), "no city named (individual signatory)")
     df = df.assign(
-        city=_strip(df["organisationNameFallback"]),
+        city=clean_text(df["organisationNameFallback"]),
         qid=df["associatedCityId"].str.strip(),
     )
     df = df.assign(key=df["qid"].fillna("name:" + df["city"]))

@@ -46,7 +46,7 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries, recode_china_labels, resolve_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
@@ -54,7 +54,7 @@ from analysis.sources.base import (
     build_mentions,
     city_measures_for_year,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,

@@ -17,7 +17,7 @@ GNC_abs, GNC_rel(%); 707 cities). Tables:
     get 689). The file must be ordered by GNC (checked; a violation raises).
 
 ``gawc_2000`` (``cities/gawc_da11_service_values_2000.csv``: 315 cities x 100 firms, service
-values 0-5). The interlocking network model is recomputed in :mod:`analysis.sources.centrality`
+values 0-5). The interlocking network model is recomputed in :mod:`analysis.sources.common.centrality`
 (``C_a = sum_{b != a} sum_j v_aj v_bj``). Tables:
 
 * ``mentions``: one per city, key = the DA11 label (upper case), country from the committed
@@ -74,7 +74,7 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries, recode_china_labels, resolve_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
@@ -82,8 +82,8 @@ from analysis.sources.base import (
     build_mentions,
     city_measures_for_year,
 )
-from analysis.sources.centrality import network_connectivity, proportional_connectivity
-from analysis.sources.readers import (
+from analysis.sources.common.centrality import network_connectivity, proportional_connectivity
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     read_text_table,

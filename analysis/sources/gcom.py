@@ -64,7 +64,7 @@ import pandas as pd
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ACTS,
     MEMBERSHIPS,
     MENTIONS,
@@ -72,7 +72,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     require_columns,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.audit import RowAudit
-from analysis.sources.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import read_text_table, require_columns
+from analysis.sources.common.base import ACTS, MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import read_text_table, require_columns
 
 NAME = "gpm_democracy"
 FILE = "networks/gpm_global_declaration_mayors_for_democracy_signatures_cityvote.csv"

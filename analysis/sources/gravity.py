@@ -24,8 +24,8 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.resolve.countries import drop_non_countries, resolve_countries
-from analysis.sources.base import ParsedSource, SourceSpec
-from analysis.sources.readers import (
+from analysis.sources.common.base import ParsedSource, SourceSpec
+from analysis.sources.common.readers import (
     check_codes,
     check_range,
     check_unique,

@@ -42,8 +42,13 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import ParsedSource, SourceSpec
-from analysis.sources.readers import check_unique, read_text_table, require_columns, to_number
+from analysis.sources.common.base import ParsedSource, SourceSpec
+from analysis.sources.common.readers import (
+    check_unique,
+    read_text_table,
+    require_columns,
+    to_number,
+)
 
 NAME = "lau"
 # Eurostat country code -> ISO 3166-1 alpha-3 (EL = Greece, UK = United Kingdom)

@@ -11,7 +11,7 @@ Tables:
   ``<city label>|<ISO3>`` (``|<lowest airport id>`` appended when the label splits, below).
 * ``city_measures`` (year 2014, the route snapshot), on the undirected, unweighted city graph
   (an edge = at least one direct scheduled route between two served cities, either
-  direction, any airline; computed in :mod:`analysis.sources.centrality`):
+  direction, any airline; computed in :mod:`analysis.sources.common.centrality`):
   - ``air_routes``: distinct partner cities (= distinct city pairs the city is in);
   - ``air_degree``: degree centrality, ``air_routes / (n - 1)``;
   - ``air_betweenness``: exact shortest-path betweenness, normalised as networkx;
@@ -66,7 +66,7 @@ from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.core.lazy import lazy_module
 from analysis.resolve.countries import drop_non_countries, non_country_mask, resolve_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
@@ -74,8 +74,8 @@ from analysis.sources.base import (
     build_mentions,
     city_measures_for_year,
 )
-from analysis.sources.centrality import city_graph, route_centrality
-from analysis.sources.readers import check_unique, read_text_table, to_int, to_number
+from analysis.sources.common.centrality import city_graph, route_centrality
+from analysis.sources.common.readers import check_unique, read_text_table, to_int, to_number
 
 NAME = "openflights"
 AIRPORTS = "cities/openflights_airports.dat"

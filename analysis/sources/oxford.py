@@ -96,14 +96,19 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.textnorm import normalize_name
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import check_unique, read_excel_table, require_columns, to_number
+from analysis.sources.common.readers import (
+    check_unique,
+    read_excel_table,
+    require_columns,
+    to_number,
+)
 
 NAME = "oxford_gcfs"
 SHEET_FILE = "cities/oxford_economics_gcfs_cities_sample.xlsx"

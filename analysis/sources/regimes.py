@@ -119,9 +119,14 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import resolve_country_rows
-from analysis.sources.base import COUNTRY_YEAR_KEY as KEY
-from analysis.sources.base import ParsedSource, SourceSpec, country_year_schema, finish_country_year
-from analysis.sources.readers import (
+from analysis.sources.common.base import COUNTRY_YEAR_KEY as KEY
+from analysis.sources.common.base import (
+    ParsedSource,
+    SourceSpec,
+    country_year_schema,
+    finish_country_year,
+)
+from analysis.sources.common.readers import (
     check_codes,
     check_range,
     read_rda,

@@ -85,7 +85,7 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import historical_countries, non_country_mask, resolve_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     ACTS,
     DYADS,
     MENTIONS,
@@ -93,7 +93,7 @@ from analysis.sources.base import (
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import read_text_table, require_columns, to_number, to_year
+from analysis.sources.common.readers import read_text_table, require_columns, to_number, to_year
 
 WIKI = "sister_cities_wikipedia"
 WIKI_GEO = "networks/sister_cities_wikipedia_geocoded_hekman.csv"

@@ -57,8 +57,8 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries, resolve_countries
-from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     read_text_table,
@@ -66,7 +66,7 @@ from analysis.sources.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,

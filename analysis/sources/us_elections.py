@@ -79,15 +79,15 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import ParsedSource, SourceSpec
-from analysis.sources.readers import (
+from analysis.sources.common.base import ParsedSource, SourceSpec
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,
     to_int,
     to_number,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     COUNTY_FIPS,
     STATE,
     STATE_FIPS,

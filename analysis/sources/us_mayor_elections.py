@@ -2,7 +2,7 @@
 
 The "officials" side of H4 beyond the Wikidata terms (:mod:`analysis.sources.us_officials`):
 who won each city's mayoral election, for which party, and by how much. Assembly
-(:mod:`analysis.sources.mayor_party`) turns the elections into the mayor's party on 2017-07-01 with a
+(:mod:`analysis.sources.common.mayor_party`) turns the elections into the mayor's party on 2017-07-01 with a
 precedence rule, and the margin into the running variable of the close-election design.
 
 Every spec emits the same two tables:
@@ -59,8 +59,8 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import (
     check_unique,
     read_rda,
     read_stata,
@@ -70,14 +70,14 @@ from analysis.sources.readers import (
     to_number,
     to_year,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     TERRITORY_REASON,
     city_label,
     is_territory,
     state_codes,
     state_fips,
 )
-from analysis.sources.us_party import PARTY
+from analysis.sources.common.us_party import PARTY
 
 DBK, HP, FG = "mayors_dbk", "mayors_hp", "mayors_fg"
 FILE_DBK = "us/mayors_dbk_2p_post1990.rds"

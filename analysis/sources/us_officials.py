@@ -108,15 +108,15 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,
     to_date,
     to_year,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     STATE,
     STATE_FIPS,
     TERRITORY_REASON,
@@ -125,7 +125,7 @@ from analysis.sources.us_geo import (
     state_codes,
     state_fips,
 )
-from analysis.sources.us_party import MID_2017, PARTY
+from analysis.sources.common.us_party import MID_2017, PARTY
 
 MAYORS = "us_mayors"
 GOVERNORS = "us_governors"

@@ -36,7 +36,7 @@ Caveats (SOURCES.yaml) and how they are handled
   states + DC)"): the H4 data (presidential votes, state laws) exist for states only.
 
 The US state and county lookups this parser and the other ``us_*`` parsers share live in
-:mod:`analysis.sources.us_geo`.
+:mod:`analysis.sources.common.us_geo`.
 """
 
 from __future__ import annotations
@@ -49,15 +49,15 @@ import pandera.pandas as pa
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
-from analysis.sources.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
-from analysis.sources.readers import (
+from analysis.sources.common.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
     require_columns,
     to_int,
     to_number,
 )
-from analysis.sources.us_geo import (
+from analysis.sources.common.us_geo import (
     COUNTY_FIPS,
     STATE,
     STATE_FIPS,

@@ -79,7 +79,7 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries, is_historical, resolve_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
@@ -87,7 +87,7 @@ from analysis.sources.base import (
     build_mentions,
     city_measures_for_year,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     read_text_table,

@@ -52,14 +52,14 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.resolve.countries import drop_non_countries
-from analysis.sources.base import (
+from analysis.sources.common.base import (
     CITY_MEASURES,
     MENTIONS,
     ParsedSource,
     SourceSpec,
     build_mentions,
 )
-from analysis.sources.readers import (
+from analysis.sources.common.readers import (
     check_unique,
     read_excel_table,
     require_columns,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from analysis.sources import module_of
-from analysis.sources.base import SourceSpec
+from analysis.sources.common.base import SourceSpec
 
 PKG = Path(__file__).parents[1]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from analysis.sources.base import ParsedSource, SourceSpec
+from analysis.sources.common.base import ParsedSource, SourceSpec
 
 
 def raw_path(root: Path, file: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import climate_policy
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drops, row
 
 LAWS_HEADER = [

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import country_covariates as cc
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drops, row, write_lines, write_xlsx
 
 

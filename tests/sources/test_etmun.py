@@ -9,19 +9,13 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import RawInputError
-from analysis.sources import etmun
-from analysis.sources.etmun import (
-    MEMBERS_FILE,
-    ORGS_FILE,
-    TYPOLOGY_FILE,
-    URBACT_FILE,
-    parse_etmun,
-    parse_typology,
-    parse_urbact,
-)
-from analysis.sources.runner import validate_table
+from analysis.sources import etmun, local_gov_typology, urbact
+from analysis.sources.common.runner import validate_table
+from analysis.sources.etmun import MEMBERS_FILE, ORGS_FILE, parse_etmun
+from analysis.sources.local_gov_typology import TYPOLOGY_FILE, parse_typology
+from analysis.sources.urbact import URBACT_FILE, parse_urbact
 
-SPECS = {spec.name: spec for spec in etmun.SOURCES}
+SPECS = {s.name: s for m in (etmun, urbact, local_gov_typology) for s in m.SOURCES}
 
 # --------------------------------------------------------------------------- ETMUN
 

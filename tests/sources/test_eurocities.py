@@ -11,13 +11,13 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import eurocities
+from analysis.sources.common.runner import validate_table
 from analysis.sources.eurocities import (
     MEMBERS_FILE,
     STATEMENT_FILE,
     parse_members,
     parse_statement,
 )
-from analysis.sources.runner import validate_table
 
 SPECS = {spec.name: spec for spec in eurocities.SOURCES}
 STATEMENT_KEY = "joint_statement_Mayors voice support for Somebody"

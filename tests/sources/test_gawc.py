@@ -11,7 +11,7 @@ import pytest
 from analysis.core.errors import RawInputError
 from analysis.resolve import countries
 from analysis.sources import gawc
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 HEADER_2020 = ["Rank", "City", "Country", "GNC_abs", "GNC_rel(%)"]
 ROWS_2020 = [

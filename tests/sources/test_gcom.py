@@ -13,7 +13,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import gcom
-from analysis.sources.readers import excel_serial_from_date
+from analysis.sources.common.readers import excel_serial_from_date
 from tests.sources.helpers import parse_validated
 
 HEADER = [

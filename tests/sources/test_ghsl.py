@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from analysis.core.errors import RawInputError
 from analysis.sources import ghsl
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 FILE_RE = re.escape(ghsl.FILE)
 HEADER = ["index", "total_pop_Delta", "ID_UC_G0", "year", "total_pop_2020", "Name", "Country",

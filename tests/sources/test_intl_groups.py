@@ -13,7 +13,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import intl_groups
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drops, row, write
 
 CROSSWALK_HEADER = ["ar5", *intl_groups.CROSSWALK_COLUMNS, "cctld"]

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import openflights
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 N = "\\N"
 

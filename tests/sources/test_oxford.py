@@ -12,7 +12,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import oxford
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 SHEET_RE = re.escape(oxford.SHEET_FILE)
 YEARS = ["2015", "2016", "2017", "2018"]

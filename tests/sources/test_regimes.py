@@ -11,7 +11,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import regimes
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drops, raw_path, row
 
 NA = np.nan

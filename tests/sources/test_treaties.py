@@ -13,7 +13,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import treaties
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drops, row, write
 
 PARIS_HEADER = "Code,Name,Signature,Ratification,Kind,Date-Of-Effect,Emissions,Percentage,Year"

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_elections as ue
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 
 WIDE = [
     "fips_code,county,total_2008,dem_2008,gop_2008,oth_2008,total_2012,dem_2012,gop_2012,"

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_officials as uo
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 from tests.sources.helpers import drop_counts, write_lines
 
 WD = "http://www.wikidata.org/entity/"

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import us_places
-from analysis.sources.runner import run_source
+from analysis.sources.common.runner import run_source
 
 HEADER = (
     "city,city_ascii,state_id,state_name,county_fips,county_name,lat,lng,population,density,"

@@ -11,7 +11,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import world_cities as wc
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 SPECS = {spec.name: spec for spec in wc.SOURCES}
 SM_HEADER = wc.SIMPLEMAPS_COLUMNS

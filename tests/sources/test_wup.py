@@ -15,7 +15,7 @@ import pytest
 
 from analysis.core.errors import RawInputError
 from analysis.sources import wup
-from analysis.sources.base import CITY_MEASURES, MENTIONS
+from analysis.sources.common.base import CITY_MEASURES, MENTIONS
 
 FILE_RE = re.escape(wup.FILE)
 YEARS = [1950, 1955, 2015, 2020, 2035]

@@ -23,7 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.core.errors import RawInputError
-from analysis.sources.readers import to_int
+from analysis.sources.common.readers import to_int
 
 log = logging.getLogger(__name__)
 

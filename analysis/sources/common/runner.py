@@ -12,7 +12,7 @@ from analysis.acquire.fetch import verify_at_use
 from analysis.acquire.manifest import ManifestEntry
 from analysis.core.audit import write_audit
 from analysis.core.errors import PipelineError, RawInputError, plain
-from analysis.sources.base import ParsedSource, SourceSpec
+from analysis.sources.common.base import ParsedSource, SourceSpec
 
 
 class SchemaViolation(PipelineError):

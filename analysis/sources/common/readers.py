@@ -189,6 +189,11 @@ def _unescape_columns(df: pd.DataFrame, columns: Iterable[str], file: str) -> No
         df.loc[present, column] = df.loc[present, column].map(html.unescape)
 
 
+def clean_text(values: pd.Series) -> pd.Series:
+    """Text cells stripped, inner whitespace runs collapsed to one space; missing stays missing."""
+    return values.astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
+
+
 def require_columns(df: pd.DataFrame, required: Iterable[str], file: str) -> None:
     """Raise unless every ``required`` column is present.
 

@@ -3,7 +3,7 @@
 Every mayor source (Wikidata terms, the three election files) codes a party as ``D``, ``R``,
 ``I`` (independent / no party) or ``other``, missing where unknown; this module holds the
 codes, their pandera column and the date H4 measures the mayor at, so the parsers and
-:mod:`analysis.sources.mayor_party` agree without importing each other.
+:mod:`analysis.sources.common.mayor_party` agree without importing each other.
 """
 
 from __future__ import annotations

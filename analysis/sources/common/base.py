@@ -3,7 +3,7 @@
 A source module in `analysis/sources/` defines `SOURCES: list[SourceSpec]`. Each spec names the
 manifest files it reads and a `parse` function that returns a `ParsedSource`: tidy tables keyed
 by name, each validated by a pandera schema, plus the `RowAudit` of what was dropped and why.
-The runner (`analysis.sources.runner`) does all I/O, so parsers stay pure and testable on
+The runner (`analysis.sources.common.runner`) does all I/O, so parsers stay pure and testable on
 synthetic files.
 
 Standard tables (the assembly stage reads these by name; a source emits only those it has):
@@ -150,7 +150,7 @@ def country_year_schema(columns: Mapping[str, pa.Column], name: str) -> pa.DataF
 
 def finish_country_year(audit: RowAudit, df: pd.DataFrame, file: str) -> pd.DataFrame:
     """Close the open audit step after checking (`country_iso3`, `year`) is unique."""
-    from analysis.sources.readers import check_unique
+    from analysis.sources.common.readers import check_unique
 
     check_unique(df, COUNTRY_YEAR_KEY, file)
     return audit.finish(df)
@@ -194,7 +194,7 @@ def build_mentions(
     resolver, which raises on any unknown value, so no mention gets a silent missing country.
     """
     from analysis.resolve.countries import resolve_countries
-    from analysis.sources.readers import to_number
+    from analysis.sources.common.readers import to_number
 
     def num(col: str | None) -> pd.Series:
         if col is None:
