@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import figures
 from analysis.core.errors import PipelineError
 from analysis.hypotheses import h4_alignment as h4
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.spec import check_columns, load_spec, validate_spec
-from analysis import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ Frames (all from ``results/data/us_city``, US cities of at least 50,000 people):
   centred on an evenly split county, so the mayor's main effect in an interaction is read at a
   50-50 county rather than at an impossible 0% Democratic county. Officials are the mayor's
   party on 2017-07-01 (``mayor_party``: the three mayoral-election files and Wikidata terms,
-  precedence in :mod:`analysis.sources.mayor_party`): ``dem_mayor`` is 1 for a Democrat, 0 for a
+  precedence in :mod:`analysis.sources.common.mayor_party`): ``dem_mayor`` is 1 for a Democrat, 0 for a
   Republican and missing for independents and unknown mayors (as in the published
   ``alignment_cell``; the published ``dem_mayor_2017`` codes independents 0);
   ``fresh_mayor`` is 1 for a partisan mayor whose record is not stale. Dated immigration

@@ -2,7 +2,7 @@
 
 Spine: simplemaps US cities (city -> county FIPS). Constituents: the county's Democratic
 two-party share (2008-2020). Officials: the mayor's party at mid-2017 from the three
-mayoral-election files and the Wikidata terms (precedence and conflicts: analysis.sources.mayor_party).
+mayoral-election files and the Wikidata terms (precedence and conflicts: analysis.sources.common.mayor_party).
 Outcomes: Climate Mayors / We Are Still In membership (ClimActor, Climate Mayors compendium),
 NAE immigrant legal support, county 287(g) agreements and ICE-detainer non-compliance.
 """

@@ -4,7 +4,7 @@ File ``cities/gudd_ghsl_urban_centres_2000_2020.csv.zip``: a zip holding one com
 UTF-8 CSV, one row per urban centre of the GHSL Urban Centre Database R2024A (a dense built-up
 cluster of at least 50,000 people at its delineation epoch), with GUDD's 2020 population and
 the 2000-2020 demographic change. 11,351 rows in 188 countries (SOURCES.yaml). H1 uses the
-centres as its city universe (``analysis.hypotheses.defiance``): every centre is a city that could have
+centres as its city universe (``analysis.hypotheses.h1_panel``): every centre is a city that could have
 acted, whether or not any network ever named it.
 
 Tables
@@ -28,7 +28,7 @@ Caveats (SOURCES.yaml) and how they are handled
   has a centroid, when the matcher can place it by coordinates (its name is then the id).
   Rows without a centroid are kept and matched by name within the country.
 - Names are the GHSL's (sometimes one municipality inside a larger agglomeration): the
-  matcher uses the centroid first (``analysis.resolve.citymatch``).
+  matcher uses the centroid first (``analysis.resolve.match``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ synthetic files.
 Standard tables (the assembly stage reads these by name; a source emits only those it has):
 
 - `mentions`: every place a source names, one row per `mention_id`. Cities are resolved to
-  GeoNames ids later, in one matching stage (`analysis.resolve.citymatch`), never inside a parser.
+  GeoNames ids later, in one matching stage (`analysis.resolve.match`), never inside a parser.
 - `memberships`: a mentioned place belongs to a network (`network`, `network_type`,
   `join_year` where the source dates it, `observed_year` = the snapshot year).
 - `acts`: dated city-diplomacy acts (adhesions, declarations, signatures, ties).
