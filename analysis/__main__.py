@@ -389,16 +389,15 @@ def _claims(args: argparse.Namespace) -> None:
 
 
 def _reviewer_map(args: argparse.Namespace) -> None:
+    from analysis.hypotheses import figure_registry
     from analysis.report.provenance import write_provenance
-    from analysis.report.render import all_figures
 
     cfg = _cfg(args)
-    figures = {h: f for h, f in all_figures().items()}
     write_provenance(
         Path(cfg["results_dir"]),
         Path(cfg["models"]["dir"]),
         cfg["models"]["hypotheses"],
-        figures,
+        figure_registry(),
         args.outputs,
         cfg["models"]["universe"],
     )

@@ -99,14 +99,6 @@ def module_imports(path: Path) -> set[Path]:
     return code_deps.module_imports(path, PKG)
 
 
-def _command_files(command: str) -> list[Path]:
-    """The files a command's rule lists as code inputs, minus the CLI itself (a leaf whose
-    other handlers are not this output's code)."""
-    return [
-        PKG.parent / f for f in code_deps.command_code(command) if not f.endswith("__main__.py")
-    ]
-
-
 def code_closure(start: Iterable[Path]) -> list[str]:
     """Every package file reachable from `start` through imports (and the data files the
     modules name), as ``analysis/...`` paths: the graph the rules' code inputs come from."""
@@ -230,12 +222,12 @@ def reviewer_map(
         spec = load_spec(spec_dir / f"{h}.yaml")
         sources = sorted(hypothesis_sources(spec, results / "data", index, universe))
         files = raw_files(sources)
-        start = [*frame_code(spec), *_command_files(FIT_COMMAND)]
+        start = [*frame_code(spec), *code_deps.command_files(FIT_COMMAND)]
 
         def code(kind: str, start: list[Path] = start) -> str:
             commands = OUTPUT_COMMANDS[kind]
             return ", ".join(
-                code_closure([*start, *(f for c in commands for f in _command_files(c))])
+                code_closure([*start, *(f for c in commands for f in code_deps.command_files(c))])
             )
 
         common = {

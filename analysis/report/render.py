@@ -13,17 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import PipelineError
-from analysis.hypotheses import Renderer, figure_registry, module_of
+from analysis.hypotheses import figure_registry, module_of
 from analysis.report.tables import write_tables
 
 
-def all_figures() -> dict[str, dict[str, Renderer]]:
-    """Hypothesis -> figure name -> renderer, from the hypothesis modules."""
-    return figure_registry()
-
-
 def figure_names(hypothesis: str) -> list[str]:
-    return sorted(all_figures().get(hypothesis, {}))
+    return sorted(figure_registry().get(hypothesis, {}))
 
 
 def render_tables(models_dir: Path, out_stem: Path) -> list[Path]:
@@ -33,7 +28,7 @@ def render_tables(models_dir: Path, out_stem: Path) -> list[Path]:
 def render_figures(
     hypothesis: str, models_dir: Path, fig_dir: Path, only: str | None = None
 ) -> list[Path]:
-    registry = all_figures().get(hypothesis, {})
+    registry = figure_registry().get(hypothesis, {})
     if only is not None and only not in registry:
         raise PipelineError(f"{hypothesis}: no figure named {only!r}; known: {sorted(registry)}")
     from analysis import figures  # matplotlib: not at the Snakefile's start

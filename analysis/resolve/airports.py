@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.resolve.gazetteer import Gazetteer, haversine_km, unit_vectors
 from analysis.resolve.geo import chord
+from analysis.resolve.match import open_city_rows, plan
 
 METHOD = "airport"
 
@@ -30,19 +31,10 @@ def resolve(
     frame: pd.DataFrame, arrays: dict[str, np.ndarray], gazetteer: Gazetteer, *, km: float
 ) -> None:
     """Update `arrays` in place for the unmatched city rows of `frame` that have a point."""
-    from analysis.resolve.match import plan
-
     if not {"lat", "lon"} <= set(frame.columns):
         return
-    etype = frame["entity_type"].astype("string").fillna("city").str.lower().to_numpy(object)
     lat, lon = frame["lat"].to_numpy(float), frame["lon"].to_numpy(float)
-    todo = np.flatnonzero(
-        (arrays["method"] == "unmatched")
-        & (etype == "city")
-        & ~arrays["is_group"].astype(bool)
-        & np.isfinite(lat)
-        & np.isfinite(lon)
-    )
+    todo = np.flatnonzero(open_city_rows(frame, arrays) & np.isfinite(lat) & np.isfinite(lon))
     if not len(todo):
         return
     iso = frame["country_iso3"].astype("string").fillna("").to_numpy(dtype=object)

@@ -39,6 +39,7 @@ import pandas as pd
 
 from analysis.resolve.gazetteer import Gazetteer, haversine_km, unit_vectors
 from analysis.resolve.geo import arc_km, chord
+from analysis.resolve.match import open_city_rows, plan
 from analysis.resolve.textnorm import name_keys, strip_city_suffix
 
 LAU_ID_BASE = 10**12
@@ -260,21 +261,8 @@ def resolve(
     """Resolve the unmatched city rows of `frame` (match_stage's distinct rows: raw_name,
     country_iso3, entity_type, lat, lon) to LAU units, updating the matcher's `arrays` in
     place (only rows whose method is `unmatched`; every other row is left untouched)."""
-    from analysis.resolve.match import plan
-
-    method = arrays["method"]
-    etype = (
-        frame["entity_type"].astype("string").fillna("city").str.lower().to_numpy(dtype=object)
-        if "entity_type" in frame.columns
-        else np.full(len(frame), "city", dtype=object)
-    )
     iso = frame["country_iso3"].astype("string").fillna("").to_numpy(dtype=object)
-    todo = np.flatnonzero(
-        (method == "unmatched")
-        & (etype == "city")
-        & ~arrays["is_group"].astype(bool)
-        & np.isin(iso, list(layer.countries))
-    )
+    todo = np.flatnonzero(open_city_rows(frame, arrays) & np.isin(iso, list(layer.countries)))
     if not len(todo):
         return
     raw = frame["raw_name"].astype("string").fillna("").to_numpy(dtype=object)

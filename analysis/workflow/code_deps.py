@@ -115,11 +115,10 @@ _HANDLER = re.compile(r"set_defaults\(func=(\w+)\)")
 
 
 @functools.cache
-def _command_functions() -> dict[str, str]:
-    """Subcommand -> the name of its handler in ``analysis/__main__.py``, read from its text
-    (each ``add_parser("name")`` is followed by its ``set_defaults(func=handler)``): the CLI
-    imports the reviewer's map, which reads these lists, so importing the CLI here would close
-    a loop."""
+def _cli() -> tuple[str, ast.Module, dict[str, str]]:
+    """``analysis/__main__.py`` read and parsed once: its text, its tree, and subcommand ->
+    handler name (each ``add_parser("name")`` is followed by its ``set_defaults(func=...)``).
+    Read as text, not imported: the CLI imports the reviewer's map, which reads these lists."""
     text = (PKG / "__main__.py").read_text(encoding="utf-8")
     names, funcs = _SUBCOMMAND.findall(text), _HANDLER.findall(text)
     if len(names) != len(funcs):
@@ -127,25 +126,25 @@ def _command_functions() -> dict[str, str]:
             f"analysis/__main__.py: {len(names)} subcommands but {len(funcs)} handlers; "
             "give each add_parser its own set_defaults(func=...)"
         )
-    return dict(zip(names, funcs, strict=True))
+    return text, ast.parse(text), dict(zip(names, funcs, strict=True))
 
 
 def command_code(command: str) -> list[str]:
-    return list(_command_code(command))
+    """:func:`command_files` as paths relative to the working directory (rule inputs)."""
+    return [relative(p) for p in command_files(command)]
 
 
 @functools.cache
-def _command_code(command: str) -> tuple[str, ...]:
+def command_files(command: str) -> tuple[Path, ...]:
     """The code a ``python -m analysis <command>`` job runs: ``__main__.py``, its handler's
     imports (deferred into the function, so other commands' code does not count) and
-    everything they import in turn, as paths relative to the working directory. Derived from
-    the import graph, so a module a command starts to use joins its rule's inputs by itself."""
-    func = _command_functions().get(command)
+    everything they import in turn. Derived from the import graph, so a module a command
+    starts to use joins its rule's inputs by itself."""
+    text, tree, handlers = _cli()
+    func = handlers.get(command)
     if func is None:
         raise KeyError(f"no subcommand {command!r} in analysis/__main__.py")
     main = PKG / "__main__.py"
-    text = main.read_text(encoding="utf-8")
-    tree = ast.parse(text)  # one file: find the handler and the helpers it calls
     top = [n for n in tree.body if isinstance(n, ast.ImportFrom)]  # module-level imports
     handler = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == func)
     helpers = {  # module-level helpers the handler calls (_cfg, _verify_raw)
@@ -158,4 +157,4 @@ def _command_code(command: str) -> tuple[str, ...]:
     for node in [*top, handler, *called]:
         start |= _imports(ast.get_source_segment(text, node) or "")
     # __main__.py itself is a leaf: its other handlers' deferred imports are not this job's.
-    return tuple(sorted(relative(p) for p in closure(start - {main}) | {main}))
+    return tuple(sorted(closure(start - {main}) | {main}))

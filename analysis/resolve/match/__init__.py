@@ -55,7 +55,7 @@ from analysis.resolve.match.driver import expand_groups, match_cities, match_cit
 from analysis.resolve.match.naming import Plan, plan
 from analysis.resolve.match.regions import AREA_TYPES, REGION_TYPES
 from analysis.resolve.match.review import REPAIRED_FIXES
-from analysis.resolve.match.state import RESULT_KEYS
+from analysis.resolve.match.state import RESULT_KEYS, open_city_rows
 
 __all__ = [
     "AREA_TYPES",
@@ -68,5 +68,6 @@ __all__ = [
     "expand_groups",
     "match_cities",
     "match_cities_arrays",
+    "open_city_rows",
     "plan",
 ]

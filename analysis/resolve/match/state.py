@@ -170,3 +170,15 @@ class Pairs:
     def pair_of_rows(self, rows: np.ndarray) -> np.ndarray:
         """Pair ids of some city rows (positions in the input)."""
         return self.of_row[np.searchsorted(self.rows, rows)]
+
+
+def open_city_rows(frame: pd.DataFrame, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows the layers behind GeoNames (LAU units, airports) may still resolve: city mentions
+    (a missing `entity_type` means city) that no earlier rule matched, groups excluded.
+    Matched rows are never changed by a later layer."""
+    etype = (
+        frame["entity_type"].astype("string").fillna("city").str.lower().to_numpy(dtype=object)
+        if "entity_type" in frame.columns
+        else np.full(len(frame), "city", dtype=object)
+    )
+    return (arrays["method"] == "unmatched") & (etype == "city") & ~arrays["is_group"].astype(bool)
