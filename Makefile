@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install manifest lock clean-results report bench
+.PHONY: run test lint install manifest lock clean-results report bench bench-record
 
 install: $(STAMP)
 
@@ -27,6 +27,13 @@ report: $(STAMP)
 # Speed and memory (results/benchmarks/*.json); see benchmarks/README.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Run every benchmark (an otherwise idle machine, please), keep its JSON files as the committed
+# record and render the README's performance table from them.
+bench-record: bench
+	rm -f benchmarks/measured/*.json
+	cp results/benchmarks/*.json benchmarks/measured/
+	$(BIN)/python -m analysis readme
 
 test: $(STAMP)
 	$(BIN)/pytest

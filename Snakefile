@@ -4,6 +4,7 @@ from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
 from analysis.workflow.dag import check_covariate_clashes
 from analysis.workflow.jobenv import pin_hash_seed
+from analysis.workflow.jobserver import JobServer
 from analysis.acquire.manifest import load_manifest
 from analysis.core.preflight import check_writable
 
@@ -29,6 +30,25 @@ check_writable([RESULTS, RAW])
 # Verification at use: every raw file present is hashed against the manifest on every run.
 check_raw_files(MANIFEST.values(), RAW, f"{RESULTS}/audit/acquire")
 check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config)
+
+
+# Local runs: one fork server imports the libraries once and runs every job (commands, logs and
+# outputs unchanged; analysis/workflow/jobserver.py). Not for cluster executors, whose jobs
+# run elsewhere, nor for a handful of jobs that would not repay its start-up.
+JOB_SERVER = JobServer(f"{RESULTS}/logs/job_server.log")
+
+
+onstart:
+    if config["execution"]["job_server"] and workflow.local_exec and len(workflow.dag) > 3:
+        JOB_SERVER.start()
+
+
+onsuccess:
+    JOB_SERVER.stop()
+
+
+onerror:
+    JOB_SERVER.stop()
 
 
 include: "analysis/rules/acquire.smk"

@@ -246,17 +246,24 @@ def _codebook(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from analysis.acquire.manifest import load_manifest
-    from analysis.panel.codebook import codebook_markdown, datapackage, load_meta, write_datapackage
+    from analysis.panel.codebook import (
+        codebook_markdown,
+        datapackage,
+        describe,
+        load_meta,
+        write_datapackage,
+    )
 
     meta = load_meta()
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
     tables = {t: tables[t] for t in meta["tables"] if t in tables}
-    Path(args.codebook).write_text(codebook_markdown(tables, meta), encoding="utf-8")
+    desc = describe(tables, meta)  # once for both outputs (key checks and coverage)
+    Path(args.codebook).write_text(codebook_markdown(tables, meta, desc), encoding="utf-8")
     sources = [
         {"title": e.citation, "path": e.url, "license": e.license}
         for e in load_manifest(args.manifest)
     ]
-    write_datapackage(datapackage(tables, meta, sources), Path(args.datapackage))
+    write_datapackage(datapackage(tables, meta, sources, desc), Path(args.datapackage))
     log.info(
         f"documented {sum(df.shape[1] for df in tables.values())} columns of {len(tables)} tables"
     )
@@ -289,6 +296,9 @@ def _readme(args: argparse.Namespace) -> None:
         new[page] = splice_readme(new[page], text, block)
 
     splice(data_availability_markdown(load_manifest(args.manifest)), "data-availability")
+    from analysis.report.perf import perf_markdown
+
+    splice(perf_markdown(Path(args.benchmarks)), "perf")
     if args.results:
         from analysis.panel.coverage import coverage_markdown, match_summary_markdown
 
@@ -593,6 +603,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", default="data/raw/sources.yaml", help="raw-data manifest")
     p.add_argument("--readme", default="README.md", help="README to regenerate")
     p.add_argument("--results", default=None, help="also regenerate blocks from results/")
+    p.add_argument(
+        "--benchmarks",
+        default="benchmarks/measured",
+        help="benchmark JSON files the performance table is rendered from (the committed record)",
+    )
     p.add_argument("--check", action="store_true", help="fail if the README is out of date")
     _config_options(p)
     p.set_defaults(func=_readme)
@@ -615,4 +630,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # In a pipeline run, the job server (analysis/workflow/jobserver.py) runs the command in a
+    # fork whose libraries are already imported; otherwise (None) it runs here.
+    from analysis.workflow.jobclient import delegate
+
+    code = delegate(sys.argv[1:])
+    sys.exit(main() if code is None else code)

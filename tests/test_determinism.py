@@ -2,7 +2,9 @@
 
 The second run happens in a temp workdir on the same panel (results/data of the session's
 pipeline run) with the real Snakefile, and every output is compared byte for byte with the
-first. The data stage's own determinism is checked the same way by CI's no-op rerun and by
+first. The first run's jobs ran in forks of the job server; the second run switches it off
+(`execution.job_server: false`), so the comparison also shows the server changes no byte.
+The data stage's own determinism is checked the same way by CI's no-op rerun and by
 the pinned coefficient tables (test_models_real.py).
 """
 
@@ -39,7 +41,8 @@ def test_model_stage_is_byte_identical(tmp_path: Path, pipeline_results: Path):
     )
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(wd),
-         "--cores", "2", "--nocolor", "--allowed-rules", *RULES, "--", *targets],
+         "--cores", "2", "--nocolor", "--config", 'execution={"job_server": false}',
+         "--allowed-rules", *RULES, "--", *targets],
         capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]

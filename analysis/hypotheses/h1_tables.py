@@ -29,10 +29,10 @@ COVERAGE_NOTE = (
 )
 
 
-def _opportunity_years(city_year: pd.DataFrame, norm: str) -> pd.DataFrame:
+def _opportunity_years(nat: pd.DataFrame, norm: str) -> pd.DataFrame:
     """(country_iso3, year) where the nation violated `norm` (year-end flags, 2017 on for
-    Paris; the US from 2017 through 2021 as in :func:`analysis.hypotheses.h1_panel.defiance_panel`)."""
-    nat = national_table(city_year).reset_index()
+    Paris; the US from 2017 through 2021 as in :func:`analysis.hypotheses.h1_panel.defiance_panel`).
+    `nat` is :func:`national_table` of city_year with its index reset."""
     if norm == CLIMATE:
         hit = nat["paris_outside"].eq(1) & nat["year"].ge(2017)
         hit |= nat["country_iso3"].eq("USA") & nat["year"].between(2017, 2021)
@@ -45,9 +45,12 @@ def coverage_table(acts: pd.DataFrame, city_year: pd.DataFrame) -> pd.DataFrame:
     """:func:`source_coverage` plus ``opportunity_years``: covered years (within city_year's
     years) in which the country violated the norm, e.g. ``2017-2020``; empty when none."""
     cov = source_coverage(acts, city_year)
+    # The national table of ~150k city-years is built once, not once per coverage row.
+    nat = national_table(city_year).reset_index()
+    opportunity = {norm: _opportunity_years(nat, norm) for norm in sorted(set(cov["norm"]))}
     spans = []
     for r in cov.itertuples(index=False):
-        opp = _opportunity_years(city_year, r.norm)
+        opp = opportunity[r.norm]
         years = sorted(
             opp.loc[
                 opp["country_iso3"].eq(r.country_iso3)

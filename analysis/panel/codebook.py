@@ -113,8 +113,13 @@ def _extra_counts(table: str, df: pd.DataFrame) -> str:
     )
 
 
-def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> str:
-    desc = describe(tables, meta)
+def codebook_markdown(
+    tables: Mapping[str, pd.DataFrame],
+    meta: Mapping[str, Any],
+    desc: pd.DataFrame | None = None,
+) -> str:
+    """The codebook; `desc` is :func:`describe` of the tables when the caller has it already."""
+    desc = describe(tables, meta) if desc is None else desc
     lines = [
         "# Codebook: the harmonized city-diplomacy dataset",
         "",
@@ -145,9 +150,13 @@ def codebook_markdown(tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any
 
 
 def datapackage(
-    tables: Mapping[str, pd.DataFrame], meta: Mapping[str, Any], sources: list[dict[str, str]]
+    tables: Mapping[str, pd.DataFrame],
+    meta: Mapping[str, Any],
+    sources: list[dict[str, str]],
+    desc: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    desc = describe(tables, meta)
+    """The Frictionless data package; `desc` as for :func:`codebook_markdown`."""
+    desc = describe(tables, meta) if desc is None else desc
     resources = []
     for table in tables:
         info = meta["tables"][table]

@@ -78,13 +78,20 @@ _READ: set[str] = set()
 
 
 def frame_reads(
-    name: str, data_dir: Path, universe: Mapping[str, Any] | None = None
+    name: str,
+    data_dir: Path,
+    universe: Mapping[str, Any] | None = None,
+    cache: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[dict[str, set[str]], list[str]]:
     """Build frame `name` with recording tables: ({table: columns of it the builder read},
     the frame's columns), the latter to find columns passed through untouched. `universe` is
-    config `models.universe` (the builder's population floors)."""
+    config `models.universe` (the builder's population floors). `cache` keeps tables read for
+    earlier frames (13 frames read the same few tables)."""
     fd = frame_def(name)
-    tables = read_tables(data_dir, fd.tables)
+    cache = {} if cache is None else cache
+    missing = tuple(t for t in fd.tables if t not in cache)
+    cache.update(read_tables(data_dir, missing))
+    tables = {t: cache[t] for t in fd.tables}
     _READ.clear()
     opts = {k: (universe or {})[k] for k in fd.options}
     frame = fd.build({k: _Recording(v) for k, v in tables.items()}, **opts)
@@ -184,13 +191,18 @@ def raw_files(sources: Iterable[str]) -> list[str]:
 
 
 def hypothesis_sources(
-    spec: HypothesisSpec, data_dir: Path, index, universe: Mapping[str, Any] | None = None
+    spec: HypothesisSpec,
+    data_dir: Path,
+    index,
+    universe: Mapping[str, Any] | None = None,
+    cache: dict[str, pd.DataFrame] | None = None,
 ) -> set[str]:
-    """Sources whose data the hypothesis's frames read (see the module docstring)."""
+    """Sources whose data the hypothesis's frames read (see the module docstring); `cache` as
+    for :func:`frame_reads`."""
     wanted = spec_columns(spec)
     found: set[str] = set()
     for name in spec.frames:
-        reads, frame_columns = frame_reads(name, data_dir, universe)
+        reads, frame_columns = frame_reads(name, data_dir, universe, cache)
         for table, read in reads.items():
             # Columns the builder passes through untouched are read where a model uses them.
             passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
@@ -217,10 +229,11 @@ def reviewer_map(
     universe: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     index = _interim_index(results)
+    tables: dict[str, pd.DataFrame] = {}
     rows = []
     for h in hypotheses:
         spec = load_spec(spec_dir / f"{h}.yaml")
-        sources = sorted(hypothesis_sources(spec, results / "data", index, universe))
+        sources = sorted(hypothesis_sources(spec, results / "data", index, universe, tables))
         files = raw_files(sources)
         start = [*frame_code(spec), *code_deps.command_files(FIT_COMMAND)]
 

@@ -115,7 +115,7 @@ _HANDLER = re.compile(r"set_defaults\(func=(\w+)\)")
 
 
 @functools.cache
-def _cli() -> tuple[str, ast.Module, dict[str, str]]:
+def _cli() -> tuple[list[str], ast.Module, dict[str, str]]:
     """``analysis/__main__.py`` read and parsed once: its text, its tree, and subcommand ->
     handler name (each ``add_parser("name")`` is followed by its ``set_defaults(func=...)``).
     Read as text, not imported: the CLI imports the reviewer's map, which reads these lists."""
@@ -126,7 +126,7 @@ def _cli() -> tuple[str, ast.Module, dict[str, str]]:
             f"analysis/__main__.py: {len(names)} subcommands but {len(funcs)} handlers; "
             "give each add_parser its own set_defaults(func=...)"
         )
-    return text, ast.parse(text), dict(zip(names, funcs, strict=True))
+    return text.splitlines(), ast.parse(text), dict(zip(names, funcs, strict=True))
 
 
 def command_code(command: str) -> list[str]:
@@ -140,7 +140,7 @@ def command_files(command: str) -> tuple[Path, ...]:
     imports (deferred into the function, so other commands' code does not count) and
     everything they import in turn. Derived from the import graph, so a module a command
     starts to use joins its rule's inputs by itself."""
-    text, tree, handlers = _cli()
+    lines, tree, handlers = _cli()
     func = handlers.get(command)
     if func is None:
         raise KeyError(f"no subcommand {command!r} in analysis/__main__.py")
@@ -155,6 +155,8 @@ def command_files(command: str) -> tuple[Path, ...]:
     called = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in helpers]
     start: set[Path] = set()
     for node in [*top, handler, *called]:
-        start |= _imports(ast.get_source_segment(text, node) or "")
+        # the statement's whole lines (module-level statements start a line); unlike
+        # ast.get_source_segment, this does not split the file again for every node
+        start |= _imports("\n".join(lines[node.lineno - 1 : node.end_lineno]))
     # __main__.py itself is a leaf: its other handlers' deferred imports are not this job's.
     return tuple(sorted(closure(start - {main}) | {main}))
