@@ -22,14 +22,12 @@ from pydantic import ValidationError
 from threadpoolctl import ThreadpoolController
 
 from analysis.core.errors import ConfigError, PipelineError
-from analysis.core.lazy import lazy_module
 from analysis.core.log import progress
 from analysis.models.design import FrameMasks
-from analysis.models.estimate import LEVEL, FitResult, backend_module, choose_backend, fit_model
+from analysis.models.estimate import FitResult, backend_module, choose_backend, fit_model
 from analysis.models.spec import Condition, CurveSpec, HypothesisSpec, ModelSpec
 
 MAX_BOOTSTRAP_FE_LEVELS = 1000
-stats = lazy_module("scipy.stats")  # as in analysis.models.estimate: loaded on first use
 RESULT_COLUMNS = [
     "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high", "n_obs", "n_clusters",
     "degenerate", "degenerate_reason",
@@ -37,18 +35,9 @@ RESULT_COLUMNS = [
 
 
 def _focal_row(res: FitResult) -> dict[str, Any]:
-    """The focal term's row of ``res.tidy()``: the same numbers (the same numpy and scipy
-    calls on the same vectors, so the same bits), without building the table, whose
-    text columns cost more than the fit of a small curve specification."""
-    est = res.fit.params.to_numpy()
-    se = np.sqrt(np.diag(res.fit.cov.to_numpy()))
-    stat = est / se
-    if res.dist == "t":
-        p = 2 * stats.t.sf(np.abs(stat), res.df)
-        crit = stats.t.ppf(0.5 + LEVEL / 2, res.df)
-    else:
-        p = 2 * stats.norm.sf(np.abs(stat))
-        crit = stats.norm.ppf(0.5 + LEVEL / 2)
+    """The focal term's row of ``res.tidy()`` (the same numbers, bit for bit) without
+    building the table, whose text columns cost more than a small curve specification's fit."""
+    est, se, stat, p, crit = res.inference()
     i = res.fit.params.index.get_loc(res.spec.focal_term)
     out: dict[str, Any] = {
         "estimate": est[i],
