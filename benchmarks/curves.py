@@ -28,6 +28,7 @@ def _trim_curve(hyp, per_dimension: int):
 
 def worker_curve(spec: dict[str, Any]) -> dict[str, Any]:
     from analysis.hypotheses.frames import build_frame
+    from analysis.models.estimate import backend_module, choose_backend
     from analysis.models.robustness import curve_specs, run_curve
     from analysis.models.spec import load_spec
 
@@ -36,7 +37,12 @@ def worker_curve(spec: dict[str, Any]) -> dict[str, Any]:
         hyp = _trim_curve(hyp, int(spec["trim"]))
     base = hyp.model(hyp.robustness.curve.base)
     frame = build_frame(hyp.frame_of(base), Path(spec["data_dir"]), universe=spec["universe"])
-    n_specs = sum(1 for _ in curve_specs(hyp))
+    specs = [s for _, s in curve_specs(hyp)]
+    # The backends' libraries are imported once per process, as in the scale benchmarks'
+    # warm-up: timed apart (details.backend_import_*), not as part of the specifications.
+    with Phase() as imports:
+        for name in sorted({choose_backend(s) for s in specs}):
+            backend_module(name)
     with Phase() as ph:
         table, seconds = run_curve(frame, hyp, workers=int(spec["workers"]))
     status = table["status"].astype(str)
@@ -44,8 +50,10 @@ def worker_curve(spec: dict[str, Any]) -> dict[str, Any]:
         "status": "ok",
         **ph.record(),
         "run_curve_seconds": seconds,
+        "backend_import_seconds": imports.seconds,
+        "backend_import_cpu_seconds": imports.cpu_seconds,
         "specifications": len(table),
-        "expected_specifications": n_specs,
+        "expected_specifications": len(specs),
         "fitted": int((status == "ok").sum()),
         "failed": int((status != "ok").sum()),
         "frame_rows": len(frame),
@@ -127,6 +135,8 @@ def bench_curve(ctx: Context, name: str, data: tuple[Path | None, str]) -> dict[
             else Target(20, ">=", "specs/s").met(median_of(rates)),
             "seconds": [r["run_curve_seconds"] for r in ok],
             "cpu_seconds_parent": [r["cpu_seconds"] for r in ok],
+            "backend_import_seconds": [r["backend_import_seconds"] for r in ok],
+            "backend_import_cpu_seconds": [r["backend_import_cpu_seconds"] for r in ok],
             "peak_parent_mb": median_of([r.get("peak_fit_mb") for r in ok]),
             "peak_tree_mb": median_of([r.get("tree_peak_mb") for r in ok]),
             "failures": [r for r in runs if r.get("status") != "ok"],

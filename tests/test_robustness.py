@@ -14,7 +14,10 @@ import pytest
 
 from analysis.core.errors import ConfigError, PipelineError
 from analysis.core.tableio import FLOAT_FORMAT
+from analysis.models.estimate import fit_model
 from analysis.models.robustness import (
+    RESULT_COLUMNS,
+    _focal_row,
     _quiet_fit,
     curve_specs,
     curve_summary,
@@ -174,6 +177,30 @@ def test_curve_matches_single_fits_at_written_precision(tmp_path):
             lambda v: FLOAT_FORMAT % v if isinstance(v, float) else v
         )
         pd.testing.assert_frame_equal(got, written, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {},  # Poisson, clustered: normal inference
+        {"estimator": "ols", "outcome": "ly"},  # t with G - 1 df
+        {"estimator": "ols", "outcome": "ly", "vcov": {"type": "hc1"}},  # t with N - K df
+        {"fixed_effects": ["region"], "regressors": ["w", "x"], "focal": "x"},  # pyfixest
+        {"estimator": "ols", "outcome": "ly", "fixed_effects": ["region"]},
+    ],
+)
+def test_focal_row_is_the_tidy_row(frame, over):
+    """The curve's focal row skips the tidy table: the same values, bit for bit, and types."""
+    spec = hyp().model("main").model_copy(update=over)
+    spec = type(spec).model_validate(spec.model_dump())
+    res = fit_model(frame, spec)
+    t = res.tidy()
+    want = t[t["term"] == spec.focal_term].iloc[0]
+    got = _focal_row(res)
+    assert list(got) == RESULT_COLUMNS
+    for col in RESULT_COLUMNS[:7]:
+        assert type(got[col]) is type(want[col]), col
+        assert got[col].tobytes() == want[col].tobytes(), col
 
 
 def test_failures_are_kept_with_their_reason(frame):

@@ -150,6 +150,19 @@ def test_absorbed_treatment_is_flagged():
     assert absorbed_reason(pd.Series([1.0, 0.0, 0.0, 1.0, 1.0, 0.0]), fe) is None
 
 
+def test_fit_reasons_flags_each_absorbed_term_with_shared_group_codes():
+    from analysis.models.degenerate import absorbed_reason, fit_reasons
+
+    fe = pd.DataFrame({"g": [0, 0, 1, 1, 2, 2], "h": [0, 1, 0, 1, 0, 1]})
+    X = pd.DataFrame({"a": [1.0, 1.0, 0.0, 0.0, 1.0, 1.0], "b": [1.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+                      "c": [2.0, 3.0, 2.0, 3.0, 2.0, 3.0]})  # fmt: skip
+    params, se = pd.Series(0.1, index=X.columns), pd.Series(0.05, index=X.columns)
+    terms = fit_reasons(params, se, nonlinear=False, X=X, fe=fe)
+    assert sorted(terms) == ["a", "c"]  # a within g, c within h; b varies within both
+    assert terms == {t: absorbed_reason(X[t], fe) for t in ("a", "c")}
+    assert "'g'" in terms["a"] and "'h'" in terms["c"]
+
+
 def test_tables_show_no_stars_on_degenerate_coefficients(separated):
     res = fit_model(separated, _spec(outcome="cnt", regressors=["w"], controls=["cap"],
                                      estimator="poisson"))  # fmt: skip

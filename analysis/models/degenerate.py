@@ -54,13 +54,24 @@ def term_reason(estimate: float, std_error: float, nonlinear: bool) -> str | Non
 
 def absorbed_reason(x: pd.Series, fe: pd.DataFrame) -> str | None:
     """Whether a fixed effect leaves (almost) no within-group variance of regressor `x`."""
-    v = np.asarray(x, dtype=float)
+    return _absorbed(np.asarray(x, dtype=float), _group_codes(fe))
+
+
+def _group_codes(fe: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each fixed effect's group codes and group sizes, computed once for all terms."""
+    out = {}
+    for col in fe.columns:
+        g = pd.factorize(fe[col])[0]
+        out[col] = (g, np.bincount(g))
+    return out
+
+
+def _absorbed(v: np.ndarray, groups: dict[str, tuple[np.ndarray, np.ndarray]]) -> str | None:
     total = float(np.var(v))
     if total == 0:
         return "regressor is constant in the estimation sample"
-    for col in fe.columns:
-        g = pd.factorize(fe[col])[0]
-        means = np.bincount(g, weights=v) / np.bincount(g)
+    for col, (g, sizes) in groups.items():
+        means = np.bincount(g, weights=v) / sizes
         within = float(np.var(v - means[g]))
         if within < MIN_WITHIN_SHARE * total:
             return f"fixed effect {col!r} absorbs the regressor (within share {within / total:.1e})"
@@ -76,11 +87,14 @@ def fit_reasons(
 ) -> dict[str, str]:
     """{term: reason} for every degenerate term of one fit (sorted by term order)."""
     out: dict[str, str] = {}
+    groups = None  # factorized on the first term that needs them
     for term in params.index:
         bounded = nonlinear and term != "Intercept"
         reason = term_reason(float(params[term]), float(std_errors[term]), bounded)
         if reason is None and X is not None and fe is not None and not fe.empty and term in X:
-            reason = absorbed_reason(X[term], fe)
+            if groups is None:
+                groups = _group_codes(fe)
+            reason = _absorbed(np.asarray(X[term], dtype=float), groups)
         if reason is not None:
             out[term] = reason
     return out

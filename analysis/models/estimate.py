@@ -75,17 +75,24 @@ class FitResult:
     n_clusters: dict[str, int] = field(default_factory=dict)
     _degenerate: dict[str, str] | None = field(default=None, repr=False)
 
-    def tidy(self, hyp: HypothesisSpec | None = None) -> pd.DataFrame:
-        est = self.fit.params
+    def inference(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """Estimates, standard errors, test statistics and p-values of every term (in the
+        order of ``fit.params``) and the interval's critical value: the numbers of
+        :meth:`tidy` without its table (a specification curve reads one row of each fit)."""
+        est = self.fit.params.to_numpy()
         se = np.sqrt(np.diag(self.fit.cov.to_numpy()))
-        stat = est.to_numpy() / se
+        stat = est / se
         if self.dist == "t":
             p = 2 * stats.t.sf(np.abs(stat), self.df)
             crit = stats.t.ppf(0.5 + LEVEL / 2, self.df)
         else:
             p = 2 * stats.norm.sf(np.abs(stat))
             crit = stats.norm.ppf(0.5 + LEVEL / 2)
-        terms = list(est.index)
+        return est, se, stat, p, crit
+
+    def tidy(self, hyp: HypothesisSpec | None = None) -> pd.DataFrame:
+        values, se, stat, p, crit = self.inference()
+        terms = list(self.fit.params.index)
         label = hyp.label if hyp else (lambda t: t)
         return pd.DataFrame(
             {
@@ -94,12 +101,12 @@ class FitResult:
                 "label": self.spec.label,
                 "term": terms,
                 "term_label": [label(t) for t in terms],
-                "estimate": est.to_numpy(),
+                "estimate": values,
                 "std_error": se,
                 "statistic": stat,
                 "p_value": p,
-                "ci_low": est.to_numpy() - crit * se,
-                "ci_high": est.to_numpy() + crit * se,
+                "ci_low": values - crit * se,
+                "ci_high": values + crit * se,
                 "n_obs": self.fit.n_obs,
                 "estimator": self.spec.estimator,
                 "vcov": self.vcov_label(hyp),

@@ -35,9 +35,19 @@ RESULT_COLUMNS = [
 
 
 def _focal_row(res: FitResult) -> dict[str, Any]:
-    t = res.tidy()
-    row = t[t["term"] == res.spec.focal_term].iloc[0]
-    out = {c: row[c] for c in RESULT_COLUMNS if c in row}
+    """The focal term's row of ``res.tidy()`` (the same numbers, bit for bit) without
+    building the table, whose text columns cost more than a small curve specification's fit."""
+    est, se, stat, p, crit = res.inference()
+    i = res.fit.params.index.get_loc(res.spec.focal_term)
+    out: dict[str, Any] = {
+        "estimate": est[i],
+        "std_error": se[i],
+        "statistic": stat[i],
+        "p_value": p[i],
+        "ci_low": est[i] - crit * se[i],
+        "ci_high": est[i] + crit * se[i],
+        "n_obs": np.int64(res.fit.n_obs),
+    }
     out["n_clusters"] = min(res.n_clusters.values()) if res.n_clusters else None
     out["degenerate"] = res.degenerate_reason is not None
     out["degenerate_reason"] = res.degenerate_reason

@@ -80,9 +80,11 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     missing = sorted(set(design.X.columns) - set(names))
     if missing:
         raise PipelineError(f"{spec.name}: terms dropped as collinear by pyfixest: {missing}")
-    params = pd.Series(np.asarray(res.coef(), dtype=float), index=names)
-    cov = pd.DataFrame(np.asarray(res._vcov, dtype=float), index=names, columns=names)
     order = list(design.X.columns)
+    pos = pd.Index(names).get_indexer(order)  # by position: label lookups cost more than a
+    # small curve fit; `missing` above guarantees every term is there
+    params = pd.Series(np.asarray(res._beta_hat, dtype=float)[pos], index=order)
+    cov = np.asarray(res._vcov, dtype=float)[np.ix_(pos, pos)]
     n = len(design.y)
     # positions pyfixest dropped (a set or an array, by version)
     na = np.fromiter((int(i) for i in getattr(res, "_na_index", ())), dtype=np.int64)
@@ -98,8 +100,8 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
         ll = float(res._loglik)
         stats |= {"loglik": ll, "pseudo_r2": float(res._pseudo_r2), "aic": 2 * res._k - 2 * ll}
     return BackendFit(
-        params=params[order],
-        cov=cov.loc[order, order],
+        params=params,
+        cov=pd.DataFrame(cov, index=order, columns=order),
         n_obs=int(res._N),
         k=int(res._k),
         link={"ols": "identity", "logit": "logit"}.get(spec.estimator, "log"),

@@ -244,8 +244,14 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     n, k = int(res.nobs), X.shape[1] + (1 if spec.estimator == "negbin" else 0)
     n_cl = [int(design.clusters[c].nunique()) for c in design.clusters]
     raw = _two_way(res, design) if spec.vcov.type == "twoway" else np.asarray(res.cov_params())
-    cov = pd.DataFrame(raw, index=res.params.index, columns=res.params.index)
-    cov = cov.loc[terms, terms] * scale(spec, n, X.shape[1], n_cl)
+    # the reported terms' rows and columns by position: a label lookup (.loc) of a small
+    # matrix costs more than a curve specification's fit
+    fitted = res.params
+    pos = fitted.index.get_indexer(terms)
+    if (pos < 0).any():
+        raise PipelineError(f"{spec.name}: statsmodels returned no coefficient for {terms}")
+    factor = scale(spec, n, X.shape[1], n_cl)
+    cov = pd.DataFrame(raw[np.ix_(pos, pos)] * factor, index=terms, columns=terms)
     stats: dict[str, float | None] = {"loglik": _float(getattr(res, "llf", None))}
     stats["aic"] = _float(getattr(res, "aic", None))
     if spec.estimator == "ols":
@@ -258,7 +264,7 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     # than an error, so tables and curves show it flagged instead of silently missing.
     converged = bool(getattr(res, "mle_retvals", {}).get("converged", True))
     return BackendFit(
-        params=res.params[terms].astype(float),
+        params=pd.Series(fitted.to_numpy(dtype=float)[pos], index=terms, name=fitted.name),
         cov=cov,
         n_obs=n,
         k=k,
