@@ -295,7 +295,8 @@ _WORDS = sorted(
     | {"sowie", "city", "City", "of", "di", "de", "d", "Town", "stad", "kommune", "s", "shi"}
     | {"gun", "si", "D.C.", "a.b", "x.", "-si", "-shi", "Stadt", "Comune", "Municipality"}
     | {"Council", "county", "borough", "Gemeente", "ville", "u.s.", "12", "é", "Ø", "/", ","}
-    | {"(", ")", "'", "\u017fowie", "\u212a", "_", "\t", ""}
+    | {"(", ")", "'", "\u017fowie", "\u212a", "_", "\t", "", "São", "Łódź", "ß", "Æ", "·"}
+    | {"«", "\u02bc", "\u00a9", "Dąbrowa", "İ", "\u0131", "Ñ", "\u0301", "\u00a0"}
 )
 _SEPARATORS = st.sampled_from([" ", "  ", "-", ".", " - ", "", ". "])
 
@@ -333,9 +334,17 @@ def test_plain_plan_is_reference_plan(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["Bologna", " Kisilevsk  ", "Chelgard.", "New  York", "Tai-pei", "Garha Brahman 2"]
+    "raw",
+    ["Bologna", " Kisilevsk  ", "Chelgard.", "New  York", "Tai-pei", "Garha Brahman 2", "Łódź"],
 )
 def test_plain_plan_takes_plain_names(raw: str) -> None:
     assert naming._plain_plan(raw) == naming.reference_plan(raw)
-    for other in ("City of Muonio", "St. Louis", "D.C.", "Suwon-si", "Alkmaar, Heiloo", "Zürich"):
+    for other in (
+        "City of Muonio",
+        "St. Louis",
+        "D.C.",
+        "Suwon-si",
+        "Alkmaar, Heiloo",
+        "Zürich, Z",
+    ):
         assert naming._plain_plan(other) is None

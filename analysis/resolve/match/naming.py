@@ -84,7 +84,7 @@ def _council(raw: str, lit: str):
 
 
 # The plain names (most names) and their plan without the helpers: ASCII letters, digits,
-# spaces, dots and hyphens, no initialism ("d.c."), no "-si"/"-shi", and no token at either
+# spaces, dots and hyphens (also after transliteration), no initialism ("d.c."), no "-si"/"-shi", and no token at either
 # end that could start or end an affix (textnorm's prefixes and suffixes, council and area
 # forms, "city", the genitive suffixes), no abbreviation and no group word anywhere. Such a
 # name's only key is its cleaned form; `tests/test_match_speedups.py` checks with
@@ -109,10 +109,26 @@ _ANY_WORD = frozenset({*textnorm._ABBREVIATIONS, "and", "und", "et", "sowie"})
 
 
 def _plain_plan(raw: str) -> Plan | None:
-    """`reference_plan(raw)` for a plain name (above), else None."""
-    if not _PLAIN_RE.fullmatch(raw):
-        return None
-    t = raw.lower()
+    """`reference_plan(raw)` for a plain name (above), else None. A Latin name is plain
+    when its transliteration is, and it has none of the characters `plan` looks for in
+    the raw name (comma, slash, brackets, group words, see `_council`)."""
+    if raw.isascii():
+        if not _PLAIN_RE.fullmatch(raw):
+            return None
+        t = raw.lower()
+    else:
+        if (
+            max(raw) > _LATIN_MAX
+            or "," in raw
+            or "/" in raw
+            or not _BRACKET_CHARS.isdisjoint(raw)
+            or not _LATIN_BRACKETING.isdisjoint(raw)
+            or _GROUP_HINT.search(raw)
+        ):
+            return None
+        t = textnorm._translit(raw)
+        if not _PLAIN_RE.fullmatch(t):
+            return None
     if "-s" in t or ("." in t and textnorm._INITIALISM.search(t)):
         return None
     tokens = t.replace(".", " ").replace("-", " ").split()
