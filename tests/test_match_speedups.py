@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from analysis.resolve import textnorm
@@ -15,7 +17,7 @@ from analysis.resolve.gazetteer import (
     token_sorted,
     unit_vectors,
 )
-from analysis.resolve.match import audit_columns, match_cities, match_cities_arrays, plan
+from analysis.resolve.match import audit_columns, match_cities, match_cities_arrays, naming, plan
 from analysis.resolve.match import fuzzy as match_fuzzy
 from analysis.resolve.match.fuzzy import _same_first_hits, _window_best, _windows, fuzzy_keys
 from analysis.resolve.match.naming import _council
@@ -285,3 +287,64 @@ def test_row_codes_and_first_rows() -> None:
     first, inverse = _first_rows(codes)
     _, ref_first, ref_inverse = np.unique(codes, return_index=True, return_inverse=True)
     assert np.array_equal(first, ref_first) and np.array_equal(inverse, ref_inverse)
+
+
+# Words that steer the plan: affixes at either end, abbreviations, group words, initialisms.
+_WORDS = sorted(
+    {"new", "york", "saint", "la", "paz", "san", "st", "Ste", "mt", "FT", "and", "Und", "et"}
+    | {"sowie", "city", "City", "of", "di", "de", "d", "Town", "stad", "kommune", "s", "shi"}
+    | {"gun", "si", "D.C.", "a.b", "x.", "-si", "-shi", "Stadt", "Comune", "Municipality"}
+    | {"Council", "county", "borough", "Gemeente", "ville", "u.s.", "12", "é", "Ø", "/", ","}
+    | {"(", ")", "'", "\u017fowie", "\u212a", "_", "\t", "", "São", "Łódź", "ß", "Æ", "·"}
+    | {"«", "\u02bc", "\u00a9", "Dąbrowa", "İ", "\u0131", "Ñ", "\u0301", "\u00a0"}
+)
+_SEPARATORS = st.sampled_from([" ", "  ", "-", ".", " - ", "", ". "])
+
+
+_AFFIXES = sorted(
+    {*textnorm.ADMIN_PREFIXES, *textnorm._COUNCIL_PREFIXES, *textnorm.ADMIN_SUFFIXES}
+    | {*textnorm._COUNCIL_SUFFIXES, *textnorm._AREA_SUFFIXES}
+)
+
+
+@st.composite
+def _names(draw) -> str:
+    words = st.sampled_from(_WORDS) | st.text(max_size=6)
+    parts = draw(st.lists(words, max_size=4))
+    if draw(st.booleans()):  # an affix (any case) at either end, or inside
+        affix = draw(st.sampled_from(_AFFIXES))
+        affix = affix.title() if draw(st.booleans()) else affix
+        parts.insert(draw(st.integers(0, len(parts))), affix)
+    out = ""
+    for p in parts:
+        out += draw(_SEPARATORS) + p
+    return out + draw(_SEPARATORS)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        _names(), _names(), st.text(), st.from_regex(r"[A-Za-z0-9 .\-]{0,20}", fullmatch=True)
+    )
+)
+def test_plain_plan_is_reference_plan(raw: str) -> None:
+    fast = naming._plain_plan(raw)
+    assert fast is None or fast == naming.reference_plan(raw)
+    assert naming.plan(raw) == naming.reference_plan(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Bologna", " Kisilevsk  ", "Chelgard.", "New  York", "Tai-pei", "Garha Brahman 2", "Łódź"],
+)
+def test_plain_plan_takes_plain_names(raw: str) -> None:
+    assert naming._plain_plan(raw) == naming.reference_plan(raw)
+    for other in (
+        "City of Muonio",
+        "St. Louis",
+        "D.C.",
+        "Suwon-si",
+        "Alkmaar, Heiloo",
+        "Zürich, Z",
+    ):
+        assert naming._plain_plan(other) is None

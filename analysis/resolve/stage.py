@@ -27,6 +27,7 @@ from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import COORD_FIXES, check_coordinates
 from analysis.resolve.lau import LauLayer
 from analysis.resolve.match import audit_columns, match_cities_arrays
+from analysis.resolve.match.gcpause import gc_paused
 
 AUDIT_COLUMNS = [
     "source",
@@ -99,6 +100,7 @@ def _first_rows(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, codes
 
 
+@gc_paused
 def match_all(
     mentions: pd.DataFrame,
     gazetteer: Gazetteer,

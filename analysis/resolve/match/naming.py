@@ -83,10 +83,75 @@ def _council(raw: str, lit: str):
     return council_name(raw)
 
 
+# The plain names (most names) and their plan without the helpers: ASCII letters, digits,
+# spaces, dots and hyphens (also after transliteration), no initialism ("d.c."), no "-si"/"-shi", and no token at either
+# end that could start or end an affix (textnorm's prefixes and suffixes, council and area
+# forms, "city", the genitive suffixes), no abbreviation and no group word anywhere. Such a
+# name's only key is its cleaned form; `tests/test_match_speedups.py` checks with
+# hypothesis that `_plain_plan` is None or equals `reference_plan`.
+_PLAIN_RE = re.compile(r"[A-Za-z0-9 .\-]*")
+_END_FIRST = frozenset(
+    x.split(" ", 1)[0] for x in (*textnorm.ADMIN_PREFIXES, *textnorm._COUNCIL_PREFIXES)
+)
+_END_LAST = frozenset(
+    x.rsplit(" ", 1)[-1]
+    for x in (
+        *textnorm.ADMIN_SUFFIXES,
+        *textnorm._AREA_SUFFIXES,
+        *textnorm._COUNCIL_SUFFIXES,
+        "city",
+        "kommune",
+        "kommun",
+        "stad",
+    )
+)
+_ANY_WORD = frozenset({*textnorm._ABBREVIATIONS, "and", "und", "et", "sowie"})
+
+
+def _plain_plan(raw: str) -> Plan | None:
+    """`reference_plan(raw)` for a plain name (above), else None. A Latin name is plain
+    when its transliteration is, and it has none of the characters `plan` looks for in
+    the raw name (comma, slash, brackets, group words, see `_council`)."""
+    if raw.isascii():
+        if not _PLAIN_RE.fullmatch(raw):
+            return None
+        t = raw.lower()
+    else:
+        if (
+            max(raw) > _LATIN_MAX
+            or "," in raw
+            or "/" in raw
+            or not _BRACKET_CHARS.isdisjoint(raw)
+            or not _LATIN_BRACKETING.isdisjoint(raw)
+            or _GROUP_HINT.search(raw)
+        ):
+            return None
+        t = textnorm._translit(raw)
+        if not _PLAIN_RE.fullmatch(t):
+            return None
+    if "-s" in t or ("." in t and textnorm._INITIALISM.search(t)):
+        return None
+    tokens = t.replace(".", " ").replace("-", " ").split()
+    if (
+        not tokens
+        or tokens[0] in _END_FIRST
+        or tokens[-1] in _END_LAST
+        or not _ANY_WORD.isdisjoint(tokens)
+    ):
+        return None
+    return Plan((" ".join(tokens),), 1, None, None)
+
+
 @lru_cache(maxsize=500_000)
 def plan(raw: str) -> Plan:
     """The plan of a raw name: whole-name keys, then head keys (before a comma, parts of
     "Vienna/Wien"), then council forms; or only region keys when it names an area."""
+    fast = _plain_plan(raw)
+    return fast if fast is not None else reference_plan(raw)
+
+
+def reference_plan(raw: str) -> Plan:
+    """`plan` by the textnorm helpers, for every name."""
     keys: list[str] = []
     lit, std = name_keys(raw)  # == (literal_key(raw), normalize_name(raw)), one cleaning pass
     genitive = genitive_variant(raw) if lit.endswith(_GENITIVE_ENDS) else None
