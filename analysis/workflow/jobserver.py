@@ -18,6 +18,7 @@ Snakemake process that started it is gone.
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import json
 import logging
@@ -243,6 +244,9 @@ def serve(path: str, parent: int) -> None:
     if failed:
         print(f"job server: not preloaded: {', '.join(failed)}", file=sys.stderr)
     stamp = code_stamp()
+    # Preloaded objects never die: keep the collector's full passes in each fork off them
+    # (less CPU, and pages stay shared with the server instead of being copied on write).
+    gc.freeze()
     # Forks are reaped as they end, so their CPU time counts as the server's children's (and
     # so as Snakemake's: `/usr/bin/time snakemake` reports the whole run).
     signal.signal(signal.SIGCHLD, _reap)
