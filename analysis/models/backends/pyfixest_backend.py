@@ -14,7 +14,6 @@ from analysis.models.backends import BackendFit
 from analysis.models.design import INTERCEPT, Design
 from analysis.models.spec import ModelSpec
 
-
 # pyfixest demeans the fixed effects in the order of the formula it writes for them, and its
 # encoder takes that order from a Python set of their names, i.e. from the string-hash seed:
 # with two fixed effects the alternating projections then stop at one of two points a
