@@ -138,7 +138,7 @@ def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.D
     groups are ignored (as a pandas groupby does)."""
     y = data[spec.outcome].astype(float).to_numpy()
     count = spec.estimator in ("poisson", "negbin")
-    codes = [pd.factorize(data[col])[0] for col in spec.fixed_effects]  # missing: -1
+    codes = [group_codes(data[col]) for col in spec.fixed_effects]  # missing: -1
     keep = np.ones(len(data), dtype=bool)
     while True:
         before = int(np.count_nonzero(keep))
@@ -157,7 +157,10 @@ def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.D
             keep &= ~(keep & (g >= 0) & bad_group[np.maximum(g, 0)])
         if np.count_nonzero(keep) == before:
             break
-    return data.iloc[np.flatnonzero(keep)], len(data) - int(np.count_nonzero(keep))
+    n_dropped = len(data) - int(np.count_nonzero(keep))
+    if not n_dropped:  # the sample as it is: a copy of every column costs ~50 bytes a row
+        return data, 0
+    return data.iloc[np.flatnonzero(keep)], n_dropped
 
 
 def _numeric(s: pd.Series, name: str) -> np.ndarray:
