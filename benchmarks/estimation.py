@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,15 +131,14 @@ def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
+def bench_scale(ctx: Context, names: list[str]) -> Iterator[dict[str, Any]]:
     """Two-way FE OLS/Poisson: the layer vs pyfixest vs linearmodels, each fit a process.
 
     Fair by construction: every process warms up through all backends (the same imports and
     JIT state), draws the same panel from its seed and collects garbage before its fit; the
     backends are interleaved and their order rotates from repeat to repeat (a load spike or
     a warm page cache then does not always favour the same one), and the ratios are taken
-    within each repeat."""
-    results = []
+    within each repeat. Yields each benchmark's record as soon as it is complete."""
     for name in names:
         started, load0 = now_iso(), os.getloadavg()
         est, full, quick = SCALE[name]
@@ -177,8 +177,7 @@ def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
         panel = next((r["panel"] for rs in runs.values() for r in rs if "panel" in r), {})
         res = _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0)
         res["details"]["order_per_repeat"] = orders
-        results.append(res)
-    return results
+        yield res
 
 
 def _paired_ratios(
