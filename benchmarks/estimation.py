@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,16 +67,23 @@ def _fit_scale(df, est: str, backend: str) -> tuple[Any, Any, int]:
 
 
 def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
+    import gc
     import warnings
 
     from analysis.synthetic import scale_panel
 
     warnings.simplefilter("ignore")
     est, backend = spec["estimator"], spec["backend"]
-    # Warm-up on a small panel: imports and numba JIT compilation happen here, not in the
-    # timed fit (they are a fixed per-process cost, reported as warmup_seconds).
+    load = os.getloadavg()
+    # Warm-up on a small panel through EVERY backend of the comparison, whichever this process
+    # times: imports, numba JIT and the libraries' caches are then the same in every process,
+    # so the timed fits differ only in the path they take (a fixed per-process cost,
+    # reported as warmup_seconds).
     t0 = time.perf_counter()
-    _fit_scale(scale_panel(2_000, seed=1).frame, est, backend)
+    small = scale_panel(2_000, seed=1).frame
+    for b in spec.get("warmup", [backend]):
+        _fit_scale(small, est, b)
+    del small
     warmup = time.perf_counter() - t0
     # the panel is drawn again from its seed in every process (identical data; cheaper and
     # leaner than reading a file: the high-water mark is reset after this anyway)
@@ -83,6 +91,7 @@ def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
     planted = scale_panel(int(spec["n_rows"]), seed=int(spec["seed"]))
     df = planted.frame
     generation = time.perf_counter() - t0
+    gc.collect()  # the same heap state before every timed fit
     profiler = None
     if spec.get("profile"):
         import cProfile
@@ -107,6 +116,7 @@ def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
         "status": "ok",
         **ph.record(),
         "warmup_seconds": warmup,
+        "load_average_at_start": list(load),
         "panel": {
             "rows": len(df),
             "units": int(df["unit"].nunique()),
@@ -121,9 +131,14 @@ def worker_scale(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
-    """Two-way FE OLS/Poisson: the layer vs pyfixest vs linearmodels, each fit a process."""
-    results = []
+def bench_scale(ctx: Context, names: list[str]) -> Iterator[dict[str, Any]]:
+    """Two-way FE OLS/Poisson: the layer vs pyfixest vs linearmodels, each fit a process.
+
+    Fair by construction: every process warms up through all backends (the same imports and
+    JIT state), draws the same panel from its seed and collects garbage before its fit; the
+    backends are interleaved and their order rotates from repeat to repeat (a load spike or
+    a warm page cache then does not always favour the same one), and the ratios are taken
+    within each repeat. Yields each benchmark's record as soon as it is complete."""
     for name in names:
         started, load0 = now_iso(), os.getloadavg()
         est, full, quick = SCALE[name]
@@ -131,15 +146,20 @@ def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
         backends = ["layer", "pyfixest"] + (["linearmodels"] if est == "ols" else [])
         runs: dict[str, list[dict[str, Any]]] = {b: [] for b in backends}
         given_up: dict[str, str] = {}
+        orders: list[list[str]] = []
         for i in range(ctx.repeats):
-            for b in backends:
+            order = backends[i % len(backends) :] + backends[: i % len(backends)]
+            orders.append(order)
+            for b in order:
                 if b in given_up:
                     continue
                 ctx.log(f"{name}: {b} repeat {i + 1}/{ctx.repeats}")
-                spec = {"kind": "scale", "n_rows": n, "seed": 0, "estimator": est, "backend": b}
+                spec = {"kind": "scale", "n_rows": n, "seed": 0, "estimator": est, "backend": b,
+                        "warmup": backends}  # fmt: skip
                 r = run_worker(
                     spec, ctx.tmp, timeout=ctx.fit_timeout, mem_limit_mb=ctx.mem_limit_mb
                 )
+                r["repeat"] = i
                 runs[b].append(r)
                 if r.get("status") == "ok":
                     ctx.log(f"  {r['seconds']:.2f} s, peak {r.get('peak_fit_mb') or 0:.0f} MB")
@@ -152,11 +172,28 @@ def bench_scale(ctx: Context, names: list[str]) -> list[dict[str, Any]]:
                 prof.parent.mkdir(parents=True, exist_ok=True)
                 ctx.log(f"{name}: {b} profile -> {prof}")
                 spec = {"kind": "scale", "n_rows": n, "seed": 0, "estimator": est, "backend": b,
-                        "profile": str(prof)}  # fmt: skip
+                        "warmup": backends, "profile": str(prof)}  # fmt: skip
                 run_worker(spec, ctx.tmp, timeout=ctx.fit_timeout, mem_limit_mb=ctx.mem_limit_mb)
         panel = next((r["panel"] for rs in runs.values() for r in rs if "panel" in r), {})
-        results.append(_scale_result(ctx, name, est, n, panel, runs, given_up, started, load0))
-    return results
+        res = _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0)
+        res["details"]["order_per_repeat"] = orders
+        yield res
+
+
+def _paired_ratios(
+    layer: list[dict[str, Any]], direct: list[dict[str, Any]]
+) -> dict[str, list[float]]:
+    """layer / direct of each figure, for every repeat both completed."""
+    by_repeat = {r["repeat"]: r for r in direct if r.get("status") == "ok"}
+    out: dict[str, list[float]] = {"seconds": [], "cpu_seconds": [], "peak_fit_mb": []}
+    for r in layer:
+        d = by_repeat.get(r.get("repeat"))
+        if r.get("status") != "ok" or d is None:
+            continue
+        for k in out:
+            if r.get(k) and d.get(k):
+                out[k].append(float(r[k]) / float(d[k]))
+    return out
 
 
 def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> dict[str, Any]:
@@ -168,6 +205,9 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
             "seconds": [r["seconds"] for r in ok],
             "median_seconds": median_of([r["seconds"] for r in ok]),
             "cpu_seconds": [r["cpu_seconds"] for r in ok],
+            "median_cpu_seconds": median_of([r["cpu_seconds"] for r in ok]),
+            "peak_fit_mb_per_repeat": [r.get("peak_fit_mb") for r in ok],
+            "load_average_at_start": [r.get("load_average_at_start") for r in ok],
             "warmup_seconds": [r.get("warmup_seconds") for r in ok],
             "peak_fit_mb": median_of([r.get("peak_fit_mb") for r in ok]),
             "peak_process_mb": median_of([r.get("peak_process_mb") for r in ok]),
@@ -186,17 +226,20 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
     layer = per["layer"]
     direct = {b: v for b, v in per.items() if b != "layer" and v.get("median_seconds")}
     fastest = min(direct, key=lambda b: direct[b]["median_seconds"]) if direct else None
-    ratio = (
-        layer["median_seconds"] / direct[fastest]["median_seconds"]
-        if fastest and layer["median_seconds"]
-        else None
-    )
+    # Ratios within each repeat (the layer's fit against the fastest backend's fit of the
+    # same round of interleaved processes), then their median: a load change between
+    # rounds moves both fits of a round alike.
+    paired = _paired_ratios(runs.get("layer", []), runs.get(fastest, [])) if fastest else {}
+    ratio = median_of(paired.get("seconds", []))
+    mem_ratio = median_of(paired.get("peak_fit_mb", []))
+    cpu_ratio = median_of(paired.get("cpu_seconds", []))
     coefs = {b: v["coef"] for b, v in per.items() if v.get("coef")}
     diffs = [
         abs(coefs[a][k] - coefs[b][k]) for a in coefs for b in coefs if a < b for k in ("x1", "x2")
     ]
     max_diff = max(diffs) if diffs else None
     overhead = Target(1.2, "<=", "ratio", "layer_over_fastest_direct")
+    mem_overhead = Target(1.2, "<=", "ratio", "memory_layer_over_fastest_direct")
     target = TARGETS[name]
     if name == "scale_ols_10m":
         checks = [
@@ -206,6 +249,7 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
         primary_obs = None
     else:
         checks, primary_obs = [], ratio
+    checks.append((mem_overhead, mem_ratio))
     checks.append((Target(1e-6, "<=", "abs", "max_abs_coef_diff"), max_diff))
     return make_result(
         name,
@@ -245,14 +289,22 @@ def _scale_result(ctx, name, est, n, panel, runs, given_up, started, load0) -> d
             "backends": per,
             "fastest_direct": fastest,
             "layer_over_fastest_direct": ratio,
+            "memory_layer_over_fastest_direct": mem_ratio,
+            "cpu_layer_over_fastest_direct": cpu_ratio,
+            "paired_ratios": paired,
+            "ratio_note": "ratios are the median over repeats of layer / fastest direct "
+            "backend within the same repeat (interleaved processes, order rotating per "
+            "repeat: details.order_per_repeat); memory: peak_fit_mb",
             "coefficients_agree_1e-6": None if max_diff is None else bool(max_diff <= 1e-6),
             "max_abs_coef_diff": max_diff,
             "panel_generation_seconds": panel.get("generation_seconds"),
             "peak_note": "peak_fit_mb: the fitting process's RSS high-water mark, reset after "
             "the panel was drawn (so it includes the panel, 40 bytes a row, and the imported "
             "libraries: see rss_before_fit_mb)",
-            "timing_note": "each process first fits a 2,000-row panel (imports, numba JIT: "
-            "warmup_seconds), then draws the panel from its seed and times one fit",
+            "timing_note": "each process first fits a 2,000-row panel through every backend "
+            "(imports, numba JIT: warmup_seconds; the same process state whichever backend "
+            "it times), then draws the panel from its seed, collects garbage and times one "
+            "fit; load_average_at_start per run in backends.*.load_average_at_start",
         },
         started=started,
         load_before=load0,

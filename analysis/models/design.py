@@ -77,14 +77,17 @@ class FrameMasks:
         labels again for every spec."""
         key = ("codes", col)
         if key not in self._masks:
-            self._masks[key] = pd.factorize(self.frame[col], sort=True)[0]
+            self._masks[key] = group_codes(self.frame[col])
         return self._masks[key]
 
-    def take(self, rows: np.ndarray, columns: list[str], groups: set[str]) -> pd.DataFrame:
-        """`rows` (positions) of `columns`, dtypes and index labels kept, those in `groups` as
-        their group codes. Copying only the columns a spec reads is most of what selecting a
-        sample costs."""
+    def take(self, rows: np.ndarray | None, columns: list[str], groups: set[str]) -> pd.DataFrame:
+        """`rows` (positions; None: every row) of `columns`, dtypes and index labels kept, those
+        in `groups` as their group codes. Copying only the columns a spec reads is most of what
+        selecting a sample costs; a sample of every row copies nothing."""
         f = self.frame
+        if rows is None:  # the frame's own (read-only, copy-on-write) arrays, no copy
+            data = {c: self.group_codes(c) if c in groups else f[c].array for c in columns}
+            return pd.DataFrame(data, index=f.index, copy=False)
         data = {
             c: self.group_codes(c)[rows] if c in groups else f[c].array.take(rows) for c in columns
         }
@@ -120,7 +123,7 @@ def select_sample(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None
     valued = {spec.outcome} | {c for t in spec.terms for c in term_columns(t)}
     groups = {*spec.fixed_effects, *spec.vcov.by} - valued
     columns = [c for c in needed if c in valued or c in groups]
-    data = masks.take(np.flatnonzero(keep), columns, groups)
+    data = masks.take(None if n_keep == rows_in else np.flatnonzero(keep), columns, groups)
     if spec.fixed_effects and spec.estimator not in LINEAR:
         data, n = drop_uninformative_groups(data, spec)
         if n:
@@ -135,7 +138,7 @@ def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.D
     groups are ignored (as a pandas groupby does)."""
     y = data[spec.outcome].astype(float).to_numpy()
     count = spec.estimator in ("poisson", "negbin")
-    codes = [pd.factorize(data[col])[0] for col in spec.fixed_effects]  # missing: -1
+    codes = [group_codes(data[col]) for col in spec.fixed_effects]  # missing: -1
     keep = np.ones(len(data), dtype=bool)
     while True:
         before = int(np.count_nonzero(keep))
@@ -154,7 +157,10 @@ def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.D
             keep &= ~(keep & (g >= 0) & bad_group[np.maximum(g, 0)])
         if np.count_nonzero(keep) == before:
             break
-    return data.iloc[np.flatnonzero(keep)], len(data) - int(np.count_nonzero(keep))
+    n_dropped = len(data) - int(np.count_nonzero(keep))
+    if not n_dropped:  # the sample as it is: a copy of every column costs ~50 bytes a row
+        return data, 0
+    return data.iloc[np.flatnonzero(keep)], n_dropped
 
 
 def _numeric(s: pd.Series, name: str) -> np.ndarray:
@@ -194,10 +200,32 @@ def _factor(
 def term_values(
     data: pd.DataFrame, term: str, scaling: dict[str, tuple[float, float]]
 ) -> np.ndarray:
+    factors = parse_term(term)
+    if len(factors) == 1:  # 1.0 * x == x: a float column is used as it is, not copied
+        return _factor(data, *factors[0], scaling)
     out = np.ones(len(data))
-    for fn, col in parse_term(term):
+    for fn, col in factors:
         out = out * _factor(data, fn, col, scaling)
     return out
+
+
+def group_codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of a grouping column in the sorted order of its values (-1 where
+    missing): ``pd.factorize(s, sort=True)[0]``, always int64. An integer column whose values
+    span a range of at most a few times its length (ids, years, codes of a larger frame) is
+    ranked by counting instead of sorting, and a column that already holds dense codes
+    0..G-1 is returned as it is (no copy): at 10M rows, factorizing three grouping columns
+    twice (frame, then sample) took seconds and a copy each."""
+    v = s.to_numpy()
+    if v.dtype.kind in "iu" and len(v):
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo <= 4 * len(v) + 1024:
+            present = np.bincount(v - lo if lo else v, minlength=hi - lo + 1) > 0
+            if lo == 0 and v.dtype == np.int64 and present.all():
+                return v  # already the codes factorize would give
+            rank = np.cumsum(present, dtype=np.int64) - 1
+            return rank[v - lo if lo else v]
+    return pd.factorize(s, sort=True)[0].astype(np.int64, copy=False)
 
 
 def build_design(
@@ -213,16 +241,15 @@ def build_design(
     cols = {INTERCEPT: np.ones(len(sample))} if intercept else {}
     for t in spec.terms:
         cols[t] = term_values(sample, t, scaling)
-    X = pd.DataFrame(cols, index=sample.index)
-    y = pd.Series(_numeric(sample[spec.outcome], spec.outcome), index=sample.index, name="y")
+    # copy=False: the design holds the arrays computed above (or the sample's own, for plain
+    # columns and dense group codes), not consolidated copies of them
+    X = pd.DataFrame(cols, index=sample.index, copy=False)
+    yv = _numeric(sample[spec.outcome], spec.outcome)
+    y = pd.Series(yv, index=sample.index, name="y", copy=False)
     fe_cols = spec.fixed_effects if with_groups else []
     cl_cols = spec.vcov.by if with_groups else []
-    fe = pd.DataFrame(
-        {c: pd.factorize(sample[c], sort=True)[0] for c in fe_cols}, index=sample.index
-    )
-    cl = pd.DataFrame(
-        {c: pd.factorize(sample[c], sort=True)[0] for c in cl_cols}, index=sample.index
-    )
+    fe = pd.DataFrame({c: group_codes(sample[c]) for c in fe_cols}, index=sample.index, copy=False)
+    cl = pd.DataFrame({c: group_codes(sample[c]) for c in cl_cols}, index=sample.index, copy=False)
     return Design(y, X, fe, cl, scaling)
 
 

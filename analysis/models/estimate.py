@@ -232,7 +232,8 @@ def fit_model(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = N
     # which spares a label lookup of every row.
     kept_all = len(fit.used) == len(design.y)
     used = design.clusters if kept_all else design.clusters.loc[fit.used]
-    n_clusters = {c: int(used[c].nunique()) for c in used}
+    # cluster columns are dense non-negative codes (design.group_codes): count by bincount
+    n_clusters = {c: int(np.count_nonzero(np.bincount(used[c].to_numpy()))) for c in used}
     if spec.estimator in LINEAR:
         dist = "t"
         df = min(n_clusters.values()) - 1 if n_clusters else fit.n_obs - fit.k

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyfixest as pf
+from pyfixest.estimation.formula import model_matrix as _pf_model_matrix
 
 from analysis.core.errors import PipelineError
 from analysis.models.backends import BackendFit
 from analysis.models.design import INTERCEPT, Design
 from analysis.models.spec import ModelSpec
+
+# pyfixest demeans the fixed effects in the order of the formula it writes for them, and its
+# encoder takes that order from a Python set of their names, i.e. from the string-hash seed:
+# with two fixed effects the alternating projections then stop at one of two points a
+# tolerance apart, and clustered standard errors moved in the 7th digit from one process to
+# the next unless PYTHONHASHSEED was pinned. This encoder keeps the formula's order, which
+# fit() sets (_demeaning_order).
+_PF_ENCODE = _pf_model_matrix._encode_fixed_effects
+
+
+def _encode_fixed_effects_in_order(fixed_effects: str, data: pd.DataFrame) -> str:
+    fes = list(dict.fromkeys(re.split(r"\s*\+\s*", fixed_effects)))
+    if any("^" in fe for fe in fes):  # interacted effects (never written by fit): pyfixest's
+        return _PF_ENCODE(fixed_effects, data)
+    return " + ".join(f"__fixed_effect__({fe})" for fe in fes) + " - 1"
+
+
+_pf_model_matrix._encode_fixed_effects = _encode_fixed_effects_in_order
+
+
+def _demeaning_order(names: list[str]) -> list[str]:
+    """The spec's fixed effects, last first: the order pyfixest's set gave the pipeline's
+    pinned hash seed (PYTHONHASHSEED=0, analysis/workflow/jobenv.py) for two fixed effects,
+    so the published numbers stay what they were; now fixed whatever the seed."""
+    return names[::-1]
 
 
 def _ssc(spec: ModelSpec) -> dict:
@@ -61,10 +89,10 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     data |= {fes[c]: design.fe[c].to_numpy() for c in design.fe}
     cls = {c: f"cl{i}" for i, c in enumerate(design.clusters.columns)}
     data |= {cls[c]: design.clusters[c].to_numpy() for c in design.clusters}
-    df = pd.DataFrame(data, index=design.y.index)
+    df = pd.DataFrame(data, index=design.y.index, copy=False)  # the design's arrays, not a copy
     fml = "y ~ " + (" + ".join(xs.values()) or "1")
     if fes:
-        fml += " | " + " + ".join(fes.values())
+        fml += " | " + " + ".join(_demeaning_order(list(fes.values())))
     func = {"ols": pf.feols, "poisson": pf.fepois, "logit": _felogit}.get(spec.estimator)
     if func is None:
         raise PipelineError(f"{spec.name}: pyfixest backend does not fit {spec.estimator!r}")
@@ -90,7 +118,7 @@ def fit(design: Design, spec: ModelSpec) -> BackendFit:
     na = np.fromiter((int(i) for i in getattr(res, "_na_index", ())), dtype=np.int64)
     dropped = np.zeros(n, dtype=bool)
     dropped[na[(na >= 0) & (na < n)]] = True
-    used = design.y.index[~dropped]
+    used = design.y.index[~dropped] if dropped.any() else design.y.index
     stats: dict[str, float | None] = {}
     if spec.estimator == "ols":
         stats["r2"] = float(res._r2)
