@@ -112,10 +112,12 @@ def match_all(
     (config `matching`); `per_source` overrides them. Sources with the same options are
     matched together, each distinct combination of the `MATCH_KEY` columns once.
 
-    Two passes follow the matcher, on the rows it left `unmatched` only (so every row it
-    matched is unchanged): the LAU layer (`analysis.resolve.lau`, when `lau_layer` is given and the
-    option `lau` is not false) and, for sources with the option `airport_km`, the airport
-    rule (`analysis.resolve.airports`).
+    Two passes follow the matcher: the LAU layer (`analysis.resolve.lau`, when `lau_layer` is
+    given and the option `lau` is not false) on the rows it left `unmatched` or gave the
+    nearest-place fallback (the layer ranks before that fallback; option `lau_over_nearest:
+    false` keeps the fallback's picks), then, for sources with the option `airport_km`, the
+    airport rule (`analysis.resolve.airports`) on the rows still `unmatched`. Rows matched by
+    a GeoNames name are never changed.
     """
     checked = prepare_coordinates(mentions, gazetteer)  # one pass over all sources' points
     groups = checked.groupby("source", sort=True).indices  # source -> positions, in order
@@ -142,13 +144,21 @@ def match_all(
         opts = dict(opts_of[members[0]])
         airport_km = opts.pop("airport_km", None)
         use_lau = bool(opts.pop("lau", True)) and lau_layer is not None
+        over_nearest = bool(opts.pop("lau_over_nearest", True))
         for a in range(0, len(unique), CHUNK_ROWS):
             chunk = unique.iloc[a : a + CHUNK_ROWS].reset_index(drop=True)
             arrays = match_cities_arrays(chunk, gazetteer, source=str(members[0]), **opts)
             if use_lau or airport_km:
                 chunk = _usable_points(chunk, arrays)
             if use_lau:
-                lau.resolve(chunk, arrays, lau_layer, gazetteer, max_km=opts.get("max_km", 50.0))
+                lau.resolve(
+                    chunk,
+                    arrays,
+                    lau_layer,
+                    gazetteer,
+                    max_km=opts.get("max_km", 50.0),
+                    over_nearest=over_nearest,
+                )
             if airport_km:
                 airports.resolve(chunk, arrays, gazetteer, km=float(airport_km))
             found.append(arrays)
