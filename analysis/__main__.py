@@ -307,6 +307,9 @@ def _readme(args: argparse.Namespace) -> None:
             match_summary_markdown(results / "audit" / "city_match_summary.csv"), "match-summary"
         )
         splice(coverage_markdown(results / "data"), "coverage")
+        from analysis.report.match_gaps import match_gaps_markdown
+
+        splice(match_gaps_markdown(results / "audit"), "match-gaps")
         from analysis.report.findings import findings_markdown
 
         hyps = _cfg(args)["models"]["hypotheses"]

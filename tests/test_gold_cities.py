@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.core.config import load_config
 from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import country_block
 from analysis.resolve.match import match_cities
@@ -62,8 +63,12 @@ def test_gold_ids_exist_in_stated_country(gazetteer: Gazetteer) -> None:
 
 GOLD_LAU = Path(__file__).parent / "data" / "gold_cities_lau.csv"
 LAU_DIR = Path(__file__).resolve().parents[1] / "data" / "raw" / "lau"
-OPTIONS = {"fuzzy_threshold": 90.0, "max_km": 50.0, "nearest_km": 10.0}
-PER_SOURCE = {"openflights": {"max_km": 100.0, "airport_km": 50.0}}
+# the pipeline's own matching options (config `matching`), per-source overrides included
+_MATCHING = dict(
+    load_config(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["matching"]
+)
+PER_SOURCE = _MATCHING.pop("per_source")
+OPTIONS = _MATCHING
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +111,7 @@ def test_gold_set_with_lau_and_airports(gazetteer: Gazetteer, lau_layer) -> None
     """The original gold set plus the LAU and airport cases, through the whole stage."""
     old = pd.read_csv(GOLD, dtype=str, keep_default_na=False)
     new = pd.read_csv(GOLD_LAU, dtype=str, keep_default_na=False)
-    assert len(new) >= 30
+    assert len(new) >= 150
     gold = pd.concat(
         [
             old.assign(source="gold", expected="geonames:" + old["geonameid"]),
@@ -134,8 +139,9 @@ def test_gold_set_with_lau_and_airports(gazetteer: Gazetteer, lau_layer) -> None
 
 def test_lau_homonyms_need_a_point(gazetteer: Gazetteer, lau_layer) -> None:
     """Three communities named Ρωμανού in Greece: without a point none is chosen, with one
-    the unit within reach of it is. The `nearest` fallback is off here, to test the layer
-    alone (with it, the Lemnos and Messinia points go to a neighbouring GeoNames village)."""
+    the unit within reach of it is, with the pipeline's options: the layer comes before the
+    `nearest` fallback, which took the Lemnos and Messinia points to a neighbouring GeoNames
+    village when it ran first. Without the LAU layer the fallback still picks those."""
     gold = pd.DataFrame(
         {
             "mention": ["Ρωμανός", "Romanos", "Romanos", "Ρωμανός"],
@@ -145,8 +151,10 @@ def test_lau_homonyms_need_a_point(gazetteer: Gazetteer, lau_layer) -> None:
             "source": "gold",
         }
     )
-    got = _stage_keys(gold, gazetteer, lau_layer, {**OPTIONS, "nearest_km": 0.0})
+    got = _stage_keys(gold, gazetteer, lau_layer)
     assert got.tolist() == ["none", "lau:EL_18030311", "lau:EL_44050407", "lau:EL_55010310"]
+    without = _stage_keys(gold, gazetteer, lau_layer, {**OPTIONS, "lau": False})
+    assert without.iloc[0] == "none" and without.iloc[1:].str.startswith("geonames:").all()
 
 
 def test_lau_ids_are_stable_and_disjoint_from_geonames(gazetteer: Gazetteer, lau_layer) -> None:

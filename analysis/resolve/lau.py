@@ -1,7 +1,9 @@
 """The LAU layer: European municipalities (LAU 2020) as a second gazetteer behind GeoNames.
 
-A city mention that GeoNames does not resolve (`analysis.resolve.match`: method `unmatched`)
-resolves to a local administrative unit when
+A city mention that GeoNames names do not resolve (`analysis.resolve.match`: method
+`unmatched`, or `nearest`: the layer comes before the nearest-place fallback, so a mention
+naming a municipality is not given a bigger neighbouring town; the fallback's pick stands
+only where no unit of the name is within reach) resolves to a local administrative unit when
 
 1. one of the mention's lookup keys (the matcher's own keys: literal, standard, without
    "city", council forms, each part of "A / B") equals a key of a unit of the mention's
@@ -17,7 +19,8 @@ resolves to a local administrative unit when
 Ids (`city_id`, int64 in every table; documented in the codebook):
 - the unit's main settlement is a GeoNames place inside the unit (a place of one of the
   unit's names within the unit's radius of its centre, else the most populous place within
-  that radius holding 1/2 to 2 times the unit's population): its geonameid (the link);
+  that radius holding 1/2 to 2 times the unit's population and not named-linked to another
+  unit, so a neighbouring comune's town is never taken): its geonameid (the link);
 - otherwise a LAU-only id `LAU_ID_BASE + the first 40 bits of sha256(gisco_id)`: a
   deterministic function of the unit's stable `gisco_id`, between 10^12 and 2.1 * 10^12,
   far above every GeoNames id (< 10^8), exact in float64; collisions raise.
@@ -217,7 +220,9 @@ def _link_places(
                     best_pop, best = int(a["population"][r]), int(a["geonameid"][r])
         link[i] = best
     # main settlement under another name: the most populous place within the radius whose
-    # population is comparable with the unit's
+    # population is comparable with the unit's, and which is not the named settlement of
+    # another unit (Cles is its own comune, not the main settlement of Ville d'Anaunia)
+    named = np.isin(p["geonameid"], link[link >= 0])
     for c in np.unique(iso):
         tree = gaz.country_tree(str(c))
         if tree is None:
@@ -233,7 +238,9 @@ def _link_places(
                 if len(cand):
                     cp = p["population"][cand]
                     ok = cand[
-                        (cp >= LINK_POP_SHARE[0] * pop[i]) & (cp <= LINK_POP_SHARE[1] * pop[i])
+                        (cp >= LINK_POP_SHARE[0] * pop[i])
+                        & (cp <= LINK_POP_SHARE[1] * pop[i])
+                        & ~named[cand]
                     ]
                     if len(ok):
                         top = ok[np.lexsort((p["geonameid"][ok], -p["population"][ok]))[0]]
@@ -257,12 +264,19 @@ def resolve(
     gazetteer: Gazetteer,
     *,
     max_km: float = 50.0,
+    over_nearest: bool = True,
 ) -> None:
     """Resolve the unmatched city rows of `frame` (match_stage's distinct rows: raw_name,
     country_iso3, entity_type, lat, lon) to LAU units, updating the matcher's `arrays` in
-    place (only rows whose method is `unmatched`; every other row is left untouched)."""
+    place (only rows whose method is `unmatched` or, with `over_nearest`, `nearest`; every
+    other row is left untouched). `over_nearest=False` keeps the nearest fallback's pick for
+    sources whose unit is the city a place belongs to, not its municipality (embassies in
+    Kensington and Chelsea or Gentofte are London's and Copenhagen's; config
+    `matching.per_source`)."""
     iso = frame["country_iso3"].astype("string").fillna("").to_numpy(dtype=object)
-    todo = np.flatnonzero(open_city_rows(frame, arrays) & np.isin(iso, list(layer.countries)))
+    was_nearest = nearest_city_rows(frame, arrays) & over_nearest
+    open_rows = open_city_rows(frame, arrays) | was_nearest
+    todo = np.flatnonzero(open_rows & np.isin(iso, list(layer.countries)))
     if not len(todo):
         return
     raw = frame["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
@@ -287,6 +301,8 @@ def resolve(
             d = haversine_km(lat[r], lon[r], ulat[cand], ulon[cand])
             ok = d <= reach_km(layer, cand, max_km)
             if not ok.any():
+                if was_nearest[r]:  # the nearest place stands; its reason stays empty
+                    continue
                 arrays["reason"][r] = (
                     f"{arrays['reason'][r]}; LAU unit(s) named {u['name'].iat[cand[0]]!r} "
                     f"only beyond reach ({d.min():.0f} km)"
@@ -316,6 +332,13 @@ def resolve(
         arrays["admin1"][r] = u["admin1_code"].iat[pick]
         arrays["matched"][r] = u["name"].iat[pick]
         arrays["reason"][r] = f"LAU {u['gisco_id'].iat[pick]} ({kind})"
+
+
+def nearest_city_rows(frame: pd.DataFrame, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """City rows the matcher gave to the `nearest` fallback: the layer runs before that
+    fallback (module docstring), so a unit of the mention's own name takes them."""
+    near = arrays["method"] == "nearest"
+    return open_city_rows(frame, {**arrays, "method": np.where(near, "unmatched", "")}) & near
 
 
 def lau_cities(layer: LauLayer, matched_ids: np.ndarray) -> pd.DataFrame:

