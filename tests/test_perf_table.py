@@ -46,7 +46,7 @@ def test_table_lists_every_benchmark_with_its_checks_date_and_load(tmp_path):
 
 
 def test_missing_record_is_an_error_that_names_it(tmp_path):
-    with pytest.raises(PipelineError, match="machine.json"):
+    with pytest.raises(PipelineError, match=r"machine\.json"):
         perf_markdown(tmp_path)
 
 
