@@ -188,7 +188,7 @@ def _handle(conn: socket.socket, listener: socket.socket, stamp: dict[str, int])
     pid = os.fork()
     if pid == 0:
         _run_job(conn, req, fds, listener)
-    command = " ".join(req["argv"][:2])
+    command = " ".join(req["argv"][:3])
     _RUNNING[pid] = (command, time.monotonic())
     print(f"job server: fork {pid} runs analysis {command}", file=sys.stderr)
     sys.stderr.flush()
@@ -270,6 +270,8 @@ def serve(path: str, parent: int) -> None:
             _log_ended()
     finally:
         if os.getpid() == _SERVER_PID:
+            _reap()
+            _log_ended()
             listener.close()
             Path(path).unlink(missing_ok=True)
 
