@@ -112,8 +112,15 @@ def make_result(
     }
 
 
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
+
+
 def _finite(o: Any) -> Any:
-    """NaN and infinities -> None (strict JSON), recursively."""
+    """NaN and infinities -> None (strict JSON), recursively; the checkout's absolute path ->
+    "." (the files are committed as a record, benchmarks/measured, and must not name a machine's
+    folders)."""
+    if isinstance(o, str):
+        return o.replace(_CHECKOUT + "/", "").replace(_CHECKOUT, ".")
     if isinstance(o, dict):
         return {k: _finite(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):
