@@ -187,7 +187,10 @@ def _handle(conn: socket.socket, listener: socket.socket, stamp: dict[str, int])
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        _run_job(conn, req, fds, listener)
+        try:
+            _run_job(conn, req, fds, listener)  # ends with os._exit
+        finally:  # a failure before the job ran (e.g. its folder is gone): never serve on
+            os._exit(1)
     command = " ".join(req["argv"][:3])
     _RUNNING[pid] = (command, time.monotonic())
     print(f"job server: fork {pid} runs analysis {command}", file=sys.stderr)
