@@ -108,14 +108,19 @@ def _read_request(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(data), fds
 
 
+_DONE = threading.Event()  # set in a fork once its job has ended
+
+
 def _watch(conn: socket.socket) -> None:
-    """Stop this fork when its client is gone (Snakemake killed the job)."""
+    """Stop this fork when its client is gone (Snakemake killed the job), unless the job
+    has ended and the client left because it got the exit code."""
     try:
         while conn.recv(1):
             pass
     except OSError:
         pass
-    os._exit(128 + signal.SIGTERM)
+    if not _DONE.is_set():
+        os._exit(128 + signal.SIGTERM)
 
 
 def _limit_threads(env: dict[str, str]) -> None:
@@ -162,6 +167,7 @@ def _run_job(conn: socket.socket, req: dict, fds: list[int], listener: socket.so
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
+        _DONE.set()
         try:
             conn.sendall(f"{code}\n".encode())
         finally:
