@@ -115,12 +115,16 @@ def make_result(
 _CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
+def _portable(text: str) -> str:
+    """The checkout's absolute path -> relative (the files are committed as a record,
+    benchmarks/measured, and must not name one machine's folders)."""
+    return text.replace(_CHECKOUT + "/", "").replace(_CHECKOUT, ".")
+
+
 def _finite(o: Any) -> Any:
-    """NaN and infinities -> None (strict JSON), recursively; the checkout's absolute path ->
-    "." (the files are committed as a record, benchmarks/measured, and must not name a machine's
-    folders)."""
+    """NaN and infinities -> None (strict JSON), and strings made portable, recursively."""
     if isinstance(o, str):
-        return o.replace(_CHECKOUT + "/", "").replace(_CHECKOUT, ".")
+        return _portable(o)
     if isinstance(o, dict):
         return {k: _finite(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):

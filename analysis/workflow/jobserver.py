@@ -174,6 +174,11 @@ def _run_job(conn: socket.socket, req: dict, fds: list[int], listener: socket.so
             os._exit(code)
 
 
+def _command(req: dict) -> str:
+    """The first words of a job's command line, for the server's log."""
+    return " ".join(str(a) for a in req.get("argv", [])[:3])
+
+
 def _handle(conn: socket.socket, listener: socket.socket, stamp: dict[str, int]) -> None:
     try:
         req, fds = _read_request(conn)
@@ -182,7 +187,7 @@ def _handle(conn: socket.socket, listener: socket.socket, stamp: dict[str, int])
         return
     why = refusal(req, stamp) if len(fds) == 3 else "no standard streams passed"
     if why:
-        print(f"job server: refused ({why}): {' '.join(req.get('argv', [])[:2])}", file=sys.stderr)
+        print(f"job server: refused ({why}): analysis {_command(req)}", file=sys.stderr)
         conn.sendall(f"refused {why}\n".encode())
         for fd in fds:
             os.close(fd)
@@ -197,7 +202,7 @@ def _handle(conn: socket.socket, listener: socket.socket, stamp: dict[str, int])
             _run_job(conn, req, fds, listener)  # ends with os._exit
         finally:  # a failure before the job ran (e.g. its folder is gone): never serve on
             os._exit(1)
-    command = " ".join(req["argv"][:3])
+    command = _command(req)
     _RUNNING[pid] = (command, time.monotonic())
     print(f"job server: fork {pid} runs analysis {command}", file=sys.stderr)
     sys.stderr.flush()
