@@ -363,6 +363,7 @@ def _robustness(args: argparse.Namespace) -> None:
         cfg["covariates"],
         args.workers,
         universe=cfg["models"]["universe"],
+        frames_dir=Path(args.frames) if args.frames else None,
     )
     log.info(out.get("curve", {}))
 
@@ -401,11 +402,27 @@ def _claims(args: argparse.Namespace) -> None:
         log.info(f"wrote {args.html}")
 
 
+def _frame_sources(args: argparse.Namespace) -> None:
+    import json
+
+    from analysis.report.provenance import frame_sources
+
+    cfg = _cfg(args)
+    spec = Path(cfg["models"]["dir"]) / f"{args.hypothesis}.yaml"
+    found = frame_sources(Path(cfg["results_dir"]), spec, cfg["models"]["universe"])
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+    log.info(f"{args.hypothesis}: {len(found)} sources -> {args.out}")
+
+
 def _reviewer_map(args: argparse.Namespace) -> None:
+    import json
+
     from analysis.hypotheses import figure_registry
     from analysis.report.provenance import write_provenance
 
     cfg = _cfg(args)
+    known = {Path(p).stem: json.loads(Path(p).read_text("utf-8")) for p in args.frame_sources}
     write_provenance(
         Path(cfg["results_dir"]),
         Path(cfg["models"]["dir"]),
@@ -413,6 +430,7 @@ def _reviewer_map(args: argparse.Namespace) -> None:
         figure_registry(),
         args.outputs,
         cfg["models"]["universe"],
+        known,
     )
     log.info(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
 
@@ -552,6 +570,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="directory of the published tables")
     p.add_argument("--out", required=True, help="results/robustness/<hypothesis>")
     p.add_argument("--workers", type=int, default=1, help="processes for the curve")
+    p.add_argument(
+        "--frames",
+        help="the fit's results/models/<hypothesis>/frames: read these frames, not rebuild them",
+    )
     _config_options(p)
     p.set_defaults(func=_robustness)
 
@@ -579,8 +601,20 @@ def build_parser() -> argparse.ArgumentParser:
     _config_options(p)
     p.set_defaults(func=_claims)
 
+    p = sub.add_parser("frame-sources", help="the sources a hypothesis's frames read (JSON)")
+    p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h2")
+    p.add_argument("--out", required=True, help="results/cache/frame_sources/<hypothesis>.json")
+    _config_options(p)
+    p.set_defaults(func=_frame_sources)
+
     p = sub.add_parser("reviewer-map", help="reviewer's map, sha256 manifest and disk figures")
     p.add_argument("outputs", nargs="*", help="the published outputs SHA256SUMS covers")
+    p.add_argument(
+        "--frame-sources",
+        nargs="*",
+        default=[],
+        help="frame-sources JSON files (<hypothesis>.json); other hypotheses are traced here",
+    )
     _config_options(p)
     p.set_defaults(func=_reviewer_map)
 

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from analysis.core.errors import PipelineError
 from analysis.models.estimate import fit_hypothesis, fit_model
-from analysis.models.samples import PREFIX, published_frame, read_sample, write_samples
+from analysis.models.samples import (
+    PREFIX,
+    published_frame,
+    read_frame,
+    read_sample,
+    write_samples,
+)
 from analysis.models.spec import ModelSpec, validate_spec
 
 
@@ -126,6 +132,17 @@ def test_bytes_are_deterministic(fitted, frame, published, tmp_path):
         tmp_path,
     )
     assert (tmp_path / "toy.parquet").read_bytes() == path.read_bytes()
+
+
+def test_read_frame_gives_back_the_built_frame(frame, published):
+    """Robustness jobs start from the published frame: same rows, order, values and dtypes
+    as the frame the fit built (keys first), without the masks."""
+    path, _ = published
+    back = read_frame(path)
+    keys = ["city_id", "country_iso3"]
+    want = frame[keys + [c for c in frame.columns if c not in keys]]
+    pd.testing.assert_frame_equal(back, want, check_exact=True)
+    assert not [c for c in back.columns if c.startswith(PREFIX)]
 
 
 def test_stale_frames_are_removed(tmp_path, frame):

@@ -31,6 +31,7 @@ from analysis.models.robustness import (
     run_randomization,
     run_wild_bootstrap,
 )
+from analysis.models.samples import read_frame
 from analysis.models.spec import check_columns, load_spec
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def run_robustness(
     covariates: list[dict[str, Any]] | None = None,
     workers: int = 1,
     universe: dict[str, Any] | None = None,
+    frames_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Write ``specs.csv``, ``leave_one_out.csv``, ``wild_bootstrap.csv``,
     ``randomization.csv``, ``robust_p.csv``, ``synth_{path,weights,placebos}.csv`` (empty
@@ -52,7 +54,10 @@ def run_robustness(
     if hyp.robustness is None:
         raise ConfigError(f"{spec_path}: no robustness block")
     frames = {
-        name: build_frame(name, data_dir, covariates, universe=universe) for name in hyp.frames
+        name: read_frame(frames_dir / f"{name}.parquet")
+        if frames_dir is not None and (frames_dir / f"{name}.parquet").is_file()
+        else build_frame(name, data_dir, covariates, universe=universe)
+        for name in hyp.frames
     }
     check_columns(hyp, {name: set(f.columns) for name, f in frames.items()})
     summary: dict[str, Any] = {"hypothesis": hyp.hypothesis}

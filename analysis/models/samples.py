@@ -89,6 +89,13 @@ def read_sample(path: Path, model: str) -> pd.DataFrame:
     return df[df[col]].reset_index(drop=True)
 
 
+def read_frame(path: Path) -> pd.DataFrame:
+    """A published frame without its masks: the frame the fit built, rows in the same order
+    (keys first). Robustness jobs start from it instead of building the frame again."""
+    df = pd.read_parquet(path)
+    return df.drop(columns=[c for c in df.columns if str(c).startswith(PREFIX)])
+
+
 def coverage(rows: pd.DataFrame) -> dict[str, int]:
     """What the estimation rows span: first and last year, countries, cities (where present)."""
     out: dict[str, int] = {}

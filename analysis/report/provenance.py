@@ -221,19 +221,37 @@ def _sources_in(path: Path) -> set[str]:
     return {str(s) for s in pd.read_parquet(path, columns=["source"])["source"].unique()} & known
 
 
+def frame_sources(
+    results: Path, spec_path: Path, universe: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The sources one hypothesis's frames read (:func:`hypothesis_sources`), sorted. A job
+    of its own per hypothesis (rule ``frame_sources``), so the frames are rebuilt while the
+    models run rather than at the end of the pipeline."""
+    spec = load_spec(spec_path)
+    return sorted(hypothesis_sources(spec, results / "data", _interim_index(results), universe))
+
+
 def reviewer_map(
     results: Path,
     spec_dir: Path,
     hypotheses: list[str],
     figures: dict,
     universe: Mapping[str, Any] | None = None,
+    known_sources: Mapping[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    index = _interim_index(results)
+    """One row per output. `known_sources`: hypothesis -> :func:`frame_sources`, as the
+    pipeline's ``frame_sources`` jobs wrote them; hypotheses not in it are traced here."""
+    known = dict(known_sources or {})
+    index = None if set(hypotheses) <= set(known) else _interim_index(results)
     tables: dict[str, pd.DataFrame] = {}
     rows = []
     for h in hypotheses:
         spec = load_spec(spec_dir / f"{h}.yaml")
-        sources = sorted(hypothesis_sources(spec, results / "data", index, universe, tables))
+        sources = (
+            known[h]
+            if h in known
+            else sorted(hypothesis_sources(spec, results / "data", index, universe, tables))
+        )
         files = raw_files(sources)
         start = [*frame_code(spec), *code_deps.command_files(FIT_COMMAND)]
 
@@ -346,9 +364,10 @@ def write_provenance(
     figures: dict,
     outputs: Iterable[str | Path] = (),
     universe: Mapping[str, Any] | None = None,
+    known_sources: Mapping[str, list[str]] | None = None,
 ) -> None:
     """Reviewer's map, then SHA256SUMS over the published `outputs` (see published_files)."""
-    table = reviewer_map(results, spec_dir, hypotheses, figures, universe)
+    table = reviewer_map(results, spec_dir, hypotheses, figures, universe, known_sources)
     table.to_csv(results / "reviewer_map.csv", index=False, lineterminator="\n")
     disk = disk_usage(results)
     (results / "reviewer_map.md").write_text(map_markdown(table, disk), "utf-8")

@@ -5,7 +5,7 @@ import os
 from analysis.workflow.code_deps import command_code, hypothesis_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import covariate_files, fit_settings, frame_tables
+from analysis.workflow.dag import covariate_files, fit_settings, frame_tables, robustness_threads
 from analysis.report.design_figures import design_figure_names
 from analysis.models.spec import load_spec
 from analysis.report.render import figure_names
@@ -162,6 +162,8 @@ rule robustness:
         covariates=covariate_files(SPEC_DIR, config["covariates"]),
         code=command_code("robustness"),
         module=lambda w: hypothesis_code(w.hypothesis),
+        # The fit's published frames: the checks start from them instead of rebuilding.
+        frames=rules.fit_models.output.frames,
     output:
         summary=f"{ROBUST}/{{hypothesis}}/summary.json",
         specs=f"{ROBUST}/{{hypothesis}}/specs.csv",
@@ -177,9 +179,9 @@ rule robustness:
         data=DATA,
         out=lambda w, output: os.path.dirname(output.summary),
         settings=fit_settings(SPEC_DIR, config),
-    # The specification curve fits in parallel worker processes; the other checks are serial,
-    # so a hypothesis without a curve takes one core and leaves the other to the DAG.
-    threads: lambda w: 2 if load_spec(f"{SPEC_DIR}/{w.hypothesis}.yaml").robustness.curve else 1
+    # The specification curve can fit in parallel worker processes; the other checks are
+    # serial, so a curve takes a quarter of the cores (one on a 2-core machine).
+    threads: robustness_threads(SPEC_DIR, workflow.cores)
     # The curves are the pipeline's longest jobs: start them before tables and figures.
     priority: 20
     log:
@@ -188,7 +190,8 @@ rule robustness:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis robustness --spec {input.spec} --data {params.data} "
-        "--out {params.out} --workers {threads} --settings {params.settings:q} > {log} 2>&1"
+        "--out {params.out} --workers {threads} --frames {input.frames} "
+        "--settings {params.settings:q} > {log} 2>&1"
 
 
 # Everything the fit and robustness jobs publish (targets of rule all, so none goes missing).

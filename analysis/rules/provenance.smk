@@ -1,13 +1,38 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
-from analysis.workflow.code_deps import command_code
+from analysis.workflow.code_deps import command_code, hypothesis_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
+from analysis.workflow.dag import frame_tables
+
+
+# Which sources each hypothesis's frames read (frames rebuilt with recording tables): one job
+# per hypothesis, run beside the models instead of at the end inside the reviewer's map.
+rule frame_sources:
+    input:
+        spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
+        tables=frame_tables(SPEC_DIR, DATA),
+        parsed=PARSE_OUTPUTS,
+        code=command_code("frame-sources"),
+        module=lambda w: hypothesis_code(w.hypothesis),
+    output:
+        f"{RESULTS}/cache/frame_sources/{{hypothesis}}.json",
+    params:
+        python=PYTHON,
+        settings=config_slice(config, "results_dir", "models.dir", "models.universe"),
+    log:
+        f"{RESULTS}/logs/frame_sources_{{hypothesis}}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis frame-sources --hypothesis {wildcards.hypothesis} "
+        "--out {output} --settings {params.settings:q} > {log} 2>&1"
 
 
 rule reviewer_map:
     input:
         published=PUBLISHED,
+        frame_sources=expand(rules.frame_sources.output, hypothesis=HYPOTHESES),
         code=command_code("reviewer-map"),
     output:
         csv=f"{RESULTS}/reviewer_map.csv",
@@ -23,5 +48,5 @@ rule reviewer_map:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{params.python} -m analysis reviewer-map --settings {params.settings:q} "
-        "{input.published} > {log} 2>&1"
+        "{params.python} -m analysis reviewer-map --frame-sources {input.frame_sources} "
+        "--settings {params.settings:q} {input.published} > {log} 2>&1"
