@@ -408,11 +408,15 @@ def _frame_sources(args: argparse.Namespace) -> None:
     from analysis.report.provenance import frame_sources
 
     cfg = _cfg(args)
-    spec = Path(cfg["models"]["dir"]) / f"{args.hypothesis}.yaml"
-    found = frame_sources(Path(cfg["results_dir"]), spec, cfg["models"]["universe"])
+    found = frame_sources(
+        Path(cfg["results_dir"]),
+        Path(cfg["models"]["dir"]),
+        cfg["models"]["hypotheses"],
+        cfg["models"]["universe"],
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
-    log.info(f"{args.hypothesis}: {len(found)} sources -> {args.out}")
+    log.info(f"sources of {', '.join(found)} -> {args.out}")
 
 
 def _reviewer_map(args: argparse.Namespace) -> None:
@@ -422,7 +426,7 @@ def _reviewer_map(args: argparse.Namespace) -> None:
     from analysis.report.provenance import write_provenance
 
     cfg = _cfg(args)
-    known = {Path(p).stem: json.loads(Path(p).read_text("utf-8")) for p in args.frame_sources}
+    known = json.loads(Path(args.frame_sources).read_text("utf-8")) if args.frame_sources else {}
     write_provenance(
         Path(cfg["results_dir"]),
         Path(cfg["models"]["dir"]),
@@ -601,9 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_options(p)
     p.set_defaults(func=_claims)
 
-    p = sub.add_parser("frame-sources", help="the sources a hypothesis's frames read (JSON)")
-    p.add_argument("--hypothesis", required=True, help="hypothesis id, e.g. h2")
-    p.add_argument("--out", required=True, help="results/cache/frame_sources/<hypothesis>.json")
+    p = sub.add_parser("frame-sources", help="the sources each hypothesis's frames read (JSON)")
+    p.add_argument("--out", required=True, help="results/cache/frame_sources.json")
     _config_options(p)
     p.set_defaults(func=_frame_sources)
 
@@ -611,9 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outputs", nargs="*", help="the published outputs SHA256SUMS covers")
     p.add_argument(
         "--frame-sources",
-        nargs="*",
-        default=[],
-        help="frame-sources JSON files (<hypothesis>.json); other hypotheses are traced here",
+        help="the frame-sources JSON; hypotheses not in it (or all, without it) are traced here",
     )
     _config_options(p)
     p.set_defaults(func=_reviewer_map)

@@ -78,19 +78,23 @@ def test_real_map_credits_what_h1_reads(pipeline_results):
 
 
 @pytest.mark.pipeline
-def test_frame_sources_jobs_equal_tracing_in_the_map(pipeline_results):
-    """The reviewer's map takes each hypothesis's sources from its frame_sources job; tracing
+def test_frame_sources_job_equals_tracing_in_the_map(pipeline_results):
+    """The reviewer's map takes each hypothesis's sources from the frame_sources job; tracing
     them in the map itself (no JSON given, the by-hand road) gives the same sources."""
     import json
 
     from analysis.core.config import load_config
 
-    cfg_universe = load_config(ROOT / "config/config.yaml")["models"]["universe"]
-    for h in ("h1", "h4"):
-        written = json.loads((pipeline_results / "cache/frame_sources" / f"{h}.json").read_text())
-        traced = P.frame_sources(pipeline_results, ROOT / f"config/models/{h}.yaml", cfg_universe)
-        assert written == traced and written
-        mapped = P.reviewer_map(
-            pipeline_results, ROOT / "config/models", [h], {}, cfg_universe, {h: ["marker"]}
-        )
-        assert set(mapped["sources"]) == {"marker"}  # the JSON is what the map uses
+    universe = load_config(ROOT / "config/config.yaml")["models"]["universe"]
+    written = json.loads((pipeline_results / "cache/frame_sources.json").read_text())
+    hyps = ["h1", "h4"]
+    assert P.frame_sources(pipeline_results, ROOT / "config/models", hyps, universe) == {
+        h: written[h] for h in hyps
+    }
+    assert all(written[h] for h in hyps)
+    mapped = P.reviewer_map(
+        pipeline_results, ROOT / "config/models", hyps, {}, universe, {"h1": ["marker"]}
+    )
+    by_spec = mapped.groupby("spec")["sources"].agg(set)
+    assert by_spec["config/models/h1.yaml"] == {"marker"}  # the JSON is what the map uses
+    assert by_spec["config/models/h4.yaml"] == {", ".join(written["h4"])}  # traced here

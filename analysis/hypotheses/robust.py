@@ -87,12 +87,17 @@ def run_robustness(
     sc = hyp.robustness.synthetic_control
     tables: dict[str, pd.DataFrame] = {}
     if sc is not None:
+        from threadpoolctl import threadpool_limits
+
         from analysis.models.synth_control import run_synthetic_control  # pysyncon: H3 only
 
         start = time.perf_counter()
-        summary["synthetic_control"], tables = run_synthetic_control(
-            frames[hyp.frame_of(hyp.model(sc.checks))], sc
-        )
+        # One BLAS thread: the donor-weight optimizer's last digits (and near-zero pre-period
+        # fits of placebo units) otherwise follow the job's thread count, i.e. the machine.
+        with threadpool_limits(limits=1, user_api="blas"):
+            summary["synthetic_control"], tables = run_synthetic_control(
+                frames[hyp.frame_of(hyp.model(sc.checks))], sc
+            )
         log.info("synthetic control and placebos in %.1f s", time.perf_counter() - start)
     for name in ("path", "weights", "placebos"):
         table = tables.get(name, pd.DataFrame({"unit": []}))

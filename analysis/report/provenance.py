@@ -222,13 +222,21 @@ def _sources_in(path: Path) -> set[str]:
 
 
 def frame_sources(
-    results: Path, spec_path: Path, universe: Mapping[str, Any] | None = None
-) -> list[str]:
-    """The sources one hypothesis's frames read (:func:`hypothesis_sources`), sorted. A job
-    of its own per hypothesis (rule ``frame_sources``), so the frames are rebuilt while the
-    models run rather than at the end of the pipeline."""
-    spec = load_spec(spec_path)
-    return sorted(hypothesis_sources(spec, results / "data", _interim_index(results), universe))
+    results: Path, spec_dir: Path, hypotheses: list[str], universe: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
+    """Hypothesis -> the sources its frames read (:func:`hypothesis_sources`), sorted. A job
+    of its own (rule ``frame_sources``), so the frames are rebuilt while the models run rather
+    than at the end of the pipeline, inside the reviewer's map."""
+    index = _interim_index(results)
+    tables: dict[str, pd.DataFrame] = {}
+    return {
+        h: sorted(
+            hypothesis_sources(
+                load_spec(spec_dir / f"{h}.yaml"), results / "data", index, universe, tables
+            )
+        )
+        for h in hypotheses
+    }
 
 
 def reviewer_map(

@@ -3,36 +3,40 @@
 from analysis.workflow.code_deps import command_code, hypothesis_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import frame_tables
+from analysis.workflow.dag import all_frame_tables
 
 
-# Which sources each hypothesis's frames read (frames rebuilt with recording tables): one job
-# per hypothesis, run beside the models instead of at the end inside the reviewer's map.
+# Which sources each hypothesis's frames read (frames rebuilt with recording tables): a job of
+# its own, run beside the models instead of at the end inside the reviewer's map.
 rule frame_sources:
     input:
-        spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
-        tables=frame_tables(SPEC_DIR, DATA),
+        specs=expand(f"{SPEC_DIR}/{{hypothesis}}.yaml", hypothesis=HYPOTHESES),
+        tables=all_frame_tables(SPEC_DIR, DATA, HYPOTHESES),
         parsed=PARSE_OUTPUTS,
         code=command_code("frame-sources"),
-        module=lambda w: hypothesis_code(w.hypothesis),
+        modules=sorted({f for h in HYPOTHESES for f in hypothesis_code(h)}),
     output:
-        f"{RESULTS}/cache/frame_sources/{{hypothesis}}.json",
+        f"{RESULTS}/cache/frame_sources.json",
     params:
         python=PYTHON,
-        settings=config_slice(config, "results_dir", "models.dir", "models.universe"),
+        settings=config_slice(
+            config, "results_dir", "models.dir", "models.hypotheses", "models.universe"
+        ),
+    # After the fits and robustness jobs start, before figures: it then runs beside them.
+    priority: 5
     log:
-        f"{RESULTS}/logs/frame_sources_{{hypothesis}}.log",
+        f"{RESULTS}/logs/frame_sources.log",
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "{params.python} -m analysis frame-sources --hypothesis {wildcards.hypothesis} "
-        "--out {output} --settings {params.settings:q} > {log} 2>&1"
+        "{params.python} -m analysis frame-sources --out {output} "
+        "--settings {params.settings:q} > {log} 2>&1"
 
 
 rule reviewer_map:
     input:
         published=PUBLISHED,
-        frame_sources=expand(rules.frame_sources.output, hypothesis=HYPOTHESES),
+        frame_sources=rules.frame_sources.output[0],
         code=command_code("reviewer-map"),
     output:
         csv=f"{RESULTS}/reviewer_map.csv",

@@ -27,6 +27,17 @@ def frame_tables(spec_dir: str, data_dir: str) -> Callable[[Any], list[str]]:
     return tables
 
 
+def all_frame_tables(spec_dir: str, data_dir: str, hypotheses: list[str]) -> list[str]:
+    """The published tables any of the hypotheses' frames read."""
+    names = {
+        t
+        for h in hypotheses
+        for name in load_spec(f"{spec_dir}/{h}.yaml").frames
+        for t in frame_def(name).tables
+    }
+    return [f"{data_dir}/{t}.parquet" for t in sorted(names)]
+
+
 def hypothesis_covariates(
     spec_dir: str, covariates: list[dict[str, Any]]
 ) -> Callable[[Any], list[dict[str, Any]]]:

@@ -1,5 +1,5 @@
-"""Robustness jobs read the frames the fit published instead of building them again, and
-build only the frames that are not there."""
+"""The robustness job's wiring: it reads the frames the fit published instead of building them
+again (and builds only those not there); the synthetic control runs on one BLAS thread."""
 
 from __future__ import annotations
 
@@ -49,3 +49,34 @@ def test_published_frames_are_read_and_missing_ones_built(monkeypatch, tmp_path)
     assert got["built"] == list(names[1:])
     # without a frames directory every frame is built, as before
     assert _frames_seen(monkeypatch, spec, None)["built"] == list(names)
+
+
+def test_synthetic_control_runs_on_one_blas_thread(monkeypatch, tmp_path):
+    """Its optimizer's last digits would otherwise follow the job's thread count."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import analysis.models.synth_control as sc
+
+    seen: list[set[int]] = []
+
+    def fake_synth(frame, settings):
+        seen.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        raise _Stop
+
+    monkeypatch.setattr(sc, "run_synthetic_control", fake_synth)
+    for name, fn in {
+        "run_curve": lambda *a, **k: (pd.DataFrame(), 1.0),
+        "curve_summary": lambda *a, **k: {},
+        "run_leave_one_out": lambda *a, **k: pd.DataFrame({"m": []}),
+        "run_wild_bootstrap": lambda *a, **k: pd.DataFrame({"m": []}),
+        "run_randomization": lambda *a, **k: pd.DataFrame(),
+        "run_pairs_bootstrap": lambda *a, **k: pd.DataFrame({"m": []}),
+        "robust_p_table": lambda *a, **k: pd.DataFrame({"m": []}),
+        "build_frame": lambda *a, **k: pd.DataFrame(),
+        "check_columns": lambda *a, **k: None,
+        "main_estimate": lambda *a, **k: None,
+    }.items():
+        monkeypatch.setattr(robust, name, fn)
+    with threadpool_limits(limits=2, user_api="blas"), pytest.raises(_Stop):
+        robust.run_robustness(Path("config/models/h3.yaml"), tmp_path, tmp_path)
+    assert seen == [{1}]
