@@ -152,6 +152,7 @@ def _match(args: argparse.Namespace) -> None:
 
     from analysis.resolve.gazetteer import load_gazetteer
     from analysis.resolve.lau import build_layer
+    from analysis.resolve.lau_file import read_layer
     from analysis.resolve.stage import (
         city_table,
         match_all,
@@ -167,7 +168,10 @@ def _match(args: argparse.Namespace) -> None:
     gaz = load_gazetteer(args.gazetteer, args.admin1)
     mentions = read_mentions([Path(p) for p in args.mentions])
     t0 = time.perf_counter()
-    layer = build_layer(pd.read_parquet(args.lau), gaz) if args.lau else None
+    if args.lau_layer:  # built by the lau-layer job while the sources were parsed
+        layer = read_layer(Path(args.lau_layer))
+    else:
+        layer = build_layer(pd.read_parquet(args.lau), gaz) if args.lau else None
     layer_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
     matches = match_all(mentions, gaz, matching, per_source, lau_layer=layer)
@@ -183,10 +187,25 @@ def _match(args: argparse.Namespace) -> None:
     if args.out_cities:
         city_table(matches, gaz, layer).to_parquet(args.out_cities, index=False)
     log.info(summary.to_string(index=False))
-    log.info(f"LAU layer built in {layer_seconds:.2f} s")
+    log.info(f"LAU layer {'read' if args.lau_layer else 'built'} in {layer_seconds:.2f} s")
     log.info(
         f"matched {len(matches)} mentions in {seconds:.2f} s ({len(matches) / seconds:,.0f}/s)"
     )
+
+
+def _lau_layer(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from analysis.resolve.gazetteer import load_gazetteer
+    from analysis.resolve.lau import build_layer
+    from analysis.resolve.lau_file import write_layer
+
+    _verify_raw(_cfg(args), "lau-layer", args.admin1)
+    gaz = load_gazetteer(args.gazetteer, args.admin1)
+    layer = build_layer(pd.read_parquet(args.lau), gaz)
+    write_layer(layer, Path(args.out))
+    linked = int((layer.units["geonameid"] >= 0).sum())
+    log.info(f"{len(layer.units):,} LAU units ({linked:,} linked to GeoNames) -> {args.out}")
 
 
 def _assemble(args: argparse.Namespace) -> None:
@@ -529,8 +548,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-summary", required=True, help="match rates per source (CSV)")
     p.add_argument("--out-joins", required=True, help="mention-to-city table (parquet)")
     p.add_argument("--lau", help="lau_units parquet (analysis.sources.lau): the LAU layer")
+    p.add_argument("--lau-layer", help="the layer the lau-layer command wrote (instead of --lau)")
     p.add_argument("--out-cities", help="cities.parquet: one row per matched city_id")
     p.set_defaults(func=_match)
+
+    p = sub.add_parser("lau-layer", help="link the LAU units to GeoNames places, once (parquet)")
+    p.add_argument("--gazetteer", required=True, help="gazetteer cache (parquet)")
+    p.add_argument("--admin1", required=True, help="GeoNames admin1 names (TSV)")
+    p.add_argument("--lau", required=True, help="lau_units parquet (analysis.sources.lau)")
+    p.add_argument("--out", required=True, help="results/cache/lau_layer.parquet")
+    _config_options(p)
+    p.set_defaults(func=_lau_layer)
 
     p = sub.add_parser("assemble", help="assemble the harmonized panels")
     p.add_argument("tables", nargs="+", help="interim parquet tables of every source")

@@ -29,7 +29,11 @@ def run_fit(
 ) -> dict[str, Any]:
     spec = load_spec(spec_path)
     covariates = used_covariates(spec, covariates or [])
-    frames = {name: build_frame(name, data_dir, covariates, base, universe) for name in spec.frames}
+    tables: dict = {}  # each published table read once for all frames
+    frames = {
+        name: build_frame(name, data_dir, covariates, base, universe, tables)
+        for name in spec.frames
+    }
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
     used = {name: r.fit.used for name, r in results.items()}

@@ -95,14 +95,21 @@ def build_frame(
     covariates: list[dict[str, Any]] | None = None,
     base: Path = Path("."),
     universe: Mapping[str, Any] | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Build frame `name` from the published tables; `universe` is config `models.universe`."""
+    """Build frame `name` from the published tables; `universe` is config `models.universe`.
+
+    `tables` caches the tables read for earlier frames of the same job (a hypothesis's frames
+    read the same few tables); each builder gets shallow copies, so none sees another's
+    added columns."""
     fd = frame_def(name)
     missing = [k for k in fd.options if k not in (universe or {})]
     if missing:
         raise ConfigError(f"frame {name}: needs models.universe.{', '.join(missing)}")
     opts = {k: (universe or {})[k] for k in fd.options}
-    frame = fd.build(read_tables(data_dir, fd.tables), **opts)
+    cache = {} if tables is None else tables
+    cache.update(read_tables(data_dir, tuple(t for t in fd.tables if t not in cache)))
+    frame = fd.build({t: cache[t].copy(deep=False) for t in fd.tables}, **opts)
     dup = frame.duplicated(list(fd.keys))
     if dup.any():
         raise PipelineError(f"frame {name}: {int(dup.sum())} duplicate {list(fd.keys)} rows")

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
@@ -155,6 +156,7 @@ class LauLayer:
     units: pd.DataFrame  # gisco_id, country_iso3, name, lat, lon, population, area_km2,
     # radius_km, city_id, geonameid (linked, -1 if none), admin1_code, city_key
     index: dict[tuple[str, str], np.ndarray]
+    keys: list[list[str]] = field(default_factory=list)  # each unit's keys (the index's source)
 
     @property
     def countries(self) -> frozenset[str]:
@@ -167,10 +169,6 @@ def build_layer(units: pd.DataFrame, gazetteer: Gazetteer) -> LauLayer:
     area = u["area_km2"].fillna(0.0).to_numpy(dtype=float)
     u["radius_km"] = np.sqrt(np.maximum(area, 0.0) / np.pi)
     keys_of = [unit_keys(n, c) for n, c in zip(u["name"], u["country_iso3"], strict=True)]
-    index: dict[tuple[str, str], list[int]] = {}
-    for i, (c, ks) in enumerate(zip(u["country_iso3"], keys_of, strict=True)):
-        for k in ks:
-            index.setdefault((c, k), []).append(i)
     lau_ids = np.array([lau_city_id(g) for g in u["gisco_id"]], dtype=np.int64)
     if len(np.unique(lau_ids)) != len(lau_ids):
         dup = u["gisco_id"][pd.Series(lau_ids).duplicated(keep=False).to_numpy()].tolist()
@@ -184,7 +182,18 @@ def build_layer(units: pd.DataFrame, gazetteer: Gazetteer) -> LauLayer:
         link >= 0, ["geonames:" + str(g) for g in link], ["lau:" + g for g in u["gisco_id"]]
     )
     del p
-    return LauLayer(u, {k: np.array(v, dtype=np.int64) for k, v in index.items()})
+    return LauLayer(u, key_index(u["country_iso3"], keys_of), keys_of)
+
+
+def key_index(
+    countries: Iterable[str], keys_of: list[list[str]]
+) -> dict[tuple[str, str], np.ndarray]:
+    """(country, key) -> positions of the units with that key, in unit order."""
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, (c, ks) in enumerate(zip(countries, keys_of, strict=True)):
+        for k in ks:
+            index.setdefault((c, k), []).append(i)
+    return {k: np.array(v, dtype=np.int64) for k, v in index.items()}
 
 
 def _link_places(

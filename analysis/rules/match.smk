@@ -35,12 +35,36 @@ rule gazetteer:
         "--settings {params.settings:q} > {log} 2>&1"
 
 
+# The LAU units linked to GeoNames places: needs only the gazetteer and one source, so it
+# runs beside the other parse jobs instead of inside the matching job.
+rule lau_layer:
+    input:
+        gazetteer=rules.gazetteer.output[0],
+        admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
+        lau=LAU_UNITS,
+        code=command_code("lau-layer"),
+    output:
+        f"{RESULTS}/cache/lau_layer.parquet",
+    params:
+        python=PYTHON,
+        settings=config_slice(config, "raw.dir", "raw.manifest"),
+    priority: 30
+    log:
+        f"{RESULTS}/logs/lau_layer.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "{params.python} -m analysis lau-layer --gazetteer {input.gazetteer} "
+        "--admin1 {input.admin1} --lau {input.lau} --out {output} "
+        "--settings {params.settings:q} > {log} 2>&1"
+
+
 rule match_cities:
     input:
         gazetteer=rules.gazetteer.output[0],
         admin1=f"{RAW}/cities/geonames_admin1_regionInfo.tsv",
         mentions=MENTION_TABLES,
-        lau=LAU_UNITS,
+        lau_layer=rules.lau_layer.output[0],
         code=command_code("match"),
     output:
         matches=f"{RESULTS}/audit/city_matches.csv",
@@ -60,5 +84,5 @@ rule match_cities:
         "{params.python} -m analysis match --gazetteer {input.gazetteer} "
         "--admin1 {input.admin1} --out-matches {output.matches} "
         "--out-unmatched {output.unmatched} --out-summary {output.summary} "
-        "--out-joins {output.joins} --lau {input.lau} --out-cities {output.cities} "
+        "--out-joins {output.joins} --lau-layer {input.lau_layer} --out-cities {output.cities} "
         "--settings {params.settings:q} {input.mentions} > {log} 2>&1"
