@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.core.errors import ConfigError, PipelineError
-from analysis.hypotheses.cross_section import held_networks
+from analysis.hypotheses.cross_section import city_network_counts, held_networks
 from analysis.hypotheses.frames import frame_def, merge_covariates, used_covariates
 from analysis.models.spec import validate_spec
 
@@ -79,3 +81,19 @@ def test_held_networks_sum_to_the_panel_count(pipeline_results):
     n = cy[cy["year"] == 2020].set_index("city_id")["n_networks"]
     total = held.sum(axis=1).reindex(n.index, fill_value=0)
     assert (total == n).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 6), st.sampled_from(["C40", "ICLEI", "GCoM", "Eurocities"])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_city_network_counts_equal_crosstab(rows):
+    """The groupby count is pd.crosstab's table: values, dtypes, order and axis names."""
+    df = pd.DataFrame(rows, columns=["city_id", "network"]).astype({"network": "str"})
+    pd.testing.assert_frame_equal(
+        city_network_counts(df), pd.crosstab(df["city_id"], df["network"]), check_exact=True
+    )

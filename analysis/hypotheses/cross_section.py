@@ -33,6 +33,12 @@ def _city_covariates(cy: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def city_network_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows per city (index) and network (columns): ``pd.crosstab``'s table, counted by
+    groupby (crosstab's pure-Python ``len`` took 0.17 s a call, 14 calls per H5 fit)."""
+    return rows.groupby(["city_id", "network"]).size().unstack(fill_value=0)
+
+
 def held_networks(memberships: pd.DataFrame, year: int) -> pd.DataFrame:
     """0/1 ``held_<network>`` per city: the network counts in ``n_networks`` of `year`.
 
@@ -41,14 +47,14 @@ def held_networks(memberships: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     e = network_entries(memberships)
     e = e[e["entry_year"] <= year]
-    flags = pd.crosstab(e["city_id"], e["network"]).clip(upper=1).astype(float)
+    flags = city_network_counts(e).clip(upper=1).astype(float)
     return flags.add_prefix("held_")
 
 
 def network_flags(memberships: pd.DataFrame, networks: list[str]) -> pd.DataFrame:
     """0/1 columns ``member_<network>`` per city (any source, any year)."""
     m = memberships[memberships["network"].isin(networks)]
-    flags = pd.crosstab(m["city_id"], m["network"]).clip(upper=1)
+    flags = city_network_counts(m).clip(upper=1)
     flags = flags.reindex(columns=networks, fill_value=0).astype(float)
     return flags.add_prefix("member_")
 

@@ -65,7 +65,9 @@ rule fit_models:
         out=lambda w, output: os.path.dirname(output.fit),
         # Covariates and universe floors its spec reads (reruns on change, one road for config).
         settings=fit_settings(SPEC_DIR, config),
-    priority: 10
+    # Before any robustness job: each waits for its fit's frames, and the longest chain
+    # (H5's fit and checks) must not queue behind the short ones.
+    priority: 25
     log:
         f"{RESULTS}/logs/fit_{{hypothesis}}.log",
     conda:
@@ -182,7 +184,7 @@ rule robustness:
     # The specification curve can fit in parallel worker processes; the other checks are
     # serial, so a curve takes a quarter of the cores (one on a 2-core machine).
     threads: robustness_threads(SPEC_DIR, workflow.cores)
-    # The curves are the pipeline's longest jobs: start them before tables and figures.
+    # Among the pipeline's longest jobs: start them before tables and figures.
     priority: 20
     log:
         f"{RESULTS}/logs/robustness_{{hypothesis}}.log",
