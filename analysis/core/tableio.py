@@ -11,13 +11,17 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 
 def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
-    """`<name>.parquet` and `<name>.csv`; Arrow's CSV writer is ~20x faster than pandas'."""
+    """`<name>.parquet` and `<name>.csv`; Arrow's CSV writer is ~20x faster than pandas'.
+
+    One conversion to Arrow for both files: the Parquet bytes are `df.to_parquet`'s (same
+    table, pandas metadata and snappy compression)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(df, preserve_index=False)
-    df.to_parquet(out_dir / f"{name}.parquet", index=False)
+    pq.write_table(table, out_dir / f"{name}.parquet", compression="snappy")
     pacsv.write_csv(table, out_dir / f"{name}.csv")
 
 
