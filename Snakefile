@@ -68,6 +68,7 @@ PUBLISHED = [
     PARSE_OUTPUTS,
     rules.rows_audit.output,
     rules.gazetteer.output,
+    rules.lau_layer.output,
     rules.match_cities.output,
     rules.assemble.output,
     rules.country_pairs.output,
@@ -89,4 +90,5 @@ rule all:
     default_target: True
     input:
         PUBLISHED,
+        rules.frame_sources.output,
         rules.reviewer_map.output,
