@@ -93,8 +93,8 @@ def test_frame_sources_job_equals_tracing_in_the_map(pipeline_results):
     }
     assert all(written[h] for h in hyps)
     mapped = P.reviewer_map(
-        pipeline_results, ROOT / "config/models", hyps, {}, universe, {"h1": ["marker"]}
+        pipeline_results, ROOT / "config/models", hyps, {}, universe, {"h1": ["maddison"]}
     )
     by_spec = mapped.groupby("spec")["sources"].agg(set)
-    assert by_spec["config/models/h1.yaml"] == {"marker"}  # the JSON is what the map uses
+    assert by_spec["config/models/h1.yaml"] == {"maddison"}  # the JSON is what the map uses
     assert by_spec["config/models/h4.yaml"] == {", ".join(written["h4"])}  # traced here
