@@ -20,6 +20,8 @@ from analysis.core.errors import RawInputError
 
 #: How many offending rows or values an error message shows.
 SHOW_BAD = 5
+#: `pandas.api.types.infer_dtype` kinds of object columns holding only ints and floats.
+NUMBER_KINDS = ("floating", "integer", "integer-na", "mixed-integer-float")
 
 
 def is_missing(value: object) -> bool:
@@ -44,12 +46,31 @@ def fail_values(series: pd.Series, bad: pd.Series, file: str, column: str, what:
     )
 
 
-def _check_missing(series: pd.Series, missing: np.ndarray, file: str, column: str) -> None:
+def check_missing(series: pd.Series, missing: np.ndarray, file: str, column: str) -> None:
     if missing.any():
         rows = series.index[missing].tolist()
         raise RawInputError(
             file, f"{len(rows)} missing value(s) not allowed; first rows: {rows[:SHOW_BAD]}", column
         )
+
+
+def real_numbers(series: pd.Series) -> np.ndarray | None:
+    """The cells as float64 when each is a real number (int or float, never bool) or a float
+    NaN, as `float(cell)` would give them; None for any other column (text, bool, None, ...)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        return np.array(series.to_numpy(dtype="float64"), dtype="float64", copy=True)
+    if not (isinstance(dtype, np.dtype) and dtype.kind == "O") or len(series) == 0:
+        return None
+    cells = series.to_numpy()
+    if pd.api.types.infer_dtype(cells, skipna=False) not in NUMBER_KINDS:
+        return None
+    floats = cells.astype("float64")
+    nan = np.isnan(floats)
+    # a NaN of another type (numpy's float32) is not missing to `is_missing`: leave it to parse
+    if nan.any() and not all(isinstance(v, float) for v in cells[nan]):
+        return None
+    return floats
 
 
 def _missing_cells(
@@ -89,14 +110,14 @@ def parse_distinct(
     except TypeError as exc:  # lists or dicts from JSON are unhashable and never scalars
         missing = series.map(is_missing).astype(bool).to_numpy()
         if not allow_missing:
-            _check_missing(series, missing, file, column)
+            check_missing(series, missing, file, column)
         raise RawInputError(file, f"values are not scalars: {exc}", column) from exc
     uniques = index.to_numpy()  # numpy scalars for numeric columns, as `Series.unique` gave
     missing, missing_unique = _missing_cells(series, codes, uniques)
     if (~missing & (codes == -1)).any():  # NA-like yet not missing (float32 NaN): rare
         return _parse_rowwise(series, parse, where, what, allow_missing)
     if not allow_missing:
-        _check_missing(series, missing, file, column)
+        check_missing(series, missing, file, column)
     lookup = np.empty(len(uniques) + 1, dtype=object)  # the last slot: NA cells (code -1)
     try:
         for i, (value, gap) in enumerate(zip(uniques, missing_unique, strict=True)):
@@ -123,7 +144,7 @@ def _parse_rowwise(
     file, column = where
     missing = series.map(is_missing).astype(bool)
     if not allow_missing:
-        _check_missing(series, missing.to_numpy(), file, column)
+        check_missing(series, missing.to_numpy(), file, column)
     try:
         lookup = {value: parse(value) for value in series[~missing].unique()}
     except TypeError as exc:

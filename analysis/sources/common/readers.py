@@ -25,11 +25,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.errors import RawInputError, plain
 from analysis.core.hashing import sha256_file
-from analysis.sources.common.distinct_parse import SHOW_BAD, fail_values, parse_distinct
+from analysis.sources.common.distinct_parse import (
+    SHOW_BAD,
+    check_missing,
+    fail_values,
+    parse_distinct,
+    real_numbers,
+)
 
 __all__ = [
     "MAX_FALLBACK_LINES",
@@ -601,6 +608,11 @@ def to_number(
     """
     if thousands is not None and thousands == decimal:
         raise ValueError("thousands and decimal marks must differ")
+    floats = real_numbers(series)
+    if floats is not None:  # numbers only (NaN missing): float() of each, without a Python call
+        if not allow_missing:
+            check_missing(series, np.isnan(floats), file, column)
+        return pd.Series(floats, index=series.index, name=series.name)
     pattern = _number_pattern(decimal, thousands)
 
     def parse(value: object) -> float | None:
