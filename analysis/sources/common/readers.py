@@ -616,7 +616,7 @@ def to_number(
     pattern = _number_pattern(decimal, thousands)
 
     def parse(value: object) -> float | None:
-        if _is_real(value):
+        if not isinstance(value, str) and _is_real(value):  # text first: the ABC check is slow
             return float(value)
         text = str(value).strip()
         if not pattern.fullmatch(text):
