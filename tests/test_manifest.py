@@ -211,3 +211,21 @@ def test_bad_entry_names_its_line(tmp_path):
     line = text.splitlines().index("  colour: red") + 1
     with pytest.raises(ManifestError, match=rf"sources.yaml, line {line}: .*unknown key"):
         load_manifest(path)
+
+
+def test_a_manifest_edited_in_place_is_parsed_afresh(tmp_path):
+    """The parsed manifest is reused only for the same text (a job server parses it once for
+    its forks): an edit that keeps the size and mtime is still seen."""
+    import os
+
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc(GOOD)))
+    stat = path.stat()
+    assert load_manifest(path)[0].bytes == 8
+    path.write_text(yaml.safe_dump(doc(GOOD)).replace("bytes: 8", "bytes: 9"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert load_manifest(path)[0].bytes == 9
+    path.write_text(yaml.safe_dump(doc(GOOD)) + "verify: false\n")
+    with pytest.raises(ManifestError, match="unknown key 'verify'"):
+        load_manifest(path)

@@ -177,15 +177,30 @@ def _check_unique(entries: Iterable[ManifestEntry], key: str) -> None:
         seen.add(value)
 
 
+#: The last manifest parsed, by path and text: the job server parses it once for all its
+#: forks (`analysis.sources.common.warmup`), each fork still reads the file and parses a
+#: changed text afresh.
+_LAST_PARSED: dict[tuple[str, str], tuple[ManifestEntry, ...]] = {}
+
+
 def load_manifest(path: str | Path) -> list[ManifestEntry]:
     path = Path(path)
     if not path.is_file():
         raise ManifestError(f"manifest {path} does not exist")
     try:
-        doc = yamlio.read(path)
-    except yamlio.YamlError as exc:
-        raise ManifestError(f"manifest {exc}") from exc
-    return parse_manifest(doc.data, doc)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ManifestError(f"manifest {path}: cannot read: {exc.strerror or exc}") from exc
+    key = (str(path), text)
+    if key not in _LAST_PARSED:
+        try:
+            doc = yamlio.parse(text, str(path))
+        except yamlio.YamlError as exc:
+            raise ManifestError(f"manifest {exc}") from exc
+        entries = tuple(parse_manifest(doc.data, doc))
+        _LAST_PARSED.clear()
+        _LAST_PARSED[key] = entries
+    return list(_LAST_PARSED[key])
 
 
 def by_file(entries: Iterable[ManifestEntry]) -> dict[str, ManifestEntry]:

@@ -138,6 +138,15 @@ def _validated(frame: pd.DataFrame) -> pd.DataFrame:
         raise RowAccountingError(
             f"duplicate audit rows: {frame.loc[duplicated, KEY].to_numpy().tolist()}"
         )
+    by_step = frame.groupby(["source", "step"])
+    rows_in, rows_out = by_step["rows_in"], by_step["rows_out"]
+    balanced = (
+        (rows_in.nunique() == 1)
+        & (rows_out.nunique() == 1)
+        & (rows_in.first() == rows_out.first() + by_step["rows_dropped"].sum())
+    )
+    if balanced.all():  # the common case, in vectorised form; else name the first bad step
+        return frame.sort_values(KEY, ignore_index=True)
     steps = frame.groupby(["source", "step"]).agg(
         rows_in=("rows_in", "unique"),
         rows_out=("rows_out", "unique"),
@@ -172,7 +181,10 @@ def write_audit(
     """
     parts = [records] if isinstance(records, RowAudit | pd.DataFrame) else list(records)
     frames = [_as_frame(p) for p in parts]
-    frame = _validated(pd.concat(frames, ignore_index=True) if frames else _empty())
+    if len(parts) == 1 and isinstance(parts[0], RowAudit):
+        frame = frames[0]  # validated and sorted by `to_frame` already
+    else:
+        frame = _validated(pd.concat(frames, ignore_index=True) if frames else _empty())
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n")
     return frame

@@ -244,25 +244,34 @@ class _NotCountry(Exception):
 
 
 @lru_cache(maxsize=65536)
-def _resolve_one(raw: str) -> str | None:
-    """ISO3 for one stripped, non-empty value; None if unknown; raises _NotCountry."""
+def _resolve_listed(raw: str) -> tuple[str | None, str | None]:
+    """Steps 1-2 for one stripped, non-empty value: ``(iso3 or None, None)`` when codes or
+    overrides decide, ``(None, key)`` when coco must look the normalized ``key`` up; raises
+    _NotCountry. Coco never raises it, so :func:`non_country_reason` stops here."""
     iso3_codes, iso2_codes = _code_tables()
     upper = raw.upper()
     if len(raw) == 3 and raw.isalpha() and upper in iso3_codes:
-        return upper
+        return upper, None
     if len(raw) == 2 and raw.isalpha() and upper in iso2_codes:
-        return iso2_codes[upper]
+        return iso2_codes[upper], None
     key = normalize_name(raw)
     if not key:
-        return None
+        return None, None
     codes, non_country = _overrides()
     if key in codes:
-        return codes[key]
+        return codes[key], None
     if key in non_country:
         raise _NotCountry(non_country[key])
     if _AGGREGATE_PATTERN.search(raw):
         raise _NotCountry("aggregate")
-    return _coco_lookup(key)
+    return None, key
+
+
+@lru_cache(maxsize=65536)
+def _resolve_one(raw: str) -> str | None:
+    """ISO3 for one stripped, non-empty value; None if unknown; raises _NotCountry."""
+    iso3, key = _resolve_listed(raw)
+    return iso3 if key is None else _coco_lookup(key)
 
 
 def non_country_reason(name: object) -> str | None:
@@ -276,7 +285,7 @@ def non_country_reason(name: object) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return None
     try:
-        _resolve_one(name.strip())
+        _resolve_listed(name.strip())
     except _NotCountry as marker:
         return str(marker.args[0])
     return None

@@ -109,6 +109,7 @@ import pandera.pandas as pa
 from analysis.core.audit import RowAudit
 from analysis.core.errors import RawInputError
 from analysis.sources.common.base import MENTIONS, ParsedSource, SourceSpec, build_mentions
+from analysis.sources.common.group_labels import sorted_labels
 from analysis.sources.common.readers import (
     check_unique,
     read_text_table,
@@ -344,7 +345,7 @@ def parse_mayors(paths: Mapping[str, Path]) -> ParsedSource:
     df = df.assign(mention_id=MAYORS + ":" + df["place"] + "|" + df["state"])
     df = audit.drop(df["end_date"] < df["start_date"], "end before start", frame=df)
     term = ["qid", "mention_id", "start_date"]
-    parties = df.groupby(term)["partyLabel"].agg(lambda s: sorted(set(s.dropna())))
+    parties = sorted_labels(df, term, "partyLabel")
     earliest_end = df.groupby(term)["end_date"].transform("min")
     df = audit.drop(
         df["end_date"] > earliest_end, "later end of another term for the same start", frame=df
@@ -454,7 +455,7 @@ def parse_governors(paths: Mapping[str, Path]) -> ParsedSource:
     audit.finish(df)
     last = int(df["year"].max())
     spell_key = ["code", "governor", "span_start", "span_end"]
-    spell_labels = df.groupby(spell_key)["party"].agg(lambda s: sorted(set(s.dropna())))
+    spell_labels = sorted_labels(df, spell_key, "party")
     spells = spell_labels.rename("labels").reset_index()
     spells["party"] = spells["labels"].map(party_code)
     spells["party_raw"] = spells["labels"].map(lambda x: "; ".join(x) or None)

@@ -66,8 +66,9 @@ def code_stamp() -> dict[str, int]:
 
 
 def preload() -> list[str]:
-    """Import the libraries and every module of the package; returns what failed to import
-    (a job that needs it imports it itself, and fails there with its own message)."""
+    """Import the libraries and every module of the package, then build what every parse job
+    would build in its fork (`analysis.sources.common.warmup`); returns what failed (a job
+    that needs it imports or builds it itself, and fails there with its own message)."""
     failed = []
     modules = [*LIBRARIES]
     modules += [
@@ -80,6 +81,12 @@ def preload() -> list[str]:
             importlib.import_module(name)
         except Exception:  # optional: the job reports its own import error
             failed.append(name)
+    try:
+        from analysis.sources.common.warmup import warm_up
+
+        warm_up()
+    except Exception:  # optional: each job builds what it needs itself
+        failed.append("analysis.sources.common.warmup")
     return failed
 
 

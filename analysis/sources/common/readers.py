@@ -25,10 +25,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.errors import RawInputError, plain
 from analysis.core.hashing import sha256_file
+from analysis.sources.common.distinct_parse import (
+    SHOW_BAD,
+    check_missing,
+    fail_values,
+    parse_distinct,
+    real_numbers,
+)
 
 __all__ = [
     "MAX_FALLBACK_LINES",
@@ -64,7 +72,6 @@ SNIFF_LINES = 50
 #: More non-UTF-8 lines than this means the file is not UTF-8: declare its encoding instead.
 MAX_FALLBACK_LINES = 10
 HEADER_SEARCH_ROWS = 30
-SHOW_BAD = 5  # how many offending values an error message quotes
 _BOM = b"\xef\xbb\xbf"
 # Excel's 1900 date system counts 1900-02-29 (serial 60), a day that never existed.
 _EXCEL_FAKE_LEAP_DAY = 60
@@ -579,61 +586,9 @@ def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
     return re.compile(rf"[+-]?(?:(?:{integer})(?:{dec}\d*)?|{dec}\d+)(?:[eE][+-]?\d+)?")
 
 
-def _is_missing(value: object) -> bool:
-    """True for None, NaN, NaT, pd.NA and empty text."""
-    if isinstance(value, str):
-        return not value.strip()
-    return value is None or value is pd.NaT or value is pd.NA or _is_nan(value)
-
-
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _is_real(value: object) -> bool:
     """True for Python and numpy numbers; a bool is an int to Python but never a number here."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _fail_values(series: pd.Series, bad: pd.Series, file: str, column: str, what: str) -> None:
-    """Raise naming how many values are bad and the first few distinct ones."""
-    values = list(dict.fromkeys(series[bad].tolist()))
-    raise RawInputError(
-        file,
-        f"{int(bad.sum())} value(s) are not {what}; first: {values[:SHOW_BAD]}",
-        column=column,
-        value=values[0],
-    )
-
-
-def _parse_unique(
-    series: pd.Series,
-    parse: Callable[[Any], Any],
-    where: tuple[str, str],
-    what: str,
-    allow_missing: bool,
-) -> pd.Series:
-    """Apply ``parse`` to each distinct non-missing value; missing values become None.
-
-    ``parse`` returns None for values it rejects; those are reported all at once, as are
-    missing values when they are not allowed. ``where`` is ``(file, column)``.
-    """
-    file, column = where
-    missing = series.map(_is_missing).astype(bool)
-    if not allow_missing and missing.any():
-        rows = series.index[missing].tolist()
-        raise RawInputError(
-            file, f"{len(rows)} missing value(s) not allowed; first rows: {rows[:SHOW_BAD]}", column
-        )
-    try:
-        lookup = {value: parse(value) for value in series[~missing].unique()}
-    except TypeError as exc:  # lists or dicts from JSON are unhashable and never scalars
-        raise RawInputError(file, f"values are not scalars: {exc}", column) from exc
-    parsed = series.map(lambda v: None if _is_missing(v) else lookup[v])
-    bad = ~missing & parsed.isna()
-    if bad.any():
-        _fail_values(series, bad, file, column, what)
-    return parsed
 
 
 def to_number(
@@ -653,10 +608,15 @@ def to_number(
     """
     if thousands is not None and thousands == decimal:
         raise ValueError("thousands and decimal marks must differ")
+    floats = real_numbers(series)
+    if floats is not None:  # numbers only (NaN missing): float() of each, without a Python call
+        if not allow_missing:
+            check_missing(series, np.isnan(floats), file, column)
+        return pd.Series(floats, index=series.index, name=series.name)
     pattern = _number_pattern(decimal, thousands)
 
     def parse(value: object) -> float | None:
-        if _is_real(value):
+        if not isinstance(value, str) and _is_real(value):  # text first: the ABC check is slow
             return float(value)
         text = str(value).strip()
         if not pattern.fullmatch(text):
@@ -665,7 +625,7 @@ def to_number(
             text = text.replace(thousands, "")
         return float(text.replace(decimal, "."))
 
-    parsed = _parse_unique(series, parse, (file, column), "numbers", allow_missing)
+    parsed = parse_distinct(series, parse, (file, column), "numbers", allow_missing)
     return parsed.astype("float64")
 
 
@@ -684,7 +644,7 @@ def to_int(
     )
     fractional = numbers.notna() & (numbers % 1 != 0)
     if fractional.any():
-        _fail_values(series, fractional, file, column, "whole numbers")
+        fail_values(series, fractional, file, column, "whole numbers")
     return numbers.astype("Int64")
 
 
@@ -704,7 +664,7 @@ def to_year(
     years = to_int(series, file, column, allow_missing=allow_missing)
     outside = years.notna() & ~years.between(min_year, max_year)
     if outside.any():
-        _fail_values(series, outside.astype(bool), file, column, f"years in {min_year}-{max_year}")
+        fail_values(series, outside.astype(bool), file, column, f"years in {min_year}-{max_year}")
     return years
 
 
@@ -789,7 +749,7 @@ def to_date(
             return _parse_date_text(value, formats, excel_serial, file, column)
         return None
 
-    parsed = _parse_unique(series, parse, (file, column), "dates", allow_missing)
+    parsed = parse_distinct(series, parse, (file, column), "dates", allow_missing)
     try:
         return pd.to_datetime(parsed.astype(object), utc=False)
     except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
