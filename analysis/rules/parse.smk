@@ -32,6 +32,9 @@ for _name, _spec in SOURCES.items():
             module=module_of(_spec),
             python=PYTHON,
             settings=config_slice(config, "raw.dir", "raw.manifest", "results_dir"),
+        # Sources the matching job reads (mentions, LAU units) first: matching then runs
+        # while the country-level sources, which only assembly needs, are still parsed.
+        priority: 10 if {"mentions", "lau_units"} & set(_spec.schemas) else 0
         log:
             f"{RESULTS}/logs/parse/{_name}.log",
         conda:
