@@ -23,7 +23,7 @@ from threadpoolctl import ThreadpoolController
 
 from analysis.core.errors import ConfigError, PipelineError
 from analysis.core.log import progress
-from analysis.models.design import FrameMasks
+from analysis.models.design import FrameMasks, group_codes, model_columns
 from analysis.models.estimate import FitResult, backend_module, choose_backend, fit_model
 from analysis.models.spec import Condition, CurveSpec, HypothesisSpec, ModelSpec
 
@@ -439,9 +439,46 @@ def randomization_summary(table: pd.DataFrame, hyp: HypothesisSpec) -> dict[str,
     }
 
 
+class _PairsDraws:
+    """Pairs-bootstrap samples: whole clusters drawn with replacement, each draw relabelled so
+    that a cluster drawn twice counts as two clusters.
+
+    Draws are taken by row position from the columns the model reads (fixed-effect and cluster
+    keys as group codes, design.model_columns), grouped once: a draw refits hundreds of times,
+    and copying every column of the frame, or hashing its text keys again, cost more than many
+    a fit. The k-th drawn cluster gets the code its label "b{k}" would get (its rank among the
+    labels sorted as text), so every draw is the sample, and the fit, that resampling the frame
+    and relabelling the clusters "b0", "b1", ... gives.
+    """
+
+    def __init__(self, data: pd.DataFrame, cluster: str | None) -> None:
+        self.data, self.cluster = data, cluster
+        if cluster is None:
+            return
+        codes = group_codes(data[cluster])
+        n = int(codes.max()) + 1 if len(codes) else 0
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(n + 1))
+        labels = np.array([f"b{k}" for k in range(n)], dtype=object)
+        self.label_codes = pd.factorize(labels, sort=True)[0].astype(np.int64)
+
+    def draw(self, rng: np.random.Generator) -> pd.DataFrame:
+        data, cluster = self.data, self.cluster
+        if cluster is None:
+            return data.iloc[rng.integers(0, len(data), len(data))]
+        n = len(self.label_codes)
+        picked = rng.integers(0, n, n)
+        lo, hi = self.bounds[picked], self.bounds[picked + 1]
+        pos = np.concatenate([self.order[a:b] for a, b in zip(lo, hi, strict=True)])
+        out = data.iloc[pos].copy()
+        out[cluster] = np.repeat(self.label_codes, hi - lo)
+        return out
+
+
 def _resample(data: pd.DataFrame, cluster: str | None, rng: np.random.Generator) -> pd.DataFrame:
-    """One pairs-bootstrap sample: whole clusters drawn with replacement, each draw relabelled
-    so that a cluster drawn twice counts as two clusters."""
+    """One pairs-bootstrap sample of the frame's rows `data` (every column), clusters
+    relabelled "b0", "b1", ...: the definition `_PairsDraws` reproduces, for checks that cannot
+    draw from the model's columns (a sample filter on the cluster column)."""
     if cluster is None:
         return data.iloc[rng.integers(0, len(data), len(data))]
     codes, uniques = pd.factorize(data[cluster], sort=True)
@@ -453,6 +490,28 @@ def _resample(data: pd.DataFrame, cluster: str | None, rng: np.random.Generator)
     out = data.iloc[pos].copy()
     out[cluster] = np.repeat([f"b{k}" for k in range(len(picked))], sizes)
     return out
+
+
+def _bootstrap_samples(
+    frame: pd.DataFrame, res: FitResult, cluster: str | None, reps: int, seed: int
+) -> Iterator[tuple[pd.DataFrame, ModelSpec]]:
+    """The `reps` pairs-bootstrap samples of the fit's rows (seeded) with the spec to fit each."""
+    spec = res.spec
+    rng = np.random.default_rng(seed)
+    data = frame.loc[res.fit.used]
+    columns, groups = model_columns(spec)
+    if cluster is not None and (
+        cluster not in groups or any(c.column == cluster for c in spec.sample)
+    ):  # the relabelled cluster is read as a value or filtered on: resample the frame
+        for _ in range(reps):
+            yield _resample(data, cluster, rng), spec
+        return
+    # The fit's rows passed the spec's filters, and a draw holds no other rows: a spec
+    # without them (the model columns do not hold the filter columns) selects the same.
+    unfiltered = _spec_with(spec, sample=[])
+    draws = _PairsDraws(FrameMasks(data).take(None, columns, groups), cluster)
+    for _ in range(reps):
+        yield draws.draw(rng), unfiltered
 
 
 def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
@@ -470,16 +529,21 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
         frame = frames[hyp.frame_of(spec)]
         res = fit_model(frame, spec)
         main = _focal_row(res)
-        data = frame.loc[res.fit.used]
+        blas = _BlasThreads()  # after the fit, which imported the backend and its BLAS
         cluster = spec.vcov.by[0] if spec.vcov.type in ("cluster", "twoway") else None
-        rng = np.random.default_rng(pb.seed)
         t_star, failed = [], 0
-        for _ in range(pb.reps):
-            draw = _quiet_fit(_resample(data, cluster, rng), spec)
-            if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
-                failed += 1
-                continue
-            t_star.append((float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"]))
+        blas.set(single=_single_thread_safe(spec))
+        try:
+            for sample, s in _bootstrap_samples(frame, res, cluster, pb.reps, pb.seed):
+                draw = _quiet_fit(sample, s)
+                if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
+                    failed += 1
+                    continue
+                t_star.append(
+                    (float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"])
+                )
+        finally:
+            blas.set(single=False)
         t0 = abs(float(main["statistic"]))
         ok = len(t_star)
         # (1 + #extreme) / (1 + draws): a p-value of 0 would overstate 399 draws' resolution
