@@ -8,6 +8,7 @@ A specification that cannot be fitted is kept in the output with its reason (nev
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import multiprocessing
 import time
@@ -26,6 +27,8 @@ from analysis.core.log import progress
 from analysis.models.design import FrameMasks, group_codes, model_columns
 from analysis.models.estimate import FitResult, backend_module, choose_backend, fit_model
 from analysis.models.spec import Condition, CurveSpec, HypothesisSpec, ModelSpec
+
+log = logging.getLogger(__name__)
 
 MAX_BOOTSTRAP_FE_LEVELS = 1000
 RESULT_COLUMNS = [
@@ -285,6 +288,14 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
     wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
     rows = []
     todo = wild_bootstrap_specs(hyp)
+    if todo:
+        from analysis.models.backends import wild_denominator  # numba: only when bootstrapping
+
+        if not wild_denominator.install():
+            log.warning(
+                "wildboottest is not version %s: its own denominator runs (compiled per model)",
+                wild_denominator.PATCHED_VERSION,
+            )
     for name, spec in progress(todo, "wild cluster bootstrap", len(todo), "model"):
         res = fit_model(frames[hyp.frame_of(spec)], spec)
         levels = int(res.design.fe.nunique().sum())
