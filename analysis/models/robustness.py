@@ -240,24 +240,25 @@ def run_leave_one_out(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> p
     for loo in hyp.robustness.leave_one_out if hyp.robustness else []:
         spec = hyp.model(loo.model)
         frame = frames[hyp.frame_of(spec)]
+        masks = FrameMasks(frame)  # the refits share the model's filters and columns
         if loo.drop_each:
             if loo.drop_each not in frame:
                 raise ConfigError(
                     f"robustness.leave_one_out: column {loo.drop_each!r} not in frame"
                 )
-            used = fit_model(frame, spec).design.y.index
+            used = fit_model(frame, spec, masks).design.y.index
             groups = sorted(frame.loc[used, loo.drop_each].dropna().astype(str).unique())
             for g in groups:
                 cond = Condition(column=loo.drop_each, op="ne", value=g)
                 s = _spec_with(spec, sample=[*spec.sample, cond.model_dump()])
                 rows.append({"kind": loo.label, "model": spec.name, "left_out": g,
-                             **_quiet_fit(frame, s)})  # fmt: skip
+                             **_quiet_fit(frame, s, masks)})  # fmt: skip
         for outcome in loo.outcomes:
             if outcome not in frame:
                 raise ConfigError(f"robustness.leave_one_out: column {outcome!r} not in frame")
             s = _spec_with(spec, outcome=outcome)
             rows.append({"kind": loo.label, "model": spec.name, "left_out": outcome,
-                         **_quiet_fit(frame, s)})  # fmt: skip
+                         **_quiet_fit(frame, s, masks)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
