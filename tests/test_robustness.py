@@ -328,6 +328,34 @@ def test_pairs_bootstrap_is_seeded_and_detects_a_real_slope(frame):
     assert row["p_robust"] < 0.05  # x has a true effect of 0.4
 
 
+@pytest.mark.parametrize(
+    "over",
+    [
+        {},  # no fixed effects, statsmodels
+        {"fixed_effects": ["region"], "sample": [{"column": "big", "op": "eq", "value": 1}]},
+        {"fixed_effects": ["country"], "estimator": "ols", "outcome": "ly"},  # FE = clusters
+    ],
+)
+def test_pairs_draws_are_the_frame_resamples(frame, over):
+    """Draws taken from the model's columns by position (clusters relabelled by code) give
+    the fits of the definition: the frame's rows resampled, clusters relabelled "b0", "b1",
+    ... (24 clusters, so "b10" sorts before "b2"), bit for bit."""
+    from analysis.models.robustness import _bootstrap_samples, _resample
+
+    spec = hyp().model("main").model_copy(update=over)
+    spec = type(spec).model_validate(spec.model_dump())
+    data = frame.assign(country=frame["country"].where(frame.index % 97 > 0))  # missing keys
+    res = fit_model(data, spec)
+    rng = np.random.default_rng(11)
+    draws = _bootstrap_samples(data, res, "country", 12, seed=11)
+    for sample, s in draws:
+        assert s.sample == []  # the fit's rows already passed the filters
+        ours = _quiet_fit(sample, s)
+        theirs = _quiet_fit(_resample(data.loc[res.fit.used], "country", rng), spec)
+        assert ours["status"] == theirs["status"] == "ok"
+        assert {k: ours[k] for k in RESULT_COLUMNS} == {k: theirs[k] for k in RESULT_COLUMNS}
+
+
 def test_wild_bootstrap_of_a_linear_variant(frame):
     h = hyp(wild_bootstrap={"reps": 199, "seed": 5, "variants": {
         "main_lpm": {"model": "main", "estimator": "ols", "outcome": "ly"}}})  # fmt: skip
