@@ -452,78 +452,56 @@ def randomization_summary(table: pd.DataFrame, hyp: HypothesisSpec) -> dict[str,
 
 
 class _PairsDraws:
-    """Pairs-bootstrap samples: whole clusters drawn with replacement, each draw relabelled so
-    that a cluster drawn twice counts as two clusters.
+    """Pairs-bootstrap samples of a fit's rows: whole clusters drawn with replacement, each
+    draw relabelled so that a cluster drawn twice counts as two clusters.
 
-    Draws are taken by row position from the columns the model reads (fixed-effect and cluster
-    keys as group codes, design.model_columns), grouped once: a draw refits hundreds of times,
-    and copying every column of the frame, or hashing its text keys again, cost more than many
-    a fit. The k-th drawn cluster gets the code its label "b{k}" would get (its rank among the
-    labels sorted as text), so every draw is the sample, and the fit, that resampling the frame
-    and relabelling the clusters "b0", "b1", ... gives.
+    Drawn by row position from the columns the model reads (fixed-effect and cluster keys as
+    group codes, design.model_columns), grouped once: a draw refits hundreds of times, and
+    copying every column of the frame, or hashing its text keys again, cost more than many a
+    fit. The k-th drawn cluster gets the code its label "b{k}" would get (its rank among the
+    labels sorted as text), so a draw is the sample, and the fit, that resampling the frame's
+    rows and relabelling their clusters "b0", "b1", ... gives (tests/test_robustness.py).
+    The spec's filters are not applied again: the fit's rows passed them, and a draw holds no
+    other rows (a filter on the cluster column would otherwise read the relabelled keys).
     """
 
-    def __init__(self, data: pd.DataFrame, cluster: str | None) -> None:
-        self.data, self.cluster = data, cluster
+    def __init__(self, frame: pd.DataFrame, res: FitResult, cluster: str | None) -> None:
+        spec = res.spec
+        columns, groups = model_columns(spec)
+        if cluster is not None and cluster not in groups:
+            raise ConfigError(
+                f"robustness.pairs_bootstrap: model {spec.name!r} reads its cluster column "
+                f"{cluster!r} as a value; a draw relabels the clusters it resamples"
+            )
+        self.spec = _spec_with(spec, sample=[])
+        self.data = FrameMasks(frame.loc[res.fit.used]).take(None, columns, groups)
+        self.cluster = cluster
+        self.n = len(self.data)  # what a draw picks from: rows, or clusters
         if cluster is None:
             return
-        codes = group_codes(data[cluster])
-        n = int(codes.max()) + 1 if len(codes) else 0
+        codes = group_codes(self.data[cluster])
+        self.n = int(codes.max()) + 1 if len(codes) else 0
         self.order = np.argsort(codes, kind="stable")
-        self.bounds = np.searchsorted(codes[self.order], np.arange(n + 1))
-        labels = np.array([f"b{k}" for k in range(n)], dtype=object)
+        self.bounds = np.searchsorted(codes[self.order], np.arange(self.n + 1))
+        labels = np.array([f"b{k}" for k in range(self.n)], dtype=object)
         self.label_codes = pd.factorize(labels, sort=True)[0].astype(np.int64)
 
-    def draw(self, rng: np.random.Generator) -> pd.DataFrame:
-        data, cluster = self.data, self.cluster
-        if cluster is None:
-            return data.iloc[rng.integers(0, len(data), len(data))]
-        n = len(self.label_codes)
-        picked = rng.integers(0, n, n)
+    def pick(self, rng: np.random.Generator) -> np.ndarray:
+        """The rows (no clusters) or clusters of one draw: all the randomness of a draw, so
+        draws can be picked in order and fitted anywhere."""
+        return rng.integers(0, self.n, self.n)
+
+    def sample(self, picked: np.ndarray) -> pd.DataFrame:
+        if self.cluster is None:
+            return self.data.iloc[picked]
         lo, hi = self.bounds[picked], self.bounds[picked + 1]
         pos = np.concatenate([self.order[a:b] for a, b in zip(lo, hi, strict=True)])
-        out = data.iloc[pos].copy()
-        out[cluster] = np.repeat(self.label_codes, hi - lo)
+        out = self.data.iloc[pos].copy()
+        out[self.cluster] = np.repeat(self.label_codes, hi - lo)
         return out
 
-
-def _resample(data: pd.DataFrame, cluster: str | None, rng: np.random.Generator) -> pd.DataFrame:
-    """One pairs-bootstrap sample of the frame's rows `data` (every column), clusters
-    relabelled "b0", "b1", ...: the definition `_PairsDraws` reproduces, for checks that cannot
-    draw from the model's columns (a sample filter on the cluster column)."""
-    if cluster is None:
-        return data.iloc[rng.integers(0, len(data), len(data))]
-    codes, uniques = pd.factorize(data[cluster], sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    picked = rng.integers(0, len(uniques), len(uniques))
-    pos = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in picked])
-    sizes = bounds[picked + 1] - bounds[picked]
-    out = data.iloc[pos].copy()
-    out[cluster] = np.repeat([f"b{k}" for k in range(len(picked))], sizes)
-    return out
-
-
-def _bootstrap_samples(
-    frame: pd.DataFrame, res: FitResult, cluster: str | None, reps: int, seed: int
-) -> Iterator[tuple[pd.DataFrame, ModelSpec]]:
-    """The `reps` pairs-bootstrap samples of the fit's rows (seeded) with the spec to fit each."""
-    spec = res.spec
-    rng = np.random.default_rng(seed)
-    data = frame.loc[res.fit.used]
-    columns, groups = model_columns(spec)
-    if cluster is not None and (
-        cluster not in groups or any(c.column == cluster for c in spec.sample)
-    ):  # the relabelled cluster is read as a value or filtered on: resample the frame
-        for _ in range(reps):
-            yield _resample(data, cluster, rng), spec
-        return
-    # The fit's rows passed the spec's filters, and a draw holds no other rows: a spec
-    # without them (the model columns do not hold the filter columns) selects the same.
-    unfiltered = _spec_with(spec, sample=[])
-    draws = _PairsDraws(FrameMasks(data).take(None, columns, groups), cluster)
-    for _ in range(reps):
-        yield draws.draw(rng), unfiltered
+    def fit(self, picked: np.ndarray) -> dict[str, Any]:
+        return _quiet_fit(self.sample(picked), self.spec)
 
 
 def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
@@ -541,21 +519,24 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
         frame = frames[hyp.frame_of(spec)]
         res = fit_model(frame, spec)
         main = _focal_row(res)
-        blas = _BlasThreads()  # after the fit, which imported the backend and its BLAS
         cluster = spec.vcov.by[0] if spec.vcov.type in ("cluster", "twoway") else None
-        t_star, failed = [], 0
+        draws = _PairsDraws(frame, res, cluster)
+        rng = np.random.default_rng(pb.seed)
+        picks = [draws.pick(rng) for _ in range(pb.reps)]
+        blas = _BlasThreads()  # after the fit, which imported the backend and its BLAS
         blas.set(single=_single_thread_safe(spec))
         try:
-            for sample, s in _bootstrap_samples(frame, res, cluster, pb.reps, pb.seed):
-                draw = _quiet_fit(sample, s)
-                if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
-                    failed += 1
-                    continue
-                t_star.append(
-                    (float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"])
-                )
+            fits = [
+                draws.fit(p) for p in progress(picks, f"pairs bootstrap {name}", len(picks), "draw")
+            ]
         finally:
             blas.set(single=False)
+        t_star, failed = [], 0
+        for draw in fits:
+            if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
+                failed += 1
+                continue
+            t_star.append((float(draw["estimate"]) - main["estimate"]) / float(draw["std_error"]))
         t0 = abs(float(main["statistic"]))
         ok = len(t_star)
         # (1 + #extreme) / (1 + draws): a p-value of 0 would overstate 399 draws' resolution
