@@ -328,6 +328,56 @@ def test_pairs_bootstrap_is_seeded_and_detects_a_real_slope(frame):
     assert row["p_robust"] < 0.05  # x has a true effect of 0.4
 
 
+@pytest.mark.parametrize(
+    "over",
+    [
+        {},  # no fixed effects, statsmodels
+        {"fixed_effects": ["region"], "sample": [{"column": "big", "op": "eq", "value": 1}]},
+        {"fixed_effects": ["country"], "estimator": "ols", "outcome": "ly"},  # FE = clusters
+    ],
+)
+def test_pairs_draws_are_the_frame_resamples(frame, over):
+    """Draws taken from the model's columns by position (clusters relabelled by code) give
+    the fits of the definition: the frame's rows resampled, clusters relabelled "b0", "b1",
+    ... (24 clusters, so "b10" sorts before "b2"), bit for bit."""
+    from analysis.models.robustness import _PairsDraws
+
+    spec = hyp().model("main").model_copy(update=over)
+    spec = type(spec).model_validate(spec.model_dump())
+    data = frame.assign(country=frame["country"].where(frame.index % 97 > 0))  # missing keys
+    res = fit_model(data, spec)
+    draws = _PairsDraws(data, res, "country")
+    assert draws.spec.sample == []  # the fit's rows already passed the filters
+    ours_rng, rng = np.random.default_rng(11), np.random.default_rng(11)
+    for _ in range(12):
+        ours = draws.fit(draws.pick(ours_rng))
+        theirs = _quiet_fit(_resample(data.loc[res.fit.used], "country", rng), spec)
+        assert ours["status"] == theirs["status"] == "ok"
+        assert {k: ours[k] for k in RESULT_COLUMNS} == {k: theirs[k] for k in RESULT_COLUMNS}
+
+
+def _resample(data: pd.DataFrame, cluster: str, rng: np.random.Generator) -> pd.DataFrame:
+    """The pairs bootstrap's definition: the frame's rows, whole clusters drawn with
+    replacement, the k-th drawn cluster relabelled "b{k}"."""
+    codes, uniques = pd.factorize(data[cluster], sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    picked = rng.integers(0, len(uniques), len(uniques))
+    pos = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in picked])
+    out = data.iloc[pos].copy()
+    out[cluster] = np.repeat(
+        [f"b{k}" for k in range(len(picked))], bounds[picked + 1] - bounds[picked]
+    )
+    return out
+
+
+def test_pairs_bootstrap_refuses_a_cluster_read_as_a_value(frame):
+    h = hyp(pairs_bootstrap={"models": ["main"], "reps": 99, "seed": 3})
+    h.model("main").vcov.by[0] = "size"  # a control: relabelling it would change the model
+    with pytest.raises(ConfigError, match="reads its cluster column 'size' as a value"):
+        run_pairs_bootstrap({"f": frame}, h)
+
+
 def test_wild_bootstrap_of_a_linear_variant(frame):
     h = hyp(wild_bootstrap={"reps": 199, "seed": 5, "variants": {
         "main_lpm": {"model": "main", "estimator": "ols", "outcome": "ly"}}})  # fmt: skip

@@ -118,17 +118,23 @@ def select_sample(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None
         if n_keep - n:
             drops.append((f"missing {col}", n_keep - n))
         n_keep = n
-    # Keep what the model reads: values of the outcome and terms; fixed-effect and cluster
-    # keys, which are only grouped by, as order-preserving integer codes.
-    valued = {spec.outcome} | {c for t in spec.terms for c in term_columns(t)}
-    groups = {*spec.fixed_effects, *spec.vcov.by} - valued
-    columns = [c for c in needed if c in valued or c in groups]
+    columns, groups = model_columns(spec)
     data = masks.take(None if n_keep == rows_in else np.flatnonzero(keep), columns, groups)
     if spec.fixed_effects and spec.estimator not in LINEAR:
         data, n = drop_uninformative_groups(data, spec)
         if n:
             drops.append(("fixed-effect group without outcome variation (separated)", n))
     return Sample(data, drops, rows_in)
+
+
+def model_columns(spec: ModelSpec) -> tuple[list[str], set[str]]:
+    """The columns a sample keeps (what the model reads: values of the outcome and terms;
+    fixed-effect and cluster keys) and which of them are keys, only grouped by, so kept as
+    order-preserving integer codes (FrameMasks.take)."""
+    valued = {spec.outcome} | {c for t in spec.terms for c in term_columns(t)}
+    groups = {*spec.fixed_effects, *spec.vcov.by} - valued
+    needed = dict.fromkeys(col for _, col in spec.columns())
+    return [c for c in needed if c in valued or c in groups], groups
 
 
 def drop_uninformative_groups(data: pd.DataFrame, spec: ModelSpec) -> tuple[pd.DataFrame, int]:

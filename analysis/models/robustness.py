@@ -8,6 +8,7 @@ A specification that cannot be fitted is kept in the output with its reason (nev
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import multiprocessing
 import time
@@ -23,9 +24,11 @@ from threadpoolctl import ThreadpoolController
 
 from analysis.core.errors import ConfigError, PipelineError
 from analysis.core.log import progress
-from analysis.models.design import FrameMasks
+from analysis.models.design import FrameMasks, group_codes, model_columns
 from analysis.models.estimate import FitResult, backend_module, choose_backend, fit_model
 from analysis.models.spec import Condition, CurveSpec, HypothesisSpec, ModelSpec
+
+log = logging.getLogger(__name__)
 
 MAX_BOOTSTRAP_FE_LEVELS = 1000
 RESULT_COLUMNS = [
@@ -237,24 +240,25 @@ def run_leave_one_out(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> p
     for loo in hyp.robustness.leave_one_out if hyp.robustness else []:
         spec = hyp.model(loo.model)
         frame = frames[hyp.frame_of(spec)]
+        masks = FrameMasks(frame)  # the refits share the model's filters and columns
         if loo.drop_each:
             if loo.drop_each not in frame:
                 raise ConfigError(
                     f"robustness.leave_one_out: column {loo.drop_each!r} not in frame"
                 )
-            used = fit_model(frame, spec).design.y.index
+            used = fit_model(frame, spec, masks).design.y.index
             groups = sorted(frame.loc[used, loo.drop_each].dropna().astype(str).unique())
             for g in groups:
                 cond = Condition(column=loo.drop_each, op="ne", value=g)
                 s = _spec_with(spec, sample=[*spec.sample, cond.model_dump()])
                 rows.append({"kind": loo.label, "model": spec.name, "left_out": g,
-                             **_quiet_fit(frame, s)})  # fmt: skip
+                             **_quiet_fit(frame, s, masks)})  # fmt: skip
         for outcome in loo.outcomes:
             if outcome not in frame:
                 raise ConfigError(f"robustness.leave_one_out: column {outcome!r} not in frame")
             s = _spec_with(spec, outcome=outcome)
             rows.append({"kind": loo.label, "model": spec.name, "left_out": outcome,
-                         **_quiet_fit(frame, s)})  # fmt: skip
+                         **_quiet_fit(frame, s, masks)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -285,6 +289,14 @@ def run_wild_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> 
     wb = hyp.robustness.wild_bootstrap if hyp.robustness else None
     rows = []
     todo = wild_bootstrap_specs(hyp)
+    if todo:
+        from analysis.models.backends import wild_denominator  # numba: only when bootstrapping
+
+        if not wild_denominator.install():
+            log.warning(
+                "wildboottest is not version %s: its own denominator runs (compiled per model)",
+                wild_denominator.PATCHED_VERSION,
+            )
     for name, spec in progress(todo, "wild cluster bootstrap", len(todo), "model"):
         res = fit_model(frames[hyp.frame_of(spec)], spec)
         levels = int(res.design.fe.nunique().sum())
@@ -439,20 +451,57 @@ def randomization_summary(table: pd.DataFrame, hyp: HypothesisSpec) -> dict[str,
     }
 
 
-def _resample(data: pd.DataFrame, cluster: str | None, rng: np.random.Generator) -> pd.DataFrame:
-    """One pairs-bootstrap sample: whole clusters drawn with replacement, each draw relabelled
-    so that a cluster drawn twice counts as two clusters."""
-    if cluster is None:
-        return data.iloc[rng.integers(0, len(data), len(data))]
-    codes, uniques = pd.factorize(data[cluster], sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    picked = rng.integers(0, len(uniques), len(uniques))
-    pos = np.concatenate([order[bounds[g] : bounds[g + 1]] for g in picked])
-    sizes = bounds[picked + 1] - bounds[picked]
-    out = data.iloc[pos].copy()
-    out[cluster] = np.repeat([f"b{k}" for k in range(len(picked))], sizes)
-    return out
+class _PairsDraws:
+    """Pairs-bootstrap samples of a fit's rows: whole clusters drawn with replacement, each
+    draw relabelled so that a cluster drawn twice counts as two clusters.
+
+    Drawn by row position from the columns the model reads (fixed-effect and cluster keys as
+    group codes, design.model_columns), grouped once: a draw refits hundreds of times, and
+    copying every column of the frame, or hashing its text keys again, cost more than many a
+    fit. The k-th drawn cluster gets the code its label "b{k}" would get (its rank among the
+    labels sorted as text), so a draw is the sample, and the fit, that resampling the frame's
+    rows and relabelling their clusters "b0", "b1", ... gives (tests/test_robustness.py).
+    The spec's filters are not applied again: the fit's rows passed them, and a draw holds no
+    other rows (a filter on the cluster column would otherwise read the relabelled keys).
+    """
+
+    def __init__(self, frame: pd.DataFrame, res: FitResult, cluster: str | None) -> None:
+        spec = res.spec
+        columns, groups = model_columns(spec)
+        if cluster is not None and cluster not in groups:
+            raise ConfigError(
+                f"robustness.pairs_bootstrap: model {spec.name!r} reads its cluster column "
+                f"{cluster!r} as a value; a draw relabels the clusters it resamples"
+            )
+        self.spec = _spec_with(spec, sample=[])
+        self.data = FrameMasks(frame.loc[res.fit.used]).take(None, columns, groups)
+        self.cluster = cluster
+        self.n = len(self.data)  # what a draw picks from: rows, or clusters
+        if cluster is None:
+            return
+        codes = group_codes(self.data[cluster])
+        self.n = int(codes.max()) + 1 if len(codes) else 0
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(self.n + 1))
+        labels = np.array([f"b{k}" for k in range(self.n)], dtype=object)
+        self.label_codes = pd.factorize(labels, sort=True)[0].astype(np.int64)
+
+    def pick(self, rng: np.random.Generator) -> np.ndarray:
+        """The rows (no clusters) or clusters of one draw: all the randomness of a draw, so
+        draws can be picked in order and fitted anywhere."""
+        return rng.integers(0, self.n, self.n)
+
+    def sample(self, picked: np.ndarray) -> pd.DataFrame:
+        if self.cluster is None:
+            return self.data.iloc[picked]
+        lo, hi = self.bounds[picked], self.bounds[picked + 1]
+        pos = np.concatenate([self.order[a:b] for a, b in zip(lo, hi, strict=True)])
+        out = self.data.iloc[pos].copy()
+        out[self.cluster] = np.repeat(self.label_codes, hi - lo)
+        return out
+
+    def fit(self, picked: np.ndarray) -> dict[str, Any]:
+        return _quiet_fit(self.sample(picked), self.spec)
 
 
 def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
@@ -470,12 +519,20 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
         frame = frames[hyp.frame_of(spec)]
         res = fit_model(frame, spec)
         main = _focal_row(res)
-        data = frame.loc[res.fit.used]
         cluster = spec.vcov.by[0] if spec.vcov.type in ("cluster", "twoway") else None
+        draws = _PairsDraws(frame, res, cluster)
         rng = np.random.default_rng(pb.seed)
+        picks = [draws.pick(rng) for _ in range(pb.reps)]
+        blas = _BlasThreads()  # after the fit, which imported the backend and its BLAS
+        blas.set(single=_single_thread_safe(spec))
+        try:
+            fits = [
+                draws.fit(p) for p in progress(picks, f"pairs bootstrap {name}", len(picks), "draw")
+            ]
+        finally:
+            blas.set(single=False)
         t_star, failed = [], 0
-        for _ in range(pb.reps):
-            draw = _quiet_fit(_resample(data, cluster, rng), spec)
+        for draw in fits:
             if draw["status"] != "ok" or draw["degenerate"] or not draw["std_error"]:
                 failed += 1
                 continue
