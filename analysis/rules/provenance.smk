@@ -22,8 +22,9 @@ rule frame_sources:
         settings=config_slice(
             config, "results_dir", "models.dir", "models.hypotheses", "models.universe"
         ),
-    # After the fits and robustness jobs start, before figures: it then runs beside them.
-    priority: 5
+    # After the fits, before the robustness jobs: it then runs beside the longest fit instead
+    # of after the last robustness job, where the reviewer's map would wait for it.
+    priority: 22
     log:
         f"{RESULTS}/logs/frame_sources.log",
     conda:
