@@ -53,11 +53,11 @@ def run_robustness(
     covariates = used_covariates(hyp, covariates or [])
     if hyp.robustness is None:
         raise ConfigError(f"{spec_path}: no robustness block")
-    tables: dict[str, pd.DataFrame] = {}
+    read: dict[str, pd.DataFrame] = {}  # tables read for the frames built here
     frames = {
         name: read_frame(frames_dir / f"{name}.parquet")
         if frames_dir is not None and (frames_dir / f"{name}.parquet").is_file()
-        else build_frame(name, data_dir, covariates, universe=universe, tables=tables)
+        else build_frame(name, data_dir, covariates, universe=universe, tables=read)
         for name in hyp.frames
     }
     check_columns(hyp, {name: set(f.columns) for name, f in frames.items()})

@@ -248,7 +248,7 @@ def reviewer_map(
     known_sources: Mapping[str, list[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per output. `known_sources`: hypothesis -> :func:`frame_sources`, as the
-    pipeline's ``frame_sources`` jobs wrote them; hypotheses not in it are traced here."""
+    pipeline's ``frame_sources`` job wrote them; hypotheses not in it are traced here."""
     known = dict(known_sources or {})
     index = None if set(hypotheses) <= set(known) else _interim_index(results)
     tables: dict[str, pd.DataFrame] = {}
