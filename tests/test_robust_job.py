@@ -80,3 +80,27 @@ def test_synthetic_control_runs_on_one_blas_thread(monkeypatch, tmp_path):
     with threadpool_limits(limits=2, user_api="blas"), pytest.raises(_Stop):
         robust.run_robustness(Path("config/models/h3.yaml"), tmp_path, tmp_path)
     assert seen == [{1}]
+
+
+class _Workflow:
+    def __init__(self, cores: int | None) -> None:
+        self._cores = cores
+
+    @property
+    def cores(self) -> int:
+        from snakemake.exceptions import WorkflowError
+
+        if self._cores is None:  # as Snakemake does without --cores (`snakemake --report`)
+            raise WorkflowError("Workflow requires a total number of cores to be defined")
+        return self._cores
+
+
+@pytest.mark.parametrize(("cores", "want"), [(None, 1), (1, 1), (2, 1), (8, 2), (16, 4)])
+def test_robustness_threads_follow_the_cores(cores, want):
+    """A curve takes a quarter of the cores (one on 2 cores); without --cores, one."""
+    from types import SimpleNamespace
+
+    from analysis.workflow.dag import robustness_threads
+
+    threads = robustness_threads("config/models", _Workflow(cores))
+    assert threads(SimpleNamespace(hypothesis="h2")) == want  # h2 declares a curve

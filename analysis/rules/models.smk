@@ -183,7 +183,7 @@ rule robustness:
         settings=fit_settings(SPEC_DIR, config),
     # The specification curve can fit in parallel worker processes; the other checks are
     # serial, so a curve takes a quarter of the cores (one on a 2-core machine).
-    threads: robustness_threads(SPEC_DIR, workflow.cores)
+    threads: robustness_threads(SPEC_DIR, workflow)
     # Among the pipeline's longest jobs: start them before tables and figures.
     priority: 20
     log:

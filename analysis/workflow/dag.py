@@ -113,14 +113,21 @@ def check_covariate_clashes(spec_dir: str, hypotheses: list[str], config: dict[s
         raise ConfigError("covariate name clash:\n" + "\n".join(sorted(set(problems))))
 
 
-def robustness_threads(spec_dir: str, cores: int | None) -> Callable[[Any], int]:
-    """Threads (curve worker processes) of a robustness job: a quarter of the cores for a
-    hypothesis with a curve, else 1. Only the curve runs in parallel; the bootstraps and
+def robustness_threads(spec_dir: str, workflow: Any) -> Callable[[Any], int]:
+    """Threads (curve worker processes) of a robustness job: a quarter of the run's cores for
+    a hypothesis with a curve, else 1. Only the curve runs in parallel; the bootstraps and
     refits are serial, so on a small machine the robustness jobs of other hypotheses use the
-    remaining cores better than a second curve worker would."""
+    remaining cores better than a second curve worker would. Without `--cores` (e.g.
+    `snakemake --report`, which runs nothing) it is 1."""
+    from snakemake.exceptions import WorkflowError
 
     def threads(w: Any) -> int:
-        curve = load_spec(f"{spec_dir}/{w.hypothesis}.yaml").robustness.curve
-        return max(1, (cores or 1) // 4) if curve else 1
+        if not load_spec(f"{spec_dir}/{w.hypothesis}.yaml").robustness.curve:
+            return 1
+        try:
+            cores = workflow.cores
+        except WorkflowError:
+            return 1
+        return max(1, (cores or 1) // 4)
 
     return threads
