@@ -68,3 +68,22 @@ def pipeline_results() -> Path:
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return ROOT / "results"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A selected SLURM test runs last; its pipeline run starts now and waits in the background
+    while the other tests run (tests/slurm_background.py)."""
+    slurm = [item for item in session.items if item.get_closest_marker("slurm")]
+    if not slurm or session.config.option.collectonly:
+        return
+    from tests import slurm_background
+
+    session.items[:] = [item for item in session.items if item not in slurm] + slurm
+    slurm_background.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import sys
+
+    if background := sys.modules.get("tests.slurm_background"):
+        background.finish()
