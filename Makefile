@@ -35,8 +35,10 @@ bench-record: bench
 	cp results/benchmarks/*.json benchmarks/measured/
 	$(BIN)/python -m analysis readme
 
+# One pytest-xdist worker per core: the suite is mostly single-threaded, and the SLURM test
+# mostly waits (tests/session.py shares the pipeline run and the SLURM run between workers).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -54,36 +54,90 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
 @pytest.fixture(scope="session")
 def pipeline_results() -> Path:
     """The whole pipeline run on the real mirror in the repository (as `make run` does), once
-    per session; a later `make run` then has nothing to do. Skips without the mirror."""
+    per session however many xdist workers ask for it; a later `make run` then has nothing to
+    do. Skips without the mirror."""
+    import json
     import subprocess
     import sys
 
+    from tests.session import session_dir, session_lock
+
     if not MIRROR.is_dir():
         pytest.skip(f"the raw-data mirror {MIRROR} is not here")
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "all", "--nocolor"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
+    done = session_dir() / "pipeline.json"
+    with session_lock("pipeline"):  # a second worker waits here for the first one's run
+        if not done.exists():
+            run = subprocess.run(
+                [sys.executable, "-m", "snakemake", "--cores", "all", "--nocolor"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            done.write_text(json.dumps({"returncode": run.returncode, "log": run.stderr[-4000:]}))
+        state = json.loads(done.read_text())
+    assert state["returncode"] == 0, state["log"]
     return ROOT / "results"
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """A selected SLURM test runs last; its pipeline run starts now and waits in the background
-    while the other tests run (tests/slurm_background.py)."""
-    slurm = [item for item in session.items if item.get_closest_marker("slurm")]
-    if not slurm or session.config.option.collectonly:
+@pytest.fixture(autouse=True)
+def _pipeline_results_access(request: pytest.FixtureRequest):
+    """Tests on the session's pipeline results read them side by side; a test marked
+    `results_alone` (it moves published outputs away for a while) has them to itself, so an
+    xdist worker never reads a file another test has moved."""
+    if "pipeline_results" not in request.fixturenames:
+        yield
         return
-    from tests import slurm_background
+    from tests.session import session_lock
 
-    session.items[:] = [item for item in session.items if item not in slurm] + slurm
-    slurm_background.start()
+    request.getfixturevalue("pipeline_results")
+    alone = request.node.get_closest_marker("results_alone") is not None
+    with session_lock("results", shared=not alone):
+        yield
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")  # an xdist worker, not the controller
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.session import name_session
+
+    if not _is_worker(config):
+        name_session()
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests on the real pipeline run after the others, the SLURM test last. Under xdist both
+    workers then share the light tests first and the session's pipeline run once, and the
+    SLURM test waits for a run that has had the whole session to finish."""
+
+    def rank(item: pytest.Item) -> int:
+        return (
+            2
+            if item.get_closest_marker("slurm")
+            else int(bool(item.get_closest_marker("pipeline")))
+        )
+
+    items[:] = sorted(items, key=rank)  # stable: file order within each rank
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A selected SLURM test's pipeline run starts now and waits in the background while the
+    other tests run (tests/slurm_background.py)."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("slurm") for item in session.items):
+        from tests import slurm_background
+
+        slurm_background.start()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    import sys
+    if _is_worker(session.config):
+        return  # the controller ends the session's shared work, after every worker
+    from tests import slurm_background
+    from tests.session import end_session
 
-    if background := sys.modules.get("tests.slurm_background"):
-        background.finish()
+    slurm_background.finish()
+    end_session()

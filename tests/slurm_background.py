@@ -2,18 +2,22 @@
 
 A run through SLURM spends most of its ~2 min waiting: the plugin polls the queue at growing
 intervals and every SLURM job starts Snakemake twice. Started at collection time (conftest's
-`pytest_collection_finish`), it waits while the rest of the suite runs; tests/test_slurm.py,
-moved to the end of the session, then collects its result and asserts on it. Nothing starts
-unless that test was selected and a cluster is up.
+`pytest_collection_finish`, in every xdist worker, but only the first starts it), it waits
+while the rest of the suite runs; tests/test_slurm.py, moved to the end of the session, then
+collects its result and asserts on it. Nothing starts unless that test was selected and a
+cluster is up.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +26,7 @@ import yaml
 
 from analysis.acquire.fetch import MIRROR_ENV
 from tests.conftest import MIRROR, ROOT
+from tests.session import session_dir, session_lock
 
 PROFILE = ROOT / "profiles" / "slurm"
 # One parse job per raw-data topic, gawc_2000 through its validation against published figures.
@@ -87,66 +92,86 @@ def snakemake_env() -> dict[str, str]:
 
 @dataclass
 class SlurmRun:
-    """A pipeline run through SLURM, started in the background."""
+    """A pipeline run through SLURM, started in the background, seen from any test process.
 
-    workdir: Path
-    process: subprocess.Popen
-    started: float
-    out_path: Path
-    err_path: Path
+    Under pytest-xdist the worker that starts it is not always the one that runs the test, so
+    the run lives in the session's shared directory: a shell writes Snakemake's exit code to
+    `rc` when it ends, and `state.json` holds its process group and start time.
+    """
+
+    base: Path
+
+    @property
+    def workdir(self) -> Path:
+        return self.base / "work"
+
+    @property
+    def state(self) -> dict:
+        return json.loads((self.base / "state.json").read_text())
 
     def wait(self) -> subprocess.CompletedProcess:
-        """Block until the run ends (killed after TIMEOUT_S from its start)."""
-        left = max(1.0, TIMEOUT_S - (time.monotonic() - self.started))
-        try:
-            code = self.process.wait(timeout=left)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise
-        return subprocess.CompletedProcess(
-            self.process.args, code, self.out_path.read_text(), self.err_path.read_text()
-        )
+        """Block until the run ends; stop it after TIMEOUT_S from its start."""
+        rc = self.base / "rc"
+        while not rc.exists():
+            if time.time() - self.state["started"] > TIMEOUT_S:
+                self.stop()
+                raise TimeoutError(f"the SLURM run in {self.base} took over {TIMEOUT_S} s")
+            time.sleep(1)
+        code = int(rc.read_text().strip() or 1)
+        out, err = (self.base / "snakemake.out").read_text(), (self.base / "snakemake.err")
+        return subprocess.CompletedProcess(self.state["command"], code, out, err.read_text())
 
     @property
     def wall(self) -> float:
         """Seconds from the start to now (to the end, once waited for)."""
-        return time.monotonic() - self.started
+        return time.time() - self.state["started"]
 
     def stop(self) -> None:
         """Stop a run still going (Snakemake cancels its SLURM jobs on SIGTERM)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if (self.base / "rc").exists():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.state["pgid"], signal.SIGTERM)
+
+    def finished_ok(self) -> bool:
+        rc = self.base / "rc"
+        return rc.exists() and rc.read_text().strip() == "0"
 
 
-_RUN: SlurmRun | None = None
+def _shared_dir() -> Path:
+    return session_dir() / "slurm"
 
 
 def start() -> SlurmRun | None:
-    """Start the run once per session; None where the cluster or the mirror is missing."""
-    global _RUN
-    if _RUN is None and slurm_missing() is None:
-        base = Path(tempfile.mkdtemp(prefix="citydiplomacy-slurm-"))
+    """Start the run once per test session (once across xdist workers); None where the
+    cluster or the mirror is missing."""
+    base = _shared_dir()
+    with session_lock("slurm"):
+        if (base / "state.json").exists():
+            return SlurmRun(base)
+        if slurm_missing() is not None:
+            return None
+        base.mkdir(parents=True)
         wd = make_workdir(base)
-        out, err = base / "snakemake.out", base / "snakemake.err"
         cmd = snakemake_command(
             wd, "--profile", str(PROFILE), "--slurm-keep-successful-logs", *TARGETS
         )
-        with out.open("w") as o, err.open("w") as e:
-            proc = subprocess.Popen(cmd, cwd=wd, stdout=o, stderr=e, env=snakemake_env())
-        _RUN = SlurmRun(wd, proc, time.monotonic(), out, err)
-    return _RUN
+        shell = f"{shlex.join(cmd)} > ../snakemake.out 2> ../snakemake.err; echo $? > ../rc"
+        proc = subprocess.Popen(
+            ["sh", "-c", shell], cwd=wd, env=snakemake_env(), start_new_session=True
+        )
+        state = {"pgid": proc.pid, "started": time.time(), "command": cmd}
+        (base / "state.json").write_text(json.dumps(state))
+        return SlurmRun(base)
 
 
 def finish() -> None:
-    """End of session: stop a run nobody waited for; remove its directory unless it failed
-    (then its logs stay for a look, and the test's message names the directory)."""
-    global _RUN
-    if _RUN is not None:
-        _RUN.stop()
-        if _RUN.process.returncode == 0:
-            shutil.rmtree(_RUN.workdir.parent, ignore_errors=True)
-        _RUN = None
+    """End of session (the xdist controller, or pytest without workers): stop a run nobody
+    waited for; remove its directory unless it failed (its logs then stay for a look, and
+    the test's message names the directory)."""
+    base = _shared_dir()
+    if (base / "state.json").exists():
+        run = SlurmRun(base)
+        run.stop()
+        if run.finished_ok():
+            shutil.rmtree(base, ignore_errors=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from analysis.report.match_gaps import match_gaps_markdown, reason_kind
 from analysis.resolve.stage import KOREAN_ADMIN2_REASON, explain_korean_districts
@@ -76,10 +75,8 @@ def test_block_lists_each_short_source_from_the_audit(tmp_path: Path) -> None:
     assert "Matches beyond 25 km (4):" in match_gaps_markdown(_audit(tmp_path, n_far=3))
 
 
-def test_docs_block_is_the_generated_one() -> None:
-    audit = ROOT / "results" / "audit"
-    if not (audit / "city_match_summary.csv").exists():
-        pytest.skip("no pipeline results in results/audit")
+def test_docs_block_is_the_generated_one(pipeline_results: Path) -> None:
+    audit = pipeline_results / "audit"
     text = (ROOT / "docs" / "matching.md").read_text(encoding="utf-8")
     start, end = "<!-- match-gaps:start -->\n", "<!-- match-gaps:end -->"
     assert start in text and end in text

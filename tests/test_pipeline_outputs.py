@@ -38,6 +38,7 @@ PUBLISHED = {
 }
 
 
+@pytest.mark.results_alone  # moves the published outputs away: no other test may read them
 def test_every_deleted_published_output_is_planned_again(pipeline_results: Path):
     moved = {}
     try:
