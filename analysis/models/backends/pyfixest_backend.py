@@ -11,6 +11,7 @@ from pyfixest.estimation.formula import model_matrix as _pf_model_matrix
 
 from analysis.core.errors import PipelineError
 from analysis.models.backends import BackendFit
+from analysis.models.backends import pyfixest_matrix as _direct_matrix  # noqa: F401 (patches)
 from analysis.models.design import INTERCEPT, Design
 from analysis.models.spec import ModelSpec
 
