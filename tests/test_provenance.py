@@ -51,14 +51,19 @@ def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
     assert got == {"b.py", "c.py", "sub/__init__.py", "sub/d.py"}  # a package's __init__ runs
 
 
+def _log_gdp_frame(t, keep: str) -> pd.DataFrame:
+    """A toy builder: city ids, log GDP per capita and one column passed through."""
+    out = t["city_year"].copy()
+    out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
+    return out[["city_id", "log_gdp_pc", keep]]
+
+
 def test_frame_reads_records_what_the_builder_uses(monkeypatch):
     table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "unused": [0, 1],
                           "v2x_polyarchy": [0.5, 0.7]})  # fmt: skip
 
     def build(t):
-        out = t["city_year"].copy()
-        out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
-        return out[["city_id", "log_gdp_pc", "v2x_polyarchy"]]
+        return _log_gdp_frame(t, "v2x_polyarchy")
 
     fd = FrameDef(("city_year",), build, ("city_id",), "toy")
     monkeypatch.setattr(P, "frame_def", lambda name: fd)
@@ -110,9 +115,7 @@ def test_sources_of_a_frame_built_from_another_equal_building_each_alone(monkeyp
                           "wup_pop": [1.0, 2.0]})  # fmt: skip
 
     def cities(t):
-        out = t["city_year"].copy()
-        out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
-        return out[["city_id", "log_gdp_pc", "wup_pop"]]
+        return _log_gdp_frame(t, "wup_pop")
 
     def stacked(t):
         c = build_once(cities, t)

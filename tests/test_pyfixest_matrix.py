@@ -7,8 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analysis.core.errors import PipelineError
 from analysis.models.backends import pyfixest_matrix as M
+from analysis.models.design import build_design, select_sample
 from analysis.models.estimate import fit_model
 from analysis.models.robustness import _PairsDraws
 from analysis.models.spec import ModelSpec
@@ -125,3 +129,37 @@ def test_same_matrix_sees_values_order_and_layout(frame):
     assert not M.same_matrix(ref, swapped)
     other = data.assign(x0=data["x0"] + 1e-15)
     assert not M.same_matrix(ref, M._direct(other, ("x0", "x1"), ("fe0",), False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 4), st.sampled_from([0.0, 0.0, 1.0, 2.0])),
+        min_size=6,
+        max_size=40,
+    )
+)
+def test_separation_check_void_is_pyfixest_fe_check_dropping_nothing(rows):
+    """The backend skips pyfixest's "fe" separation check exactly when that check, on the
+    rows left after pyfixest drops singletons, would drop none (singletons can leave a
+    group of the other fixed effect without events)."""
+    from pyfixest.estimation.models.fepois_ import _check_for_separation_fe
+
+    from analysis.models.backends.pyfixest_backend import _separation_check_void
+
+    d = pd.DataFrame(rows, columns=["a", "b", "y"]).assign(x=lambda f: np.arange(len(f)) % 3)
+    s = spec(outcome="y", regressors=["x"], controls=[], fixed_effects=["a", "b"],
+             vcov={"type": "iid"})  # fmt: skip
+    try:  # the design the backend would get (no fit: pyfixest aborts on some tiny ones)
+        design = build_design(select_sample(d, s).data, s)
+    except PipelineError:
+        return  # nothing left to fit
+    if design.y.empty:
+        return
+    frame = pd.DataFrame({"y": design.y.to_numpy(), "x0": design.X["x"].to_numpy(),
+                          "fe0": design.fe.iloc[:, 0].to_numpy(),
+                          "fe1": design.fe.iloc[:, 1].to_numpy()})  # fmt: skip
+    formula = M._pf_model_matrix.Formula(_second_stage="y ~ x0", _fixed_effects="fe1 + fe0")
+    mm = M._FORMULAIC(formula=formula, data=frame, drop_singletons=True)
+    dropped = _check_for_separation_fe("", frame, mm.dependent, mm.independent, mm.fixed_effects)
+    assert _separation_check_void(design) == (not dropped)

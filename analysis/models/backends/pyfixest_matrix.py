@@ -121,7 +121,11 @@ def _direct(data: pd.DataFrame, xs: tuple, fes: tuple, drop_singletons: bool) ->
         return None
     columns = {} if fes else {"Intercept": np.ones(len(y))}  # absorbed by fixed effects
     codes = {f"{FE_PREFIX}({f})": _factorize(data[f]).astype("int32") for f in fes}
-    if drop_singletons and codes and detect_singletons(np.column_stack(list(codes.values()))).any():
+    if (
+        drop_singletons
+        and codes
+        and detect_singletons(np.asfortranarray(np.column_stack(list(codes.values())))).any()
+    ):
         return None
     return _DirectMatrix(y, columns | slopes, codes, list(codes))
 
