@@ -386,7 +386,7 @@ def test_pyfixest_skips_only_a_void_separation_check(data, fe, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyfixest's pandas deprecations
         fast = fit_model(d, s)
-        monkeypatch.setattr(pyfixest_backend, "_every_group_has_events", lambda design: False)
+        monkeypatch.setattr(pyfixest_backend, "_separation_check_void", lambda design: False)
         full = fit_model(d, s)
     assert _same_bits(fast.fit.params, full.fit.params)
     assert _same_bits(fast.fit.cov, full.fit.cov) and fast.fit.n_obs == full.fit.n_obs

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from analysis.core.errors import ConfigError, PipelineError
 from analysis.hypotheses.cross_section import city_network_counts, held_networks
 from analysis.hypotheses.frames import frame_def, merge_covariates, used_covariates
+from analysis.models.framedef import build_once, frames_built_once
 from analysis.models.spec import validate_spec
 
 FRAME = pd.DataFrame({"city_id": [1, 2, 3], "country_iso3": ["USA", "USA", "FRA"],
@@ -97,3 +98,39 @@ def test_city_network_counts_equal_crosstab(rows):
     pd.testing.assert_frame_equal(
         city_network_counts(df), pd.crosstab(df["city_id"], df["network"]), check_exact=True
     )
+
+
+def _counting_builders():
+    """A base frame and a frame derived from it through build_once, counting base builds."""
+    calls: list[int] = []
+
+    def base(t, floor=0):
+        calls.append(floor)
+        out = t["city_year"].copy()
+        return out[out["pop"] >= floor].reset_index(drop=True)
+
+    def derived(t, floor=0):
+        b = build_once(base, t, floor=floor)
+        b["big"] = b["pop"] > 2  # the caller's own column: later copies must not see it
+        return b.groupby("country_iso3", as_index=False)["big"].sum()
+
+    return base, derived, calls
+
+
+def test_build_once_builds_a_base_once_per_scope_and_gives_equal_frames():
+    tables = {"city_year": pd.DataFrame({"country_iso3": ["A", "A", "B"], "pop": [1, 3, 5]})}
+    base, derived, calls = _counting_builders()
+    alone = (build_once(base, tables, floor=2), build_once(derived, tables, floor=2))
+    assert calls == [2, 2]  # outside the scope: every call builds
+    calls.clear()
+    with frames_built_once():
+        once = (build_once(base, tables, floor=2), build_once(derived, tables, floor=2))
+        again = build_once(base, tables, floor=2)
+        build_once(base, tables, floor=4)  # other options: another frame
+    assert calls == [2, 4]
+    for a, b in zip(alone, once, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert "big" not in again.columns  # copies: the derived builder's column stayed its own
+    with frames_built_once():  # a new scope starts empty
+        build_once(base, tables, floor=2)
+    assert calls == [2, 4, 2]

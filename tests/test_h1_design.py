@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.hypotheses import h1_acts as D
 from analysis.hypotheses import h1_panel as P
@@ -147,3 +149,44 @@ def test_countries_markdown_lists_every_model() -> None:
     assert "| USA | 10 | 4 | 100.0% | 0.80 |" in text
     assert "Countries without acts: RUS." in text
     assert "## peace (1 countries, 0 acts)" in text
+
+
+def _coverage_flags_loop(frame: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """The row-by-row reference: every coverage span of a norm ORed into its flag."""
+    out = frame.copy()
+    for n in ("climate", "peace"):
+        cov = coverage[coverage["norm"].eq(n)]
+        flag = np.zeros(len(out), dtype="int8")
+        for _, r in cov.iterrows():
+            hit = out["country_iso3"].eq(r["country_iso3"]) & out["year"].between(
+                r["first_year"], r["last_year"]
+            )
+            flag |= hit.to_numpy(dtype="int8")
+        out[f"covered_{n}"] = pd.array(flag, dtype="Int8")
+    return out
+
+
+_ISO = st.sampled_from(["TUR", "USA", "CHN", "HUN", "BRA"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_ISO, st.integers(1988, 2024)), max_size=30),
+    spans=st.lists(
+        st.tuples(
+            st.sampled_from(["climate", "peace"]), _ISO, st.integers(1988, 2024), st.integers(0, 6)
+        ),
+        max_size=12,
+    ),
+)
+def test_coverage_flags_equal_the_span_loop(rows, spans) -> None:
+    """Overlapping spans, countries without a span, years on a span's edges."""
+    frame = pd.DataFrame(rows, columns=["country_iso3", "year"]).astype({"country_iso3": "str"})
+    frame["year"] = frame["year"].astype("int64")
+    cov = pd.DataFrame(
+        [(n, "src", c, y0, y0 + k) for n, c, y0, k in spans],
+        columns=["norm", "source", "country_iso3", "first_year", "last_year"],
+    )
+    pd.testing.assert_frame_equal(
+        P.coverage_flags(frame, cov), _coverage_flags_loop(frame, cov), check_exact=True
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from analysis.models.framedef import FrameDef
+from analysis.models.framedef import FrameDef, build_once
 from analysis.report import provenance as P
 from tests.conftest import ROOT
 
@@ -48,14 +51,19 @@ def test_module_imports_reads_both_import_forms(tmp_path, monkeypatch):
     assert got == {"b.py", "c.py", "sub/__init__.py", "sub/d.py"}  # a package's __init__ runs
 
 
+def _log_gdp_frame(t, keep: str) -> pd.DataFrame:
+    """A toy builder: city ids, log GDP per capita and one column passed through."""
+    out = t["city_year"].copy()
+    out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
+    return out[["city_id", "log_gdp_pc", keep]]
+
+
 def test_frame_reads_records_what_the_builder_uses(monkeypatch):
     table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "unused": [0, 1],
                           "v2x_polyarchy": [0.5, 0.7]})  # fmt: skip
 
     def build(t):
-        out = t["city_year"].copy()
-        out["log_gdp_pc"] = np.log(out["gdp_pc_usd"])
-        return out[["city_id", "log_gdp_pc", "v2x_polyarchy"]]
+        return _log_gdp_frame(t, "v2x_polyarchy")
 
     fd = FrameDef(("city_year",), build, ("city_id",), "toy")
     monkeypatch.setattr(P, "frame_def", lambda name: fd)
@@ -98,3 +106,31 @@ def test_frame_sources_job_equals_tracing_in_the_map(pipeline_results):
     by_spec = mapped.groupby("spec")["sources"].agg(set)
     assert by_spec["config/models/h1.yaml"] == {"maddison"}  # the JSON is what the map uses
     assert by_spec["config/models/h4.yaml"] == {", ".join(written["h4"])}  # traced here
+
+
+def test_sources_of_a_frame_built_from_another_equal_building_each_alone(monkeypatch):
+    """A hypothesis whose second frame is built from its first (build_once) credits the same
+    sources as tracing each frame with its own full build."""
+    table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "v2x_polyarchy": [0.5, 0.7],
+                          "wup_pop": [1.0, 2.0]})  # fmt: skip
+
+    def cities(t):
+        return _log_gdp_frame(t, "wup_pop")
+
+    def stacked(t):
+        c = build_once(cities, t)
+        return pd.concat([c.assign(kind=0), c.assign(kind=1)], ignore_index=True)
+
+    defs = {"cities": FrameDef(("city_year",), cities, ("city_id",), "toy"),
+            "stacked": FrameDef(("city_year",), stacked, ("city_id", "kind"), "toy")}  # fmt: skip
+    monkeypatch.setattr(P, "frame_def", lambda name: defs[name])
+    monkeypatch.setattr(P, "read_tables", lambda d, names: {"city_year": table})
+    monkeypatch.setattr(P.pq, "read_schema", lambda path: pa.schema(
+        [(c, pa.float64()) for c in table.columns]))  # fmt: skip
+    index = ({"gdp_pc_usd": {"worldbank"}, "wup_pop": {"un_wup2018"}}, {}, {})
+    spec = SimpleNamespace(frames=["stacked", "cities"], models=[], robustness=None)
+    alone: set[str] = set()
+    for name in spec.frames:  # each frame traced by itself, built in full
+        alone |= P.hypothesis_sources(SimpleNamespace(**{**vars(spec), "frames": [name]}),
+                                      ROOT, index)  # fmt: skip
+    assert P.hypothesis_sources(spec, ROOT, index) == alone == {"worldbank", "un_wup2018"}

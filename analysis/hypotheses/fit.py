@@ -15,6 +15,7 @@ from analysis.core.tableio import write_csv, write_json
 from analysis.hypotheses import module_of
 from analysis.hypotheses.frames import build_frame, used_covariates
 from analysis.models.estimate import fit_hypothesis
+from analysis.models.framedef import frames_built_once
 from analysis.models.samples import label_samples, write_samples
 from analysis.models.spec import check_columns, load_spec
 
@@ -30,10 +31,11 @@ def run_fit(
     spec = load_spec(spec_path)
     covariates = used_covariates(spec, covariates or [])
     tables: dict = {}  # each published table read once for all frames
-    frames = {
-        name: build_frame(name, data_dir, covariates, base, universe, tables)
-        for name in spec.frames
-    }
+    with frames_built_once():  # a frame that is another's base is built once
+        frames = {
+            name: build_frame(name, data_dir, covariates, base, universe, tables)
+            for name in spec.frames
+        }
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
     used = {name: r.fit.used for name, r in results.items()}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.core.errors import ConfigError, PipelineError, plain
 from analysis.hypotheses import frame_registry
-from analysis.models.framedef import FrameDef
+from analysis.models.framedef import FrameDef, build_once
 from analysis.models.spec import term_columns
 
 
@@ -109,7 +109,7 @@ def build_frame(
     opts = {k: (universe or {})[k] for k in fd.options}
     cache = {} if tables is None else tables
     cache.update(read_tables(data_dir, tuple(t for t in fd.tables if t not in cache)))
-    frame = fd.build({t: cache[t].copy(deep=False) for t in fd.tables}, **opts)
+    frame = build_once(fd.build, {t: cache[t].copy(deep=False) for t in fd.tables}, **opts)
     dup = frame.duplicated(list(fd.keys))
     if dup.any():
         raise PipelineError(f"frame {name}: {int(dup.sum())} duplicate {list(fd.keys)} rows")

@@ -27,7 +27,7 @@ from analysis.hypotheses.h1_panel import (
     universe_columns,
 )
 from analysis.models.estimate import FitResult
-from analysis.models.framedef import FrameDef
+from analysis.models.framedef import FrameDef, build_once
 from analysis.models.spec import HypothesisSpec
 from analysis.resolve.countries import region_of
 
@@ -52,7 +52,7 @@ def build_h1_defiance(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> 
 
 def build_h1_country_year(t: Mapping[str, pd.DataFrame], h1_min_population: int) -> pd.DataFrame:
     """Country-years of the GHSL universe: defiance acts per 1,000 urban-centre cities (H1)."""
-    panel = build_h1_defiance(t, h1_min_population)
+    panel = build_once(build_h1_defiance, t, h1_min_population=h1_min_population)
     cy = country_year_rates(panel)
     cy["region"] = region_of(cy["country_iso3"])
     return cy.sort_values(["country_iso3", "year"]).reset_index(drop=True)

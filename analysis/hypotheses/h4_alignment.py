@@ -52,7 +52,7 @@ from analysis.core.errors import PipelineError
 from analysis.core.lazy import lazy_module
 from analysis.hypotheses.figdata import _at_means, _need
 from analysis.models.estimate import FitResult
-from analysis.models.framedef import FrameDef
+from analysis.models.framedef import FrameDef, build_once
 from analysis.models.spec import HypothesisSpec
 
 stats = lazy_module("scipy.stats")  # imported on first use (Snakefile start-up)
@@ -194,7 +194,7 @@ def build_h4_counties(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def build_h4_county_periods(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """County × period risk set for a first 287(g) agreement: 2005-2016 and 2017-2020."""
-    c = build_h4_counties(t)
+    c = build_once(build_h4_counties, t)
     first = c["county_287g_first_year"]
     late = first.notna() & (first > TRUMP_END)
     if late.any():

@@ -51,7 +51,7 @@ from analysis.core.errors import PipelineError
 from analysis.hypotheses.cross_section import build_h2_cities
 from analysis.hypotheses.figdata import _at_means, _need
 from analysis.models.estimate import FitResult
-from analysis.models.framedef import FrameDef
+from analysis.models.framedef import FrameDef, build_once
 from analysis.models.spec import HypothesisSpec
 
 HYPOTHESIS = "h5"
@@ -271,7 +271,7 @@ def build_h5_dyads_all(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def build_h5_ties(t: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per (city, tie type): sister-city partners (bilateral) and networks held."""
-    c = build_h5_cities(t)[[*TIE_COLUMNS, "sister_city_degree", "n_tmn"]]
+    c = build_once(build_h5_cities, t)[[*TIE_COLUMNS, "sister_city_degree", "n_tmn"]]
     bi = c.drop(columns="n_tmn").rename(columns={"sister_city_degree": "ties"})
     multi = c.drop(columns="sister_city_degree").rename(columns={"n_tmn": "ties"})
     out = pd.concat(

@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -177,20 +178,21 @@ def run_curve(
     for name in sorted({choose_backend(s) for _, s in specs}):
         backend_module(name)  # loads every BLAS library; imported once, inherited by workers
     blas = _BlasThreads()
-    try:
-        if workers > 1 and len(specs) > 1:
-            _CURVE = (masks, blas)
-            try:
-                ctx = multiprocessing.get_context("fork")
-                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                    fits = list(pool.map(_fit_in_worker, [s for _, s in specs], chunksize=4))
-            finally:
-                _CURVE = None
-        else:
-            todo = progress((s for _, s in specs), "specification curve", len(specs), "spec")
-            fits = [_curve_fit(masks, blas, s) for s in todo]
-    finally:
-        blas.set(single=False)
+    with _direct_refits(*(s for _, s in specs)):  # forked workers inherit it
+        try:
+            if workers > 1 and len(specs) > 1:
+                _CURVE = (masks, blas)
+                try:
+                    ctx = multiprocessing.get_context("fork")
+                    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                        fits = list(pool.map(_fit_in_worker, [s for _, s in specs], chunksize=4))
+                finally:
+                    _CURVE = None
+            else:
+                todo = progress((s for _, s in specs), "specification curve", len(specs), "spec")
+                fits = [_curve_fit(masks, blas, s) for s in todo]
+        finally:
+            blas.set(single=False)
     rows = [
         {"spec": spec.name, **choices, "label": spec.label, "term": spec.focal_term,
          "estimator": spec.estimator, **fit}
@@ -504,6 +506,16 @@ class _PairsDraws:
         return _quiet_fit(self.sample(picked), self.spec)
 
 
+def _direct_refits(*specs: ModelSpec) -> AbstractContextManager[None]:
+    """Many fits of pyfixest models skip formulaic (backends.pyfixest_matrix: the same matrix,
+    checked on the first fit of each shape); other backends fit as they always do."""
+    if all(choose_backend(s) != "pyfixest" for s in specs):
+        return nullcontext()
+    from analysis.models.backends.pyfixest_matrix import direct_model_matrix
+
+    return direct_model_matrix()
+
+
 def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) -> pd.DataFrame:
     """Pairs cluster bootstrap-t of each listed model's focal term (fixed seed).
 
@@ -526,9 +538,9 @@ def run_pairs_bootstrap(frames: dict[str, pd.DataFrame], hyp: HypothesisSpec) ->
         blas = _BlasThreads()  # after the fit, which imported the backend and its BLAS
         blas.set(single=_single_thread_safe(spec))
         try:
-            fits = [
-                draws.fit(p) for p in progress(picks, f"pairs bootstrap {name}", len(picks), "draw")
-            ]
+            with _direct_refits(spec):
+                fits = [draws.fit(p)
+                        for p in progress(picks, f"pairs bootstrap {name}", len(picks), "draw")]  # fmt: skip
         finally:
             blas.set(single=False)
         t_star, failed = [], 0

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from analysis.core.hashing import sha256_file
 from analysis.hypotheses import module_file
 from analysis.hypotheses.frames import frame_def, read_tables
+from analysis.models.framedef import build_once, frames_built_once
 from analysis.models.spec import HypothesisSpec, load_spec
 from analysis.sources import registry
 from analysis.workflow import code_deps
@@ -94,7 +95,7 @@ def frame_reads(
     tables = {t: cache[t] for t in fd.tables}
     _READ.clear()
     opts = {k: (universe or {})[k] for k in fd.options}
-    frame = fd.build({k: _Recording(v) for k, v in tables.items()}, **opts)
+    frame = build_once(fd.build, {k: _Recording(v) for k, v in tables.items()}, **opts)
     reads = {k: set(v.columns) & _READ for k, v in tables.items()}
     _READ.clear()
     return reads, [str(c) for c in frame.columns]
@@ -201,18 +202,22 @@ def hypothesis_sources(
     for :func:`frame_reads`."""
     wanted = spec_columns(spec)
     found: set[str] = set()
-    for name in spec.frames:
-        reads, frame_columns = frame_reads(name, data_dir, universe, cache)
-        for table, read in reads.items():
-            # Columns the builder passes through untouched are read where a model uses them.
-            passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
-            cols = read | (passed & set(frame_columns))
-            if table in SOURCED_TABLES:
-                found |= _sources_in(data_dir / f"{table}.parquet")
-            elif table == "us_city":  # us_city renames its sources' columns: credit them all
-                found |= {n for n in registry() if n.startswith("us_")}
-            else:
-                found |= {s for c in cols for s in column_sources(c, index)}
+    # A frame that is another's base is built once (models.framedef.build_once), its reads
+    # recorded under the first of the two; both read the same tables, and the sources are the
+    # union over the hypothesis's frames, so they are what building each frame alone gives.
+    with frames_built_once():
+        for name in spec.frames:
+            reads, frame_columns = frame_reads(name, data_dir, universe, cache)
+            for table, read in reads.items():
+                # Columns the builder passes through untouched are read where a model uses them.
+                passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
+                cols = read | (passed & set(frame_columns))
+                if table in SOURCED_TABLES:
+                    found |= _sources_in(data_dir / f"{table}.parquet")
+                elif table == "us_city":  # us_city renames its sources' columns: credit them all
+                    found |= {n for n in registry() if n.startswith("us_")}
+                else:
+                    found |= {s for c in cols for s in column_sources(c, index)}
     return found
 
 
