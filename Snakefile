@@ -3,8 +3,10 @@
 from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
 from analysis.workflow.dag import check_covariate_clashes
+from analysis.workflow.facts import CodeInputs
 from analysis.workflow.jobenv import pin_hash_seed
 from analysis.workflow.jobserver import JobServer
+from analysis.workflow.plan_cache import PlanCache
 from analysis.acquire.manifest import load_manifest
 from analysis.core.preflight import check_writable
 
@@ -20,16 +22,27 @@ configfile: "config/config.yaml"
 report: "analysis/report/workflow.rst"
 
 
+# What this file and the rule files derive from the package, the config and the model specs
+# (validated config, sources, code inputs, hypotheses' facts), kept between starts while all of
+# them are unchanged (analysis/workflow/plan_cache.py): a run with nothing to do imports no
+# parser or hypothesis module.
+PLAN = PlanCache(config, [workflow.main_snakefile])
 # The one road for configuration: this resolved config (file + --config/--configfile) reaches
 # every job as params; no job reads a config file itself.
-config.update(validate_config(config, CONFIG_DOCS))
+config.update(PLAN.memo("config", lambda: validate_config(config, CONFIG_DOCS)))
 MANIFEST = {e.file: e for e in load_manifest(config["raw"]["manifest"])}
 RAW = config["raw"]["dir"]
 RESULTS = config["results_dir"]
 check_writable([RESULTS, RAW])
 # Verification at use: every raw file present is hashed against the manifest on every run.
 check_raw_files(MANIFEST.values(), RAW, f"{RESULTS}/audit/acquire")
-check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config)
+PLAN.depend(f"{config['models']['dir']}/{h}.yaml" for h in config["models"]["hypotheses"])
+PLAN.memo(
+    "covariate_clashes",
+    lambda: check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config),
+)
+CODE = CodeInputs(PLAN)
+command_code, source_code = CODE.command_code, CODE.source_code
 
 
 # Local runs: one fork server imports the libraries once and runs every job (commands, logs and
@@ -92,3 +105,7 @@ rule all:
         PUBLISHED,
         rules.frame_sources.output,
         rules.reviewer_map.output,
+
+
+# Last: every value above was derived without an error, so the plan cache may keep them.
+PLAN.save()
