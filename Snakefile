@@ -41,8 +41,13 @@ PLAN.memo(
     "covariate_clashes",
     lambda: check_covariate_clashes(config["models"]["dir"], config["models"]["hypotheses"], config),
 )
-CODE = CodeInputs(PLAN)
-command_code, source_code = CODE.command_code, CODE.source_code
+# Each job's code inputs (the import graph, analysis/workflow/code_deps.py) as one stamp file
+CODE = CodeInputs(PLAN, config["models"]["hypotheses"])
+command_code, source_code, hypothesis_code = (
+    CODE.command_code,
+    CODE.source_code,
+    CODE.hypothesis_code,
+)
 
 
 # Local runs: one fork server imports the libraries once and runs every job (commands, logs and

@@ -10,7 +10,7 @@ from analysis.report.render import figure_names
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
-# Each hypothesis's tables, covariates, settings, code and checks (plan cache: no hypothesis
+# Each hypothesis's tables, covariates, settings and checks (plan cache: no hypothesis
 # module is imported while the package, config and specs are unchanged).
 HYPS = Hypotheses(PLAN, SPEC_DIR, DATA, config)
 MODELS = f"{RESULTS}/models"
@@ -57,7 +57,7 @@ rule fit_models:
         tables=HYPS.tables,
         covariates=HYPS.covariate_files,
         code=command_code("fit"),
-        module=HYPS.code,
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         coefficients=f"{MODELS}/{{hypothesis}}/coefficients.csv",
         fit=f"{MODELS}/{{hypothesis}}/fit.json",
@@ -87,7 +87,7 @@ rule model_tables:
         coefficients=rules.fit_models.output.coefficients,
         fit=rules.fit_models.output.fit,
         code=command_code("render-tables"),
-        module=HYPS.code,
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         md=f"{RESULTS}/tables/{{hypothesis}}.md",
         tex=f"{RESULTS}/tables/{{hypothesis}}.tex",
@@ -139,7 +139,7 @@ rule model_figure:
         fit=rules.fit_models.output.fit,
         figdata=rules.fit_models.output.figdata,
         code=command_code("render-figures"),
-        module=HYPS.code,
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         png=report(
             f"{RESULTS}/figures/{{hypothesis}}_{{figure}}.png",
@@ -168,7 +168,7 @@ rule robustness:
         tables=HYPS.tables,
         covariates=HYPS.covariate_files,
         code=command_code("robustness"),
-        module=HYPS.code,
+        module=lambda w: hypothesis_code(w.hypothesis),
         # The fit's published frames: the checks start from them instead of rebuilding.
         frames=rules.fit_models.output.frames,
     output:
@@ -216,7 +216,7 @@ rule spec_curve_figure:
         specs=rules.robustness.output.specs,
         code=command_code("render-spec-curve"),
         # the curve's sources line is the hypothesis module's SOURCES
-        module=HYPS.code,
+        module=lambda w: hypothesis_code(w.hypothesis),
     output:
         png=report(
             f"{RESULTS}/figures/{{hypothesis}}_speccurve.png",
@@ -279,7 +279,7 @@ rule claims:
         robustness=[f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES],
         robust_p=[f"{ROBUST}/{h}/robust_p.csv" for h in ROBUST_HYPOTHESES],
         code=command_code("claims"),
-        modules=sorted({f for h in HYPOTHESES for f in HYPS[h]["code"]}),
+        modules=sorted({f for h in HYPOTHESES for f in hypothesis_code(h)}),
     output:
         csv=f"{RESULTS}/claims.csv",
         md=f"{RESULTS}/claims.md",

@@ -1,7 +1,7 @@
 # Parsing: one job per source spec (analysis/sources/*.py), writing validated tidy tables
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
-# Sources and code inputs come from the plan cache (analysis/workflow/facts.py): `source_code`
-# and `command_code` are the Snakefile's memoised code_deps functions.
+# Sources come from the plan cache (analysis/workflow/facts.py); `source_code` and
+# `command_code` are the Snakefile's (each job's code as one stamp file).
 from analysis.core.config import config_slice
 from analysis.workflow.facts import sources
 from analysis.workflow.jobenv import PYTHON

@@ -12,7 +12,7 @@ rule frame_sources:
         tables=HYPS.all_tables(),
         parsed=PARSE_OUTPUTS,
         code=command_code("frame-sources"),
-        modules=sorted({f for h in HYPOTHESES for f in HYPS[h]["code"]}),
+        modules=sorted({f for h in HYPOTHESES for f in hypothesis_code(h)}),
     output:
         f"{RESULTS}/cache/frame_sources.json",
     params:

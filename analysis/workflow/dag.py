@@ -1,8 +1,8 @@
 """What the model rules read of each hypothesis, and the checks of specs against the config.
 
 :func:`hypothesis_facts` derives, from a hypothesis's spec and its frames, the tables and
-covariate files its jobs read, the config slice they run with, its code inputs and whether it
-has robustness checks and a curve. :class:`Hypotheses` serves them to the rules (its methods
+covariate files its jobs read, the config slice they run with and whether it has robustness
+checks and a curve. :class:`Hypotheses` serves them to the rules (its methods
 are Snakemake input, params and threads functions of the job's wildcards), memoised in the
 plan cache (:mod:`analysis.workflow.plan_cache`), so a start that changed nothing imports no
 hypothesis module.
@@ -25,7 +25,6 @@ def hypothesis_facts(
     """What the rules read of one hypothesis (an invalid spec fails here, by key)."""
     from analysis.hypotheses.frames import frame_def, used_covariates
     from analysis.models.spec import load_spec
-    from analysis.workflow.code_deps import hypothesis_code
 
     spec = load_spec(f"{spec_dir}/{hypothesis}.yaml")
     frames = [frame_def(name) for name in spec.frames]
@@ -41,7 +40,6 @@ def hypothesis_facts(
         ],
         "covariates": used,
         "settings": json.dumps(settings, sort_keys=True, separators=(",", ":")),
-        "code": hypothesis_code(hypothesis),
         "robustness": bool(spec.robustness),
         "curve": bool(spec.robustness and spec.robustness.curve),
     }
@@ -77,10 +75,6 @@ class Hypotheses:
         """The configuration slice its fit and robustness jobs run with (JSON): the covariates
         and universe floors its spec reads, so changing either reruns it and no other."""
         return self[wildcards.hypothesis]["settings"]
-
-    def code(self, wildcards: Any) -> list[str]:
-        """Its module and what that imports (:func:`analysis.workflow.code_deps.hypothesis_code`)."""
-        return self[wildcards.hypothesis]["code"]
 
     def has_curve(self, hypothesis: str) -> bool:
         return self[hypothesis]["curve"]

@@ -44,17 +44,25 @@ def _file_digest(path: Path) -> str:
         return "missing"
 
 
-def package_digest(pkg: Path = PKG) -> str:
-    """SHA-256 over the relative path and contents of every file of the package (bytecode
-    caches aside), in a fixed order."""
-    h = hashlib.sha256()
+def package_files(pkg: Path = PKG) -> dict[str, tuple[str, int]]:
+    """Every file of the package (bytecode caches aside): path -> (SHA-256 of its contents,
+    mtime in ns, read after the contents so it is never older than what was hashed)."""
+    out = {}
     for root, dirs, files in os.walk(pkg):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            path = Path(root, name)
-            data = path.read_bytes()
-            h.update(f"{path.relative_to(pkg).as_posix()}\0{len(data)}\0".encode())
-            h.update(data)
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                digest = hashlib.sha256(fh.read()).hexdigest()
+                out[path] = (digest, os.fstat(fh.fileno()).st_mtime_ns)
+    return out
+
+
+def package_digest(files: dict[str, tuple[str, int]], pkg: Path = PKG) -> str:
+    """SHA-256 over the relative path and contents digest of every file of the package."""
+    h = hashlib.sha256()
+    for path, (digest, _) in sorted(files.items()):
+        h.update(f"{Path(path).relative_to(pkg).as_posix()}\0{digest}\n".encode())
     return h.hexdigest()
 
 
@@ -64,20 +72,24 @@ def _site_stamp() -> list[tuple[str, int]]:
     out = []
     for entry in sys.path:
         if entry and "-packages" in Path(entry).name and os.path.isdir(entry):
-            out.append((entry, os.stat(entry).st_mtime_ns))
+            out.append((os.path.realpath(entry), os.stat(entry).st_mtime_ns))
     return out
 
 
-def plan_key(config: Any, files: Iterable[str | Path] = (), pkg: Path = PKG) -> str:
-    """The key of the memoised values: package contents, config, interpreter, working dir and
-    the contents of `files` (the Snakefile, whose memo calls say what each value is)."""
+def plan_key(
+    config: Any, files: Iterable[str | Path], package: dict[str, tuple[str, int]], pkg: Path = PKG
+) -> str:
+    """The key of the memoised values: package contents (`package`, from
+    :func:`package_files`), config, interpreter, working dir and the contents of `files`
+    (the Snakefile, whose memo calls say what each value is)."""
     head = {
         "files": {str(p): _file_digest(Path(p)) for p in files},
         "format": FORMAT,
-        "python": [sys.executable, sys.version],
+        # the environment, however its interpreter was reached (.venv may be a symlink)
+        "python": [os.path.realpath(sys.prefix), sys.version],
         "site": _site_stamp(),
         "cwd": os.getcwd(),
-        "package": [str(pkg), package_digest(pkg)],
+        "package": [str(pkg), package_digest(package, pkg)],
         "config": config,
     }
     text = json.dumps(head, sort_keys=True, default=repr)
@@ -112,7 +124,8 @@ class PlanCache:
         pkg: Path = PKG,
     ) -> None:
         self.path = Path(path)
-        self.key = plan_key(config, files, pkg)
+        self.package = package_files(pkg)  # also what the code stamps are made of
+        self.key = plan_key(config, files, self.package, pkg)
         self.values: dict[str, Any] = {}
         self.files: dict[str, str] = {}  # path -> content digest, for depend()
         self.hit = False
