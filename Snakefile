@@ -3,11 +3,10 @@
 from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
 from analysis.workflow.dag import check_covariate_clashes
-from analysis.workflow.facts import CodeInputs
+from analysis.workflow.facts import CodeInputs, manifest
 from analysis.workflow.jobenv import pin_hash_seed
 from analysis.workflow.jobserver import JobServer
 from analysis.workflow.plan_cache import PlanCache
-from analysis.acquire.manifest import load_manifest
 from analysis.core.preflight import check_writable
 
 pin_hash_seed()
@@ -30,7 +29,7 @@ PLAN = PlanCache(config, [workflow.main_snakefile])
 # The one road for configuration: this resolved config (file + --config/--configfile) reaches
 # every job as params; no job reads a config file itself.
 config.update(PLAN.memo("config", lambda: validate_config(config, CONFIG_DOCS)))
-MANIFEST = {e.file: e for e in load_manifest(config["raw"]["manifest"])}
+MANIFEST = {e.file: e for e in manifest(PLAN, config["raw"]["manifest"])}
 RAW = config["raw"]["dir"]
 RESULTS = config["results_dir"]
 check_writable([RESULTS, RAW])
