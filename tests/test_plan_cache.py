@@ -176,3 +176,14 @@ def test_the_snakefile_sees_spec_and_config_edits_after_a_cached_start(workdir: 
     config_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     run = _dry_run(wd)
     assert run.returncode != 0 and "panel.first_year" in run.stdout + run.stderr
+
+
+def test_a_caller_changing_its_value_changes_nothing_stored(pkg, tmp_path):
+    plan = _plan(pkg, tmp_path)
+    plan.memo("facts", lambda: {"a": [1]})["a"].append(2)
+    plan.save()
+    again = _plan(pkg, tmp_path)
+    got = again.memo("facts", lambda: pytest.fail("computed"))
+    assert got == {"a": [1]}
+    got["a"].append(3)
+    assert again.memo("facts", lambda: pytest.fail("computed")) == {"a": [1]}

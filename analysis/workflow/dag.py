@@ -54,8 +54,11 @@ class Hypotheses:
     ) -> None:
         self._args = (spec_dir, data_dir, config)
         hypotheses = config["models"]["hypotheses"]
-        self.facts: dict[str, dict[str, Any]] = plan.memo(
-            "hypotheses", lambda: {h: hypothesis_facts(*self._args, h) for h in hypotheses}
+        # a copy: facts of a hypothesis named by hand are never stored with the plan
+        self.facts: dict[str, dict[str, Any]] = dict(
+            plan.memo(
+                "hypotheses", lambda: {h: hypothesis_facts(*self._args, h) for h in hypotheses}
+            )
         )
 
     def __getitem__(self, hypothesis: str) -> dict[str, Any]:

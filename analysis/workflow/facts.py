@@ -108,8 +108,9 @@ class CodeInputs:
 
     def __init__(self, plan: PlanCache, hypotheses: list[str], stamps: Path = STAMPS) -> None:
         self._commands: dict[str, list[str]] = plan.memo("commands", _commands)
-        self._hypotheses: dict[str, list[str]] = plan.memo(
-            "hypothesis_code", lambda: _hypotheses(hypotheses)
+        # a copy: the code of a hypothesis named by hand is never stored with the plan
+        self._hypotheses: dict[str, list[str]] = dict(
+            plan.memo("hypothesis_code", lambda: _hypotheses(hypotheses))
         )
         # as code_deps names them: relative to the working directory
         self._known = {os.path.relpath(p): entry for p, entry in plan.package.items()}

@@ -96,13 +96,13 @@ def plan_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
-    """`value` as a JSON round trip gives it back; ValueError if that would change it."""
+def _as_json(value: Any) -> str:
+    """`value` as JSON text; ValueError if reading it back would not give `value`."""
     text = json.dumps(value, sort_keys=True)
     back = json.loads(text)
     if back != value or _types(back) != _types(value):
         raise ValueError("not a JSON value")
-    return back
+    return text
 
 
 def _types(value: Any) -> Any:
@@ -150,16 +150,17 @@ class PlanCache:
         """The stored value `name`, or `compute()` (a JSON value that depends only on what
         the key and :meth:`depend` cover) stored on :meth:`save`."""
         if self.hit and name in self.values:
-            return self.values[name]
+            return json.loads(json.dumps(self.values[name]))  # a copy, as on a miss
         value = compute()
         try:
-            value = _jsonable(value)
+            text = _as_json(value)
         except (TypeError, ValueError):
             self._storable = False  # used as computed; the cache is not written
             return value
-        self.values[name] = value
+        # what is stored is the value as computed: the caller's copy may change, this cannot
+        self.values[name] = json.loads(text)
         self.hit = False
-        return value
+        return json.loads(text)
 
     def depend(self, paths: Iterable[str | Path]) -> None:
         """Files outside the package that memoised values read (a hit checks their contents).
