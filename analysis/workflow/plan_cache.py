@@ -8,17 +8,18 @@ hypothesis module (pandera, pydantic, the frame builders) and scans the import g
 
 - the contents of every file of the package (modules, data files, rule files),
 - the config Snakemake resolved (files and ``--config``),
-- the files a value read besides those (:meth:`PlanCache.depend`: the model specs),
+- the files a value read besides those (:meth:`PlanCache.depend`: the model specs and the
+  manifest) and the Snakefile, whose memo calls say what each value is,
 - the interpreter, its installed packages (the modification time of each ``site-packages``
   directory, which installing or removing a package changes) and the working directory,
 
 so :meth:`PlanCache.memo` stores each value under a SHA-256 of all of these, in
 ``.snakemake/analysis_plan.json``. The key hashes contents, not sizes and times: a file edited
-with its size and mtime restored still changes it (reading the package's ~2 MB takes a few
-milliseconds). A value whose inputs changed is computed afresh, and that is where every error
-(an invalid config or spec, a clash) is raised: nothing is stored unless the whole Snakefile
-was read without one (:meth:`PlanCache.save` is its last step), so an invalid state is never
-remembered. Only JSON values are memoised, and a hit returns exactly what a miss returns.
+with its size and mtime restored still changes it (reading and hashing the package's ~2 MB
+takes about 10 ms). A value whose inputs changed is computed afresh, and that is where every
+error (an invalid config or spec, a clash) is raised: nothing is stored unless the whole
+Snakefile was read without one (:meth:`PlanCache.save` is its last step), so an invalid state
+is never remembered. Only JSON values are memoised, and a hit returns what a miss returns.
 """
 
 from __future__ import annotations
