@@ -1,5 +1,12 @@
 # City diplomacy: from verified raw data to harmonized panels, models and a report.
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
+import gc
+
+# Snakemake and its plugins (pandas among them) have made ~130,000 objects by now that live as
+# long as the process; a full garbage collection while the rules were read walked them all and
+# cost a no-op rerun ~0.07 s. Frozen (gc.freeze()), collections see only newer objects.
+gc.freeze()
+
 from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
 from analysis.workflow.dag import check_covariate_clashes
