@@ -4,6 +4,7 @@ verifies, and a `--config` override reaches the jobs (one road for configuration
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,38 @@ def test_config_override_reaches_the_assembly_job(tmp_path: Path, pipeline_resul
     only_big = set(base["city_id"]) - set(small["city_id"])
     pops = base.drop_duplicates("city_id").set_index("city_id")["geonames_pop"]
     assert (pops.loc[sorted(only_big)].fillna(0) < 2_000_000).all()
+
+
+def _planned_jobs(out: str) -> set[tuple[str, str]]:
+    """(rule, hypothesis or "") of every job a dry run lists."""
+    jobs = set()
+    for block in re.split(r"\n(?=rule \w+:)", out):
+        if m := re.match(r"rule (\w+):", block):
+            h = re.search(r"wildcards:.*hypothesis=(h\d+)", block)
+            jobs.add((m.group(1), h.group(1) if h else ""))
+    return jobs
+
+
+@pytest.mark.parametrize(
+    ("module", "reruns", "keeps"),
+    [
+        ("analysis/sources/etmun.py", ("parse_etmun", ""), ("parse_gawc_2020", "")),
+        ("analysis/hypotheses/h2_centrality.py", ("fit_models", "h2"), ("fit_models", "h5")),
+    ],
+)
+def test_an_edited_module_reruns_the_jobs_that_import_it(pipeline_results, module, reruns, keeps):
+    """Through the code stamps (analysis/workflow/facts.py) and the plan cache: any edit to a
+    module a job imports reruns that job, and only the jobs that import it."""
+    path = ROOT / module
+    data, st = path.read_bytes(), path.stat()
+    try:
+        path.write_bytes(data + b"\n# edited by a test\n")
+        run = snakemake(ROOT, "-n")
+        assert run.returncode == 0, run.stderr
+        jobs = _planned_jobs(run.stdout + run.stderr)
+        assert reruns in jobs and keeps not in jobs, sorted(jobs)
+    finally:
+        path.write_bytes(data)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = snakemake(ROOT, "-n")
+    assert "Nothing to be done" in after.stdout + after.stderr

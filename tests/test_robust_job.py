@@ -102,5 +102,6 @@ def test_robustness_threads_follow_the_cores(cores, want):
 
     from analysis.workflow.dag import robustness_threads
 
-    threads = robustness_threads("config/models", _Workflow(cores))
+    threads = robustness_threads({"h2": True, "h3": False}.__getitem__, _Workflow(cores))
     assert threads(SimpleNamespace(hypothesis="h2")) == want  # h2 declares a curve
+    assert threads(SimpleNamespace(hypothesis="h3")) == 1

@@ -11,12 +11,13 @@ import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from analysis.core import yamlio
 from analysis.core.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where validation runs: a cached plan skips it (0.1 s per start)
+    import jsonschema
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 
@@ -114,6 +115,8 @@ def validate_config(config: dict[str, Any], docs: Sequence[yamlio.YamlDoc] = ())
     `docs` are the parsed files the config came from: an error then also names the file and
     line of the offending key (the last file that sets it, as the last one wins).
     """
+    import jsonschema
+
     schema = config_schema()
     config = _coerce(schema, config)
     validator = jsonschema.Draft202012Validator(schema)

@@ -3,7 +3,6 @@
 # file: the raw files are update() outputs, so Snakemake does not delete them before the job,
 # and the job fetches only files that are missing or differ; the others keep bytes and mtime.
 
-from analysis.workflow.code_deps import command_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
 from analysis.acquire.manifest import files_by_topic

@@ -1,13 +1,12 @@
 # Assembly: interim tables + city matches -> the harmonized panels, codebook and data package.
 import os
 
-from analysis.workflow.code_deps import command_code
 from analysis.core.config import config_slice
+from analysis.workflow.facts import assembled_tables
 from analysis.workflow.jobenv import PYTHON
 
-from analysis.panel.assemble import OUTPUT_TABLES
-
-INTERIM_TABLES = [str(p) for s in SOURCES.values() for p in output_paths(s, Path(RESULTS)).values()]
+OUTPUT_TABLES = assembled_tables(PLAN)
+INTERIM_TABLES = [p for s in SOURCES.values() for p in s.tables.values()]
 DATA = f"{RESULTS}/data"
 
 

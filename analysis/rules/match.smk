@@ -1,17 +1,12 @@
 # Entity resolution: the gazetteer cache, then every mention of every source matched once.
 
-from analysis.workflow.code_deps import command_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
 
 
-MENTION_TABLES = [
-    str(output_paths(s, Path(RESULTS))["mentions"])
-    for s in SOURCES.values()
-    if "mentions" in s.schemas
-]
+MENTION_TABLES = [s.tables["mentions"] for s in SOURCES.values() if "mentions" in s.tables]
 # The LAU layer behind GeoNames (analysis/sources/lau.py, analysis/resolve/lau.py)
-LAU_UNITS = str(output_paths(SOURCES["lau"], Path(RESULTS))["lau_units"])
+LAU_UNITS = SOURCES["lau"].tables["lau_units"]
 
 
 rule gazetteer:

@@ -2,34 +2,39 @@
 # Editing one spec file reruns only that hypothesis's jobs.
 import os
 
-from analysis.workflow.code_deps import command_code, hypothesis_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import covariate_files, fit_settings, frame_tables, robustness_threads
+from analysis.workflow.dag import Hypotheses, robustness_threads
 from analysis.report.design_figures import design_figure_names
-from analysis.models.spec import load_spec
 from analysis.report.render import figure_names
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
+# Each hypothesis's tables, covariates, settings and checks (plan cache: no hypothesis
+# module is imported while the package, config and specs are unchanged).
+HYPS = Hypotheses(PLAN, SPEC_DIR, DATA, config)
 MODELS = f"{RESULTS}/models"
 FIGURE_FILES = [
     f"{RESULTS}/figures/{name}.{ext}"
-    for h in HYPOTHESES
-    for name in figure_names(h)
+    for h, names in PLAN.memo("figures", lambda: {h: figure_names(h) for h in HYPOTHESES}).items()
+    for name in names
     for ext in ("png", "pdf")
 ]
 ROBUST = f"{RESULTS}/robustness"
-ROBUST_HYPOTHESES = [h for h in HYPOTHESES if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness]
+ROBUST_HYPOTHESES = [h for h in HYPOTHESES if HYPS[h]["robustness"]]
+DESIGN_FIGURES = PLAN.memo(
+    "design_figures",
+    lambda: {h: design_figure_names(f"{SPEC_DIR}/{h}.yaml") for h in ROBUST_HYPOTHESES},
+)
 ROBUSTNESS_FILES = [
     f"{RESULTS}/figures/{h}_{kind}.{ext}"
     for h in ROBUST_HYPOTHESES
-    for kind in design_figure_names(f"{SPEC_DIR}/{h}.yaml")
+    for kind in DESIGN_FIGURES[h]
     for ext in ("png", "pdf")
 ] + [f"{ROBUST}/{h}/summary.json" for h in ROBUST_HYPOTHESES] + [
     f"{RESULTS}/figures/{h}_speccurve.{ext}"
     for h in ROBUST_HYPOTHESES
-    if load_spec(f"{SPEC_DIR}/{h}.yaml").robustness.curve
+    if HYPS.has_curve(h)
     for ext in ("png", "pdf")
 ]
 SAMPLE_DIRS = [f"{MODELS}/{h}/frames" for h in HYPOTHESES]
@@ -49,8 +54,8 @@ wildcard_constraints:
 rule fit_models:
     input:
         spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
-        tables=frame_tables(SPEC_DIR, DATA),
-        covariates=covariate_files(SPEC_DIR, config["covariates"]),
+        tables=HYPS.tables,
+        covariates=HYPS.covariate_files,
         code=command_code("fit"),
         module=lambda w: hypothesis_code(w.hypothesis),
     output:
@@ -64,7 +69,7 @@ rule fit_models:
         data=DATA,
         out=lambda w, output: os.path.dirname(output.fit),
         # Covariates and universe floors its spec reads (reruns on change, one road for config).
-        settings=fit_settings(SPEC_DIR, config),
+        settings=HYPS.settings,
     # Before any robustness job: each waits for its fit's frames, and the longest chain
     # (H5's fit and checks) must not queue behind the short ones.
     priority: 25
@@ -160,8 +165,8 @@ rule model_figure:
 rule robustness:
     input:
         spec=f"{SPEC_DIR}/{{hypothesis}}.yaml",
-        tables=frame_tables(SPEC_DIR, DATA),
-        covariates=covariate_files(SPEC_DIR, config["covariates"]),
+        tables=HYPS.tables,
+        covariates=HYPS.covariate_files,
         code=command_code("robustness"),
         module=lambda w: hypothesis_code(w.hypothesis),
         # The fit's published frames: the checks start from them instead of rebuilding.
@@ -180,10 +185,10 @@ rule robustness:
         python=PYTHON,
         data=DATA,
         out=lambda w, output: os.path.dirname(output.summary),
-        settings=fit_settings(SPEC_DIR, config),
+        settings=HYPS.settings,
     # The specification curve can fit in parallel worker processes; the other checks are
     # serial, so a curve takes a quarter of the cores (one on a 2-core machine).
-    threads: robustness_threads(SPEC_DIR, workflow)
+    threads: robustness_threads(HYPS.has_curve, workflow)
     # Among the pipeline's longest jobs: start them before tables and figures.
     priority: 20
     log:

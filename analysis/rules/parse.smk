@@ -1,19 +1,13 @@
 # Parsing: one job per source spec (analysis/sources/*.py), writing validated tidy tables
 # to results/interim/<source>/<table>.parquet and its row accounting to results/audit/rows/.
-from pathlib import Path
-
-from analysis.workflow.code_deps import command_code, source_code
+# Sources come from the plan cache (analysis/workflow/facts.py); `source_code` and
+# `command_code` are the Snakefile's (each job's code as one stamp file).
 from analysis.core.config import config_slice
+from analysis.workflow.facts import sources
 from analysis.workflow.jobenv import PYTHON
-from analysis.sources.common.runner import audit_path, output_paths
-from analysis.sources import module_of, registry
 
-SOURCES = registry()
-PARSE_OUTPUTS = sorted(
-    str(p)
-    for s in SOURCES.values()
-    for p in [*output_paths(s, Path(RESULTS)).values(), audit_path(s, Path(RESULTS))]
-)
+SOURCES = sources(PLAN, RESULTS)
+PARSE_OUTPUTS = sorted(p for s in SOURCES.values() for p in [*s.tables.values(), s.audit])
 
 
 for _name, _spec in SOURCES.items():
@@ -25,16 +19,16 @@ for _name, _spec in SOURCES.items():
             raw=[f"{RAW}/{f}" for f in _spec.files],
             code=source_code(_spec),
         output:
-            tables=[str(p) for p in output_paths(_spec, Path(RESULTS)).values()],
-            audit=str(audit_path(_spec, Path(RESULTS))),
+            tables=list(_spec.tables.values()),
+            audit=_spec.audit,
         params:
             source=_name,
-            module=module_of(_spec),
+            module=_spec.module,
             python=PYTHON,
             settings=config_slice(config, "raw.dir", "raw.manifest", "results_dir"),
         # Sources the matching job reads (mentions, LAU units) first: matching then runs
         # while the country-level sources, which only assembly needs, are still parsed.
-        priority: 10 if {"mentions", "lau_units"} & set(_spec.schemas) else 0
+        priority: 10 if {"mentions", "lau_units"} & set(_spec.tables) else 0
         log:
             f"{RESULTS}/logs/parse/{_name}.log",
         conda:
@@ -47,7 +41,7 @@ for _name, _spec in SOURCES.items():
 rule rows_audit:
     input:
         audits=[
-            *(str(audit_path(s, Path(RESULTS))) for s in SOURCES.values()),
+            *(s.audit for s in SOURCES.values()),
             f"{RESULTS}/audit/rows/assemble.csv",
         ],
         code=command_code("combine-audits"),

@@ -1,9 +1,7 @@
 # The reviewer's map and the sha256 manifest of results/: made last, from every other output.
 
-from analysis.workflow.code_deps import command_code, hypothesis_code
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import all_frame_tables
 
 
 # Which sources each hypothesis's frames read (frames rebuilt with recording tables): a job of
@@ -11,7 +9,7 @@ from analysis.workflow.dag import all_frame_tables
 rule frame_sources:
     input:
         specs=expand(f"{SPEC_DIR}/{{hypothesis}}.yaml", hypothesis=HYPOTHESES),
-        tables=all_frame_tables(SPEC_DIR, DATA, HYPOTHESES),
+        tables=HYPS.all_tables(),
         parsed=PARSE_OUTPUTS,
         code=command_code("frame-sources"),
         modules=sorted({f for h in HYPOTHESES for f in hypothesis_code(h)}),

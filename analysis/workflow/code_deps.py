@@ -129,6 +129,11 @@ def _cli() -> tuple[list[str], ast.Module, dict[str, str]]:
     return text.splitlines(), ast.parse(text), dict(zip(names, funcs, strict=True))
 
 
+def commands() -> list[str]:
+    """Every subcommand of ``python -m analysis``, sorted."""
+    return sorted(_cli()[2])
+
+
 def command_code(command: str) -> list[str]:
     """:func:`command_files` as paths relative to the working directory (rule inputs)."""
     return [relative(p) for p in command_files(command)]

@@ -1,7 +1,11 @@
-"""Input functions for the model rules (kept out of the .smk files, which hold rules only).
+"""What the model rules read of each hypothesis, and the checks of specs against the config.
 
-Each factory returns a function of the job's wildcards, as Snakemake's input and params
-directives expect.
+:func:`hypothesis_facts` derives, from a hypothesis's spec and its frames, the tables and
+covariate files its jobs read, the config slice they run with and whether it has robustness
+checks and a curve. :class:`Hypotheses` serves them to the rules (its methods
+are Snakemake input, params and threads functions of the job's wildcards), memoised in the
+plan cache (:mod:`analysis.workflow.plan_cache`), so a start that changed nothing imports no
+hypothesis module.
 """
 
 from __future__ import annotations
@@ -12,65 +16,75 @@ from collections.abc import Callable
 from typing import Any
 
 from analysis.core.errors import ConfigError
-from analysis.hypotheses.frames import frame_def, used_covariates
-from analysis.models.spec import load_spec
+from analysis.workflow.plan_cache import PlanCache
 
 
-def frame_tables(spec_dir: str, data_dir: str) -> Callable[[Any], list[str]]:
-    """The published tables a hypothesis's frames read (an invalid spec fails here, by key)."""
+def hypothesis_facts(
+    spec_dir: str, data_dir: str, config: dict[str, Any], hypothesis: str
+) -> dict[str, Any]:
+    """What the rules read of one hypothesis (an invalid spec fails here, by key)."""
+    from analysis.hypotheses.frames import frame_def, used_covariates
+    from analysis.models.spec import load_spec
 
-    def tables(wildcards: Any) -> list[str]:
-        spec = load_spec(f"{spec_dir}/{wildcards.hypothesis}.yaml")
-        names = sorted({t for name in spec.frames for t in frame_def(name).tables})
-        return [f"{data_dir}/{t}.parquet" for t in names]
-
-    return tables
-
-
-def all_frame_tables(spec_dir: str, data_dir: str, hypotheses: list[str]) -> list[str]:
-    """The published tables any of the hypotheses' frames read."""
-    names = {
-        t
-        for h in hypotheses
-        for name in load_spec(f"{spec_dir}/{h}.yaml").frames
-        for t in frame_def(name).tables
+    spec = load_spec(f"{spec_dir}/{hypothesis}.yaml")
+    frames = [frame_def(name) for name in spec.frames]
+    # The declared covariates and universe floors its spec reads: changing one reruns only
+    # this hypothesis's jobs (one road for config: they reach the jobs as a param).
+    used = used_covariates(spec, config["covariates"])
+    keys = sorted({k for f in frames for k in f.options})
+    universe = {k: config["models"]["universe"][k] for k in keys}
+    settings = {"covariates": used, "models": {"universe": universe}}
+    return {
+        "tables": [
+            f"{data_dir}/{t}.parquet" for t in sorted({t for f in frames for t in f.tables})
+        ],
+        "covariates": used,
+        "settings": json.dumps(settings, sort_keys=True, separators=(",", ":")),
+        "robustness": bool(spec.robustness),
+        "curve": bool(spec.robustness and spec.robustness.curve),
     }
-    return [f"{data_dir}/{t}.parquet" for t in sorted(names)]
 
 
-def hypothesis_covariates(
-    spec_dir: str, covariates: list[dict[str, Any]]
-) -> Callable[[Any], list[dict[str, Any]]]:
-    """The declared covariates a hypothesis's spec reads: adding one reruns only its jobs."""
+class Hypotheses:
+    """:func:`hypothesis_facts` of the configured hypotheses, memoised in `plan`; a job of
+    another hypothesis (a target named by hand) has its facts derived on the spot."""
 
-    def used(wildcards: Any) -> list[dict[str, Any]]:
-        spec = load_spec(f"{spec_dir}/{wildcards.hypothesis}.yaml")
-        return used_covariates(spec, covariates)
+    def __init__(
+        self, plan: PlanCache, spec_dir: str, data_dir: str, config: dict[str, Any]
+    ) -> None:
+        self._args = (spec_dir, data_dir, config)
+        hypotheses = config["models"]["hypotheses"]
+        # a copy: facts of a hypothesis named by hand are never stored with the plan
+        self.facts: dict[str, dict[str, Any]] = dict(
+            plan.memo(
+                "hypotheses", lambda: {h: hypothesis_facts(*self._args, h) for h in hypotheses}
+            )
+        )
 
-    return used
+    def __getitem__(self, hypothesis: str) -> dict[str, Any]:
+        if hypothesis not in self.facts:
+            self.facts[hypothesis] = hypothesis_facts(*self._args, hypothesis)
+        return self.facts[hypothesis]
 
+    def tables(self, wildcards: Any) -> list[str]:
+        """The published tables the hypothesis's frames read."""
+        return self[wildcards.hypothesis]["tables"]
 
-def covariate_files(spec_dir: str, covariates: list[dict[str, Any]]) -> Callable[[Any], list[str]]:
-    used = hypothesis_covariates(spec_dir, covariates)
-    return lambda wildcards: [c["file"] for c in used(wildcards)]
+    def covariate_files(self, wildcards: Any) -> list[str]:
+        """The declared covariate files its spec reads: adding one reruns only its jobs."""
+        return [c["file"] for c in self[wildcards.hypothesis]["covariates"]]
 
+    def settings(self, wildcards: Any) -> str:
+        """The configuration slice its fit and robustness jobs run with (JSON): the covariates
+        and universe floors its spec reads, so changing either reruns it and no other."""
+        return self[wildcards.hypothesis]["settings"]
 
-def fit_settings(spec_dir: str, config: dict[str, Any]) -> Callable[[Any], str]:
-    """The configuration slice a fit or robustness job of one hypothesis runs with (JSON).
+    def has_curve(self, hypothesis: str) -> bool:
+        return self[hypothesis]["curve"]
 
-    Only what its spec reads: the covariate files it uses and the universe floors of its
-    frames, so changing either reruns that hypothesis and no other.
-    """
-    used = hypothesis_covariates(spec_dir, config["covariates"])
-
-    def settings(wildcards: Any) -> str:
-        spec = load_spec(f"{spec_dir}/{wildcards.hypothesis}.yaml")
-        keys = sorted({k for name in spec.frames for k in frame_def(name).options})
-        universe = {k: config["models"]["universe"][k] for k in keys}
-        doc = {"covariates": used(wildcards), "models": {"universe": universe}}
-        return json.dumps(doc, sort_keys=True, separators=(",", ":"))
-
-    return settings
+    def all_tables(self) -> list[str]:
+        """The published tables any configured hypothesis's frames read."""
+        return sorted({t for f in self.facts.values() for t in f["tables"]})
 
 
 def _documented(meta: dict[str, Any], table: str, column: str) -> bool:
@@ -89,6 +103,8 @@ def check_covariate_clashes(spec_dir: str, hypotheses: list[str], config: dict[s
     reads are known now (the codebook documents each, and config names the national columns
     and city measures copied into city_year), which catches a clash before any job runs.
     """
+    from analysis.hypotheses.frames import frame_def, used_covariates
+    from analysis.models.spec import load_spec
     from analysis.panel.codebook import load_meta
 
     meta = load_meta()
@@ -113,7 +129,7 @@ def check_covariate_clashes(spec_dir: str, hypotheses: list[str], config: dict[s
         raise ConfigError("covariate name clash:\n" + "\n".join(sorted(set(problems))))
 
 
-def robustness_threads(spec_dir: str, workflow: Any) -> Callable[[Any], int]:
+def robustness_threads(has_curve: Callable[[str], bool], workflow: Any) -> Callable[[Any], int]:
     """Threads (curve worker processes) of a robustness job: a quarter of the run's cores for
     a hypothesis with a curve, else 1. Only the curve runs in parallel; the bootstraps and
     refits are serial, so on a small machine the robustness jobs of other hypotheses use the
@@ -122,7 +138,7 @@ def robustness_threads(spec_dir: str, workflow: Any) -> Callable[[Any], int]:
     from snakemake.exceptions import WorkflowError
 
     def threads(w: Any) -> int:
-        if not load_spec(f"{spec_dir}/{w.hypothesis}.yaml").robustness.curve:
+        if not has_curve(w.hypothesis):
             return 1
         try:
             cores = workflow.cores
