@@ -118,6 +118,7 @@ def _planned_jobs(out: str) -> set[tuple[str, str]]:
     return jobs
 
 
+@pytest.mark.results_alone  # edits a module the pipeline's jobs import, for a while
 @pytest.mark.parametrize(
     ("module", "reruns", "keeps"),
     [
