@@ -236,7 +236,7 @@ def _assemble(args: argparse.Namespace) -> None:
         extra = lau_gazetteer_rows(pd.read_parquet(args.cities))
         places = pd.concat([places, extra[places.columns.intersection(extra.columns)]])
     tables, audit = run_assembly([Path(p) for p in args.tables], joins, places, spec)
-    from analysis.core.tableio import write_table
+    from analysis.core.tableio import write_tables
 
     conflicts = tables.pop(MAYOR_CONFLICTS, None)
     if args.mayor_conflicts:
@@ -244,8 +244,8 @@ def _assemble(args: argparse.Namespace) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         frame = conflicts if conflicts is not None else pd.DataFrame()
         frame.to_csv(out, index=False, lineterminator="\n")
+    write_tables(tables, Path(args.out_dir), threads=args.threads)
     for name, df in tables.items():
-        write_table(df, Path(args.out_dir), name)
         log.info(f"{name}: {len(df):,} rows x {df.shape[1]} columns")
     write_audit(audit, Path(args.audit))
 
@@ -569,6 +569,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit", required=True, help="row audit of the assembly (CSV)")
     p.add_argument("--mayor-conflicts", help="CSV of disagreements between the mayor sources")
     p.add_argument("--cities", help="cities.parquet of the match stage (LAU-only cities)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="threads writing the tables (bytes unchanged)"
+    )
     p.set_defaults(func=_assemble)
 
     p = sub.add_parser("country-pairs", help="publish the CEPII/Yotov country-pair table")

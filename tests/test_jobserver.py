@@ -154,3 +154,20 @@ def test_blas_pools_take_the_jobs_thread_count():
         assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
     finally:
         threadpool_limits(limits=before, user_api="blas")
+
+
+def test_arrow_pool_takes_the_jobs_thread_count():
+    """Arrow sizes its CPU pool from OMP_NUM_THREADS when it loads; a fork resizes it from the
+    job's environment, as the job's own interpreter would have it."""
+    import pyarrow as pa
+
+    before = pa.cpu_count()
+    try:
+        jobserver._limit_threads({"OMP_NUM_THREADS": "1"})
+        assert pa.cpu_count() == 1
+        jobserver._limit_threads({"OMP_NUM_THREADS": "3"})
+        assert pa.cpu_count() == 3
+        jobserver._limit_threads({})  # run by hand: nothing set, nothing changed
+        assert pa.cpu_count() == 3
+    finally:
+        pa.set_cpu_count(before)

@@ -484,7 +484,7 @@ def test_sha256_file_streams_large_file(tmp_path):
 
 def test_excel_inside_zip_and_engine_from_content(tmp_path: Path) -> None:
     """A workbook read from a zip member, and an .xlsx stored under an .xls name: the engine
-    follows the bytes (zip-based -> openpyxl), not the extension."""
+    follows the bytes (zip-based -> calamine), not the extension."""
     book = openpyxl.Workbook()
     book.active.append(["iso_o", "dist"])
     book.active.append(["FRA", 880.5])
@@ -500,3 +500,45 @@ def test_excel_inside_zip_and_engine_from_content(tmp_path: Path) -> None:
     assert read_excel_table(renamed).shape == (1, 2)
     with pytest.raises(RawInputError, match="not found"):
         read_excel_table(archive, member="other.xls")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.integers(-(10**9), 10**9),
+                st.floats(allow_nan=False, allow_infinity=False, width=32),
+                st.text(st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=12),
+                st.dates(date(1901, 1, 1), date(2099, 12, 31)).map(
+                    lambda d: datetime(d.year, d.month, d.day)
+                ),
+                st.booleans(),
+            ),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_calamine_reads_the_cells_openpyxl_reads(tmp_path_factory, rows):
+    """The .xlsx engine (calamine) against openpyxl, pandas' other engine, on one workbook:
+    the same grid, cell for cell, value and type (numbers, text, dates, booleans, blanks)."""
+    from analysis.sources.common import readers
+
+    path = tmp_path_factory.mktemp("xl") / "t.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b", "c"])
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    assert readers._excel_engine(path, path.read_bytes()[:8]) == "calamine"
+    ours, _ = readers._read_sheet_grid(path, None)
+    theirs = pd.read_excel(
+        path, header=None, dtype=object, keep_default_na=False, na_values=[""], engine="openpyxl"
+    )
+    assert ours.shape == theirs.shape
+    for a, b in zip(ours.to_numpy().ravel(), theirs.to_numpy().ravel(), strict=True):
+        assert type(a) is type(b) and (a == b or (pd.isna(a) and pd.isna(b))), (a, b)

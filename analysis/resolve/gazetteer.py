@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from analysis.core.errors import PipelineError, RawInputError
 from analysis.resolve import textnorm
-from analysis.resolve.textnorm import literal_key, name_keys, normalize_name, strip_city_suffix
+from analysis.resolve.textnorm import literal_key, name_keys, normalize_name
 
 # The index depends on the normalization rules, so the cache is tagged with a hash of
 # textnorm's source: editing a rule rebuilds the cache instead of silently mismatching.
@@ -370,13 +370,8 @@ def _city_rows(cities: dict, iso3: dict[str, str]) -> tuple[pd.DataFrame, pd.Dat
     """Attribute table and (iso3, key, rank, geonameid) name rows for every place."""
     attrs = []
     names: dict[tuple[str, str, int], int] = {}  # (iso3, key, gid) -> best rank
-
-    def add(country: str, key: str, gid: int, rank: int) -> None:
-        if key:
-            k = (country, key, gid)
-            if names.get(k, 99) > rank:
-                names[k] = rank
-
+    best = names.get
+    # ~1.25M names: the loop body is inlined (no helper calls) because it runs once per name
     for rec in cities.values():
         cc = iso3.get(rec["countrycode"])
         if cc is None:
@@ -394,19 +389,31 @@ def _city_rows(cities: dict, iso3: dict[str, str]) -> tuple[pd.DataFrame, pd.Dat
             )
         )
         seen: set[str] = set()
-        for base_rank, raw in [(0, rec["name"])] + [(1, a) for a in rec["alternatenames"]]:
+        base_rank = 0
+        for raw in (rec["name"], *rec["alternatenames"]):
             if raw in seen:
                 continue
             seen.add(raw)
             lit, std = name_keys(raw)
             lit = lit or (f"#{gid}" if base_rank == 0 else "")
             std = std or lit
-            add(cc, lit, gid, base_rank)
-            add(cc, std, gid, base_rank if std == lit else 2)
-            for k in {lit, std}:
-                nc = strip_city_suffix(k)
-                if nc != k:
-                    add(cc, nc, gid, 3)
+            if lit:
+                k = (cc, lit, gid)
+                if best(k, 99) > base_rank:
+                    names[k] = base_rank
+            if std:
+                rank = base_rank if std == lit else 2
+                k = (cc, std, gid)
+                if best(k, 99) > rank:
+                    names[k] = rank
+            # textnorm.strip_city_suffix of both keys ("quezon city" -> "quezon"), iterated
+            # as a set like before, so the names keep their order of insertion
+            for key in {lit, std} if std != lit else (lit,):
+                if key.endswith(" city") and len(key) > 5:
+                    k = (cc, key[:-5], gid)
+                    if best(k, 99) > 3:
+                        names[k] = 3
+            base_rank = 1
     attr_df = pd.DataFrame(
         attrs, columns=["geonameid", "name", "iso3", "admin1_code", "population", "lat", "lon"]
     )

@@ -27,6 +27,9 @@ rule assemble:
         settings=config_slice(config, "panel"),
         out_dir=lambda w, output: os.path.dirname(output.parquet[0]),
     priority: 30
+    # Nothing else is ready while the panels are assembled: a second thread writes the
+    # tables (Parquet and CSV pieces) beside the first.
+    threads: 2
     log:
         f"{RESULTS}/logs/assemble.log",
     conda:
@@ -34,7 +37,7 @@ rule assemble:
     shell:
         "{params.python} -m analysis assemble --gazetteer {input.gazetteer} "
         "--joins {input.joins} --cities {input.cities} --out-dir {params.out_dir} --audit {output.audit} "
-        "--mayor-conflicts {output.mayor_conflicts} "
+        "--mayor-conflicts {output.mayor_conflicts} --threads {threads} "
         "--settings {params.settings:q} {input.tables} > {log} 2>&1"
 
 

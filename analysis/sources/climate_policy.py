@@ -39,7 +39,7 @@ scheduled) and undated rows are left out of the counts with counted reasons (aud
 ``counts``). A country absent from the file has no rows (the database covers every UNFCCC
 party, so absence means no law recorded; the assembly may read it as 0). The copy is a third
 party's (bytes as downloaded, not verifiable against the publisher: caveat); it is read with
-openpyxl through ``read_excel_table``.
+calamine through ``read_excel_table``.
 
 Spec ``climate_policy_db`` (Nascimento et al. 2022, CPDB version 2021-06-23)
 ---------------------------------------------------------------------------

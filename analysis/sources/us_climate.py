@@ -29,7 +29,7 @@ Caveats (SOURCES.yaml) and how they are handled: a snapshot, not a panel (2022 s
 global file: kept global (all cities and regions; the US subset is ``country_iso3 ==
 "USA"``), companies dropped ("company (not a place)"), countries separated into their own
 table, the "European Union" country row dropped with the resolver's reason ("not a country:
-aggregate"); Excel only: read with openpyxl.
+aggregate"); Excel only: read with calamine.
 
 Spec ``us_state_ghg_targets`` (``us/us_states_ghg_targets_c2es_openclimate.csv``)
 -------------------------------------------------------------------------------

@@ -58,6 +58,14 @@ LIBRARIES = (
     "networkx",
 )
 _ENV_MUST_MATCH = ("PYTHONHASHSEED", "PYTHONPATH")
+# Modules whose warm_up() builds, once, what the jobs of one kind would build in each fork:
+# parse jobs (pandera's backends, the country converter, the manifest), fits and checks
+# (narwhals' pandas layer, the wild bootstrap's numba kernel), figures (the PNG/PDF writers).
+WARM_UPS = (
+    "analysis.sources.common.warmup",
+    "analysis.models.warmup",
+    "analysis.figures.warmup",
+)
 
 
 def code_stamp() -> dict[str, int]:
@@ -66,9 +74,9 @@ def code_stamp() -> dict[str, int]:
 
 
 def preload() -> list[str]:
-    """Import the libraries and every module of the package, then build what every parse job
-    would build in its fork (`analysis.sources.common.warmup`); returns what failed (a job
-    that needs it imports or builds it itself, and fails there with its own message)."""
+    """Import the libraries and every module of the package, then build what the jobs would
+    build in each fork (`WARM_UPS`); returns what failed (a job that needs it imports or
+    builds it itself, and fails there with its own message)."""
     failed = []
     modules = [*LIBRARIES]
     modules += [
@@ -81,12 +89,11 @@ def preload() -> list[str]:
             importlib.import_module(name)
         except Exception:  # optional: the job reports its own import error
             failed.append(name)
-    try:
-        from analysis.sources.common.warmup import warm_up
-
-        warm_up()
-    except Exception:  # optional: each job builds what it needs itself
-        failed.append("analysis.sources.common.warmup")
+    for name in WARM_UPS:
+        try:
+            importlib.import_module(name).warm_up()
+        except Exception:  # optional: each job builds what it needs itself
+            failed.append(name)
     return failed
 
 
@@ -131,14 +138,18 @@ def _watch(conn: socket.socket) -> None:
 
 
 def _limit_threads(env: dict[str, str]) -> None:
-    """Snakemake sets OPENBLAS_NUM_THREADS/OMP_NUM_THREADS to a job's threads, and BLAS reads
-    them when it loads, which in a fork was at the server's start: size its pools now, as the
-    job's own interpreter would have (the thread count can change a sum's order)."""
+    """Snakemake sets OPENBLAS_NUM_THREADS/OMP_NUM_THREADS to a job's threads, and BLAS and
+    Arrow read them when they load, which in a fork was at the server's start: size their
+    pools now, as the job's own interpreter would have (the thread count can change a sum's
+    order; Arrow's second thread decoding a one-thread job's Parquet cost ~40% more CPU)."""
     n = env.get("OPENBLAS_NUM_THREADS") or env.get("OMP_NUM_THREADS")
     if n and n.isdigit() and int(n) > 0:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=int(n))
+    arrow = env.get("OMP_NUM_THREADS")
+    if arrow and arrow.isdigit() and int(arrow) > 0 and "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].set_cpu_count(int(arrow))
 
 
 def _run_job(conn: socket.socket, req: dict, fds: list[int], listener: socket.socket) -> None:

@@ -348,17 +348,21 @@ def read_text_table(
 
 
 def _excel_engine(path: PathLike, head: bytes = b"") -> str:
-    """Pick the pandas engine: openpyxl for a zip-based workbook (.xlsx, whatever its name),
-    xlrd for a legacy .xls (BIFF), else from the extension."""
+    """Pick the pandas engine: calamine for a zip-based workbook (.xlsx, whatever its name),
+    xlrd for a legacy .xls (BIFF), else from the extension.
+
+    calamine (Rust) reads an .xlsx 5-20x faster than openpyxl with the same cell values and
+    types; unlike openpyxl it decodes OOXML's escapes of control characters ("_x000D_" is a
+    carriage return), as the format specifies."""
     if head.startswith(b"PK"):
-        return "openpyxl"
+        return "calamine"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 container of BIFF workbooks
         return "xlrd"
     suffix = Path(path).suffix.lower()
     if suffix == ".xls":
         return "xlrd"
     if suffix in {".xlsx", ".xlsm"}:
-        return "openpyxl"
+        return "calamine"
     raise RawInputError(str(path), f"not a spreadsheet extension: {suffix!r} (.xls, .xlsx)")
 
 
@@ -450,7 +454,7 @@ def read_excel_table(
     search_rows: int = HEADER_SEARCH_ROWS,
     member: str | None = None,
 ) -> pd.DataFrame:
-    """Read one sheet of an .xlsx (openpyxl) or legacy .xls (xlrd) workbook.
+    """Read one sheet of an .xlsx (calamine) or legacy .xls (xlrd) workbook.
 
     Cells keep the type Excel stored (text, number, datetime); nothing is parsed further, so
     Excel date serials stay numbers until :func:`to_date` converts them.

@@ -16,7 +16,13 @@ DEFAULT_MANIFEST = "data/raw/sources.yaml"
 
 #: Libraries the parsers' readers import on first use (pandas' Excel engines, the country
 #: converter); preloaded beside the package.
-LIBRARIES = ("openpyxl", "xlrd", "country_converter")
+LIBRARIES = (
+    "python_calamine",
+    "pandas.io.excel._calamine",
+    "openpyxl",
+    "xlrd",
+    "country_converter",
+)
 
 
 def warm_up(manifest: str | Path = DEFAULT_MANIFEST) -> None:
