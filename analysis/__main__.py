@@ -5,9 +5,20 @@ Snakemake rules call these (or the functions behind them); they are also handy b
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":
+    # In a pipeline run, the job server (analysis/workflow/jobserver.py) runs the command in a
+    # fork whose libraries are already imported. Hand it over before importing anything else:
+    # this process only waits for the exit code, and each of ~110 jobs saves ~0.03 s of CPU.
+    from analysis.workflow.jobclient import delegate
+
+    _code = delegate(sys.argv[1:])
+    if _code is not None:
+        sys.exit(_code)
+
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from analysis.core.errors import PipelineError
@@ -699,9 +710,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # In a pipeline run, the job server (analysis/workflow/jobserver.py) runs the command in a
-    # fork whose libraries are already imported; otherwise (None) it runs here.
-    from analysis.workflow.jobclient import delegate
-
-    code = delegate(sys.argv[1:])
-    sys.exit(main() if code is None else code)
+    sys.exit(main())  # no job server, or it refused the job (see the top of this file)
