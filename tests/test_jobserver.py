@@ -152,7 +152,14 @@ def test_blas_pools_take_the_jobs_thread_count():
         assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
         jobserver._limit_threads({})  # run by hand: nothing set, nothing changed
         assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
+        # in a fork: the controller the server built before forking does the same
+        from threadpoolctl import ThreadpoolController
+
+        jobserver._POOLS.append(ThreadpoolController())
+        jobserver._limit_threads({"OPENBLAS_NUM_THREADS": "2"})
+        assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {2}
     finally:
+        jobserver._POOLS.clear()
         threadpool_limits(limits=before, user_api="blas")
 
 

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import pkgutil
-import runpy
 import select
 import signal
 import socket
@@ -137,6 +136,9 @@ def _watch(conn: socket.socket) -> None:
         os._exit(128 + signal.SIGTERM)
 
 
+_POOLS: list = []  # threadpoolctl's controller, built once in the server (see serve())
+
+
 def _limit_threads(env: dict[str, str]) -> None:
     """Snakemake sets OPENBLAS_NUM_THREADS/OMP_NUM_THREADS to a job's threads, and BLAS and
     Arrow read them when they load, which in a fork was at the server's start: size their
@@ -144,9 +146,12 @@ def _limit_threads(env: dict[str, str]) -> None:
     order; Arrow's second thread decoding a one-thread job's Parquet cost ~40% more CPU)."""
     n = env.get("OPENBLAS_NUM_THREADS") or env.get("OMP_NUM_THREADS")
     if n and n.isdigit() and int(n) > 0:
-        from threadpoolctl import threadpool_limits
+        if _POOLS:  # the server's scan of the loaded BLAS libraries (4-15 ms a scan)
+            _POOLS[0].limit(limits=int(n))
+        else:
+            from threadpoolctl import threadpool_limits
 
-        threadpool_limits(limits=int(n))
+            threadpool_limits(limits=int(n))
     arrow = env.get("OMP_NUM_THREADS")
     if arrow and arrow.isdigit() and int(arrow) > 0 and "pyarrow" in sys.modules:
         sys.modules["pyarrow"].set_cpu_count(int(arrow))
@@ -171,7 +176,9 @@ def _run_job(conn: socket.socket, req: dict, fds: list[int], listener: socket.so
     sys.argv = [str(PKG / "__main__.py"), *req["argv"]]
     code = 0
     try:
-        runpy.run_module("analysis", run_name="__main__", alter_sys=True)
+        # the command line's module as imported (and its parser built) before the fork: what
+        # `python -m analysis` runs, without compiling and executing the module again per job
+        code = importlib.import_module("analysis.__main__").main(req["argv"])
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         if e.code is not None and not isinstance(e.code, int):
@@ -275,6 +282,13 @@ def serve(path: str, parent: int) -> None:
     failed = preload()
     if failed:
         print(f"job server: not preloaded: {', '.join(failed)}", file=sys.stderr)
+    try:  # the command line (its parser built) and the thread-pool controller, once
+        importlib.import_module("analysis.__main__").parser()
+        from threadpoolctl import ThreadpoolController
+
+        _POOLS.append(ThreadpoolController())
+    except Exception:  # each job builds its own, and reports its own error
+        print("job server: command line or thread pools not preloaded", file=sys.stderr)
     stamp = code_stamp()
     # Preloaded objects never die: keep the collector's full passes in each fork off them
     # (less CPU, and pages stay shared with the server instead of being copied on write).
