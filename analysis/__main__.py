@@ -149,11 +149,12 @@ def _combine_audits(args: argparse.Namespace) -> None:
 
 
 def _gazetteer(args: argparse.Namespace) -> None:
-    from analysis.resolve.gazetteer import load_gazetteer
+    from analysis.resolve.gazetteer import KIND_RANK, write_gazetteer
 
     _verify_raw(_cfg(args), "gazetteer", args.admin1)
-    gaz = load_gazetteer(args.out, args.admin1, rebuild=True)
-    log.info(f"gazetteer: {len(gaz.cities)} places, {len(gaz.names)} names -> {args.out}")
+    table = write_gazetteer(args.out, args.admin1)
+    names = table.loc[table["rank"] < KIND_RANK["admin1"], "geonameid"]
+    log.info(f"gazetteer: {names.nunique()} places, {len(names)} names -> {args.out}")
 
 
 def _match(args: argparse.Namespace) -> None:

@@ -550,6 +550,13 @@ def load_gazetteer(
         same_admin1 = admin1_path is None or meta.get(b"admin1_source") == str(admin1_path).encode()
         if meta.get(b"gazetteer_version") == CACHE_VERSION.encode() and same_admin1:
             return _to_gazetteer(pd.read_parquet(cache_path))
+    return _to_gazetteer(write_gazetteer(cache_path, admin1_path))
+
+
+def write_gazetteer(cache_path: str | Path, admin1_path: str | Path | None = None) -> pd.DataFrame:
+    """Build the gazetteer table and write it to `cache_path` (the pipeline's `gazetteer` job,
+    which needs no lookup structures); returns the table."""
+    cache_path = Path(cache_path)
     table = build_gazetteer(admin1_path)
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
@@ -560,7 +567,7 @@ def load_gazetteer(
     tmp = cache_path.with_suffix(cache_path.suffix + ".tmp")
     pq.write_table(arrow.replace_schema_metadata(meta), tmp)
     tmp.replace(cache_path)  # atomic: a killed build never leaves a half-written cache
-    return _to_gazetteer(table)
+    return table
 
 
 EARTH_RADIUS_KM = 6371.0088
