@@ -696,20 +696,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_PARSER: argparse.ArgumentParser | None = None
+_PARSER: argparse.ArgumentParser | None = None  # set only in the job server (prebuild_parser)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command line's parser, built once per process (~0.02 s): the job server builds it
-    before it forks, so no job builds it again."""
+def prebuild_parser() -> None:
+    """Build the parser (~0.02 s) once in the job server, for every job it forks. Anywhere
+    else `main` builds it per call, so the commands it names are the module's current ones."""
     global _PARSER
-    if _PARSER is None:
-        _PARSER = build_parser()
-    return _PARSER
+    _PARSER = build_parser()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = (_PARSER or build_parser()).parse_args(argv)
     setup_logging(1 if args.verbose else -1 if args.quiet else 0)
     try:
         args.func(args)

@@ -178,3 +178,20 @@ def test_arrow_pool_takes_the_jobs_thread_count():
         assert pa.cpu_count() == 3
     finally:
         pa.set_cpu_count(before)
+
+
+def test_prebuilt_parser_is_the_one_main_uses(monkeypatch):
+    """In the job server the parser is built once before the forks; elsewhere `main` builds
+    it per call (so a test's monkeypatched command is the one it runs)."""
+    import analysis.__main__ as cli
+
+    monkeypatch.setattr(cli, "_PARSER", None)
+    cli.prebuild_parser()
+    assert cli._PARSER is not None
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("parser built again"))
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    monkeypatch.setattr(cli, "_PARSER", None)
+    with pytest.raises(pytest.fail.Exception):
+        cli.main(["--version"])

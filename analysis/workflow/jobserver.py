@@ -283,7 +283,7 @@ def serve(path: str, parent: int) -> None:
     if failed:
         print(f"job server: not preloaded: {', '.join(failed)}", file=sys.stderr)
     try:  # the command line (its parser built) and the thread-pool controller, once
-        importlib.import_module("analysis.__main__").parser()
+        importlib.import_module("analysis.__main__").prebuild_parser()
         from threadpoolctl import ThreadpoolController
 
         _POOLS.append(ThreadpoolController())
