@@ -27,19 +27,17 @@ def _reference(cities: dict) -> dict[tuple[str, str, int], int]:
         if cc is None:
             continue
         gid = int(rec["geonameid"])
-        seen: set[str] = set()
-        for base_rank, raw in [(0, rec["name"])] + [(1, a) for a in rec["alternatenames"]]:
-            if raw in seen:
-                continue
-            seen.add(raw)
-            lit, std = name_keys(raw)
-            lit = lit or (f"#{gid}" if base_rank == 0 else "")
-            std = std or lit
-            add(cc, lit, gid, base_rank)
-            add(cc, std, gid, base_rank if std == lit else 2)
-            for k in {lit, std}:
-                if strip_city_suffix(k) != k:
-                    add(cc, strip_city_suffix(k), gid, 3)
+        # distinct names in order: the name first (rank 0), then its alternates (rank 1)
+        for position, raw in enumerate(dict.fromkeys([rec["name"], *rec["alternatenames"]])):
+            base = 0 if position == 0 else 1
+            literal, standard = name_keys(raw)
+            literal = literal if literal else (f"#{gid}" if base == 0 else "")
+            standard = standard if standard else literal
+            keys = [(literal, base), (standard, base if standard == literal else 2)]
+            # without a trailing " city" (a key without one is itself, already at a lower rank)
+            keys += [(strip_city_suffix(k), 3) for k in (literal, standard)]
+            for key, rank in keys:
+                add(cc, key, gid, rank)
     return names
 
 

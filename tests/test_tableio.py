@@ -66,3 +66,18 @@ def test_threaded_writer_gives_the_bytes_of_one_thread(tmp_path, monkeypatch):
             assert (tmp_path / other / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
     assert len(tableio._csv_pieces(pa.Table.from_pandas(tables["big"]), 4)) == 4
     assert pd.read_csv(tmp_path / "four" / "big.csv")["city_id"].tolist() == list(range(301))
+
+
+def test_threaded_writer_without_copy_file_range(tmp_path, monkeypatch):
+    """Where the OS has no copy_file_range (macOS), the pieces are appended by copying."""
+    import analysis.core.tableio as tableio
+
+    monkeypatch.setattr(tableio, "MIN_PIECE_ROWS", 40)
+    tables = {"big": _frame(301)}
+    tableio.write_tables(tables, tmp_path / "one", threads=1)
+    monkeypatch.delattr(tableio.os, "copy_file_range", raising=False)
+    tableio.write_tables(tables, tmp_path / "two", threads=3)
+    assert (tmp_path / "two" / "big.csv").read_bytes() == (
+        tmp_path / "one" / "big.csv"
+    ).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["big.csv", "big.parquet"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,14 +41,18 @@ def _write_csv_piece(table: pa.Table, path: Path, header: bool) -> None:
 
 
 def _append(dst: Path, parts: list[Path]) -> None:
-    """Append `parts` to `dst` in order (copied inside the kernel) and remove them."""
+    """Append `parts` to `dst` in order (copied inside the kernel where the OS can) and
+    remove them."""
     with open(dst, "r+b") as out:  # not "ab": copy_file_range refuses O_APPEND
         out.seek(0, os.SEEK_END)
         for part in parts:
             with open(part, "rb") as src:
-                left = os.fstat(src.fileno()).st_size
-                while left > 0:
-                    left -= os.copy_file_range(src.fileno(), out.fileno(), left)
+                if hasattr(os, "copy_file_range"):  # Linux
+                    left = os.fstat(src.fileno()).st_size
+                    while left > 0:
+                        left -= os.copy_file_range(src.fileno(), out.fileno(), left)
+                else:
+                    shutil.copyfileobj(src, out, 1 << 20)
             part.unlink()
 
 
@@ -61,11 +66,13 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out_dir: Path, *, threads: 
     arrow = {name: pa.Table.from_pandas(df, preserve_index=False) for name, df in tables.items()}
     if threads <= 1:
         for name, table in arrow.items():
-            pq.write_table(table, out_dir / f"{name}.parquet", compression="snappy")
+            _write_parquet(table, out_dir / f"{name}.parquet")
             pacsv.write_csv(table, out_dir / f"{name}.csv")
         return
     parts: dict[str, list[Path]] = {}
-    jobs = []  # (rows, function, args): the longest first, so the threads end together
+    # (cost, function, args), the longest first so that the threads end together; a row's CSV
+    # takes ~5x its Parquet (city-year: 2.6 s against 0.56 s)
+    jobs = []
     for name, table in arrow.items():
         csv = out_dir / f"{name}.csv"
         pieces = _csv_pieces(table, threads)
