@@ -186,7 +186,7 @@ def test_prebuilt_parser_is_the_one_main_uses(monkeypatch):
     import analysis.__main__ as cli
 
     monkeypatch.setattr(cli, "_PARSER", None)
-    cli.prebuild_parser()
+    cli.warm_up()
     assert cli._PARSER is not None
     monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("parser built again"))
     with pytest.raises(SystemExit) as stop:

@@ -28,7 +28,12 @@ import pyarrow.parquet as pq
 
 from analysis.core.errors import PipelineError, RawInputError
 from analysis.resolve import textnorm
-from analysis.resolve.textnorm import literal_key, name_keys, normalize_name
+from analysis.resolve.textnorm import (
+    literal_key,
+    name_keys,
+    normalize_name,
+    strip_city_suffix,
+)
 
 # The index depends on the normalization rules, so the cache is tagged with a hash of
 # textnorm's source: editing a rule rebuilds the cache instead of silently mismatching.
@@ -371,7 +376,7 @@ def _city_rows(cities: dict, iso3: dict[str, str]) -> tuple[pd.DataFrame, pd.Dat
     attrs = []
     names: dict[tuple[str, str, int], int] = {}  # (iso3, key, gid) -> best rank
     best = names.get
-    # ~1.25M names: the loop body is inlined (no helper calls) because it runs once per name
+    # ~1.25M names: the rank updates are inlined (no closure call per key)
     for rec in cities.values():
         cc = iso3.get(rec["countrycode"])
         if cc is None:
@@ -406,11 +411,12 @@ def _city_rows(cities: dict, iso3: dict[str, str]) -> tuple[pd.DataFrame, pd.Dat
                 k = (cc, std, gid)
                 if best(k, 99) > rank:
                     names[k] = rank
-            # textnorm.strip_city_suffix of both keys ("quezon city" -> "quezon"), iterated
-            # as a set like before, so the names keep their order of insertion
+            # both keys without a trailing " city" ("quezon city" -> "quezon"), iterated as a
+            # set like before, so the names keep their order of insertion
             for key in {lit, std} if std != lit else (lit,):
-                if key.endswith(" city") and len(key) > 5:
-                    k = (cc, key[:-5], gid)
+                bare = strip_city_suffix(key)
+                if bare != key:
+                    k = (cc, bare, gid)
                     if best(k, 99) > 3:
                         names[k] = 3
             base_rank = 1
@@ -535,8 +541,6 @@ def _to_gazetteer(table: pd.DataFrame) -> Gazetteer:
 def load_gazetteer(
     cache_path: str | Path,
     admin1_path: str | Path | None = None,
-    *,
-    rebuild: bool = False,
 ) -> Gazetteer:
     """Load the cached gazetteer, building it first if missing or from an older version.
 
@@ -545,7 +549,7 @@ def load_gazetteer(
     another admin1 source (e.g. by a caller that passed none) is rebuilt, not reused.
     """
     cache_path = Path(cache_path)
-    if cache_path.exists() and not rebuild:
+    if cache_path.exists():
         meta = pq.read_schema(cache_path).metadata or {}
         same_admin1 = admin1_path is None or meta.get(b"admin1_source") == str(admin1_path).encode()
         if meta.get(b"gazetteer_version") == CACHE_VERSION.encode() and same_admin1:

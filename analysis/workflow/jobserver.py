@@ -59,11 +59,13 @@ LIBRARIES = (
 _ENV_MUST_MATCH = ("PYTHONHASHSEED", "PYTHONPATH")
 # Modules whose warm_up() builds, once, what the jobs of one kind would build in each fork:
 # parse jobs (pandera's backends, the country converter, the manifest), fits and checks
-# (narwhals' pandas layer, the wild bootstrap's numba kernel), figures (the PNG/PDF writers).
+# (narwhals' pandas layer, the wild bootstrap's numba kernel), figures (the PNG/PDF writers),
+# every job (the command line's parser).
 WARM_UPS = (
     "analysis.sources.common.warmup",
     "analysis.models.warmup",
     "analysis.figures.warmup",
+    "analysis.__main__",  # the command line's parser
 )
 
 
@@ -282,13 +284,12 @@ def serve(path: str, parent: int) -> None:
     failed = preload()
     if failed:
         print(f"job server: not preloaded: {', '.join(failed)}", file=sys.stderr)
-    try:  # the command line (its parser built) and the thread-pool controller, once
-        importlib.import_module("analysis.__main__").prebuild_parser()
+    try:  # one scan of the BLAS libraries the server loaded, for every fork
         from threadpoolctl import ThreadpoolController
 
         _POOLS.append(ThreadpoolController())
-    except Exception:  # each job builds its own, and reports its own error
-        print("job server: command line or thread pools not preloaded", file=sys.stderr)
+    except Exception:  # each job scans them itself
+        print("job server: thread pools not preloaded", file=sys.stderr)
     stamp = code_stamp()
     # Preloaded objects never die: keep the collector's full passes in each fork off them
     # (less CPU, and pages stay shared with the server instead of being copied on write).
