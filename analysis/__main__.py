@@ -160,8 +160,7 @@ def _gazetteer(args: argparse.Namespace) -> None:
 def _match(args: argparse.Namespace) -> None:
     import time
 
-    import pandas as pd
-
+    from analysis.core.tableio import read_table
     from analysis.resolve.gazetteer import load_gazetteer
     from analysis.resolve.lau import build_layer
     from analysis.resolve.lau_file import read_layer
@@ -183,7 +182,7 @@ def _match(args: argparse.Namespace) -> None:
     if args.lau_layer:  # built by the lau-layer job while the sources were parsed
         layer = read_layer(Path(args.lau_layer))
     else:
-        layer = build_layer(pd.read_parquet(args.lau), gaz) if args.lau else None
+        layer = build_layer(read_table(args.lau), gaz) if args.lau else None
     layer_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
     matches = match_all(mentions, gaz, matching, per_source, lau_layer=layer)
@@ -206,15 +205,14 @@ def _match(args: argparse.Namespace) -> None:
 
 
 def _lau_layer(args: argparse.Namespace) -> None:
-    import pandas as pd
-
+    from analysis.core.tableio import read_table
     from analysis.resolve.gazetteer import load_gazetteer
     from analysis.resolve.lau import build_layer
     from analysis.resolve.lau_file import write_layer
 
     _verify_raw(_cfg(args), "lau-layer", args.admin1)
     gaz = load_gazetteer(args.gazetteer, args.admin1)
-    layer = build_layer(pd.read_parquet(args.lau), gaz)
+    layer = build_layer(read_table(args.lau), gaz)
     write_layer(layer, Path(args.out))
     linked = int((layer.units["geonameid"] >= 0).sum())
     log.info(f"{len(layer.units):,} LAU units ({linked:,} linked to GeoNames) -> {args.out}")
@@ -224,6 +222,7 @@ def _assemble(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from analysis.core.audit import write_audit
+    from analysis.core.tableio import read_table
     from analysis.panel.assemble import MAYOR_CONFLICTS, PanelSpec, run_assembly
     from analysis.resolve.gazetteer import load_gazetteer
 
@@ -240,12 +239,12 @@ def _assemble(args: argparse.Namespace) -> None:
         universe_min_population=panel.get("universe_min_population", 0),
     )
     gaz = load_gazetteer(args.gazetteer)
-    joins = pd.read_parquet(args.joins)
+    joins = read_table(args.joins)
     places = gaz.cities
     if args.cities:  # LAU-only cities (analysis.resolve.lau) join the GeoNames places
         from analysis.resolve.stage import lau_gazetteer_rows
 
-        extra = lau_gazetteer_rows(pd.read_parquet(args.cities))
+        extra = lau_gazetteer_rows(read_table(args.cities))
         places = pd.concat([places, extra[places.columns.intersection(extra.columns)]])
     tables, audit = run_assembly([Path(p) for p in args.tables], joins, places, spec)
     from analysis.core.tableio import write_tables
@@ -263,20 +262,17 @@ def _assemble(args: argparse.Namespace) -> None:
 
 
 def _country_pairs(args: argparse.Namespace) -> None:
-    import pandas as pd
-
-    from analysis.core.tableio import write_table
+    from analysis.core.tableio import read_table, write_table
     from analysis.panel.country_pairs import build_country_pairs
 
-    pairs = build_country_pairs(pd.read_parquet(args.cepii), pd.read_parquet(args.trade))
+    pairs = build_country_pairs(read_table(args.cepii), read_table(args.trade))
     write_table(pairs, Path(args.out_dir), "country_pairs")
     log.info(f"country_pairs: {len(pairs):,} rows, {int(pairs['trade_in_panel'].sum()):,} in Yotov")
 
 
 def _codebook(args: argparse.Namespace) -> None:
-    import pandas as pd
-
     from analysis.acquire.manifest import load_manifest
+    from analysis.core.tableio import read_table
     from analysis.panel.codebook import (
         codebook_markdown,
         datapackage,
@@ -286,7 +282,7 @@ def _codebook(args: argparse.Namespace) -> None:
     )
 
     meta = load_meta()
-    tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
+    tables = {Path(p).stem: read_table(p) for p in args.tables}
     tables = {t: tables[t] for t in meta["tables"] if t in tables}
     desc = describe(tables, meta)  # once for both outputs (key checks and coverage)
     Path(args.codebook).write_text(codebook_markdown(tables, meta, desc), encoding="utf-8")
@@ -301,11 +297,10 @@ def _codebook(args: argparse.Namespace) -> None:
 
 
 def _validate_gawc2000(args: argparse.Namespace) -> None:
-    import pandas as pd
-
+    from analysis.core.tableio import read_table
     from analysis.panel.validation import gawc2000_check
 
-    table = gawc2000_check(pd.read_parquet(args.mentions), pd.read_parquet(args.measures))
+    table = gawc2000_check(read_table(args.mentions), read_table(args.measures))
     table.to_csv(args.out, index=False, lineterminator="\n")
     log.info(table.to_string(index=False))
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.core.tableio import write_table
+from analysis.core.tableio import read_table, write_table
 
 
 def test_parquet_bytes_are_pandas_and_csv_rows_match(tmp_path):
@@ -81,3 +83,38 @@ def test_threaded_writer_without_copy_file_range(tmp_path, monkeypatch):
         tmp_path / "one" / "big.csv"
     ).read_bytes()
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["big.csv", "big.parquet"]
+
+
+_VALUES = {
+    "int64": st.integers(-(2**40), 2**40),
+    "float64": st.one_of(st.floats(allow_nan=False, width=64), st.just(float("nan"))),
+    "Int64": st.one_of(st.none(), st.integers(-(2**31), 2**31)),
+    "str": st.one_of(st.none(), st.text(max_size=8)),
+    "category": st.sampled_from(["CHN", "USA", "DEU"]),
+    "bool": st.booleans(),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(sorted(_VALUES)), min_size=1, max_size=6),
+    rows=st.integers(0, 12),
+    data=st.data(),
+)
+def test_read_table_is_pandas_read_parquet(tmp_path_factory, kinds, rows, data):
+    """The unconsolidated reader gives read_parquet's frame: values, dtypes, column order,
+    nulls, categories; for every column and for a subset."""
+    cols = {}
+    for i, kind in enumerate(kinds):
+        values = data.draw(st.lists(_VALUES[kind], min_size=rows, max_size=rows))
+        dtype = {"str": "str", "Int64": "Int64", "category": "category"}.get(kind, kind)
+        cols[f"{kind}_{i}"] = pd.Series(values, dtype=dtype)
+    df = pd.DataFrame(cols)
+    out = tmp_path_factory.mktemp("t")
+    write_table(df, out, "t")
+    pd.testing.assert_frame_equal(read_table(out / "t.parquet"), pd.read_parquet(out / "t.parquet"))
+    some = list(df.columns[::2])
+    pd.testing.assert_frame_equal(
+        read_table(out / "t.parquet", columns=some),
+        pd.read_parquet(out / "t.parquet", columns=some),
+    )

@@ -18,6 +18,17 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 
+def read_table(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """`pd.read_parquet`'s frame (same values, dtypes and columns), built without
+    consolidating: each column stays its own block, and Arrow frees each column once
+    converted. The consolidation copied every column into 2-D blocks: city_year (1.1M rows x
+    68 columns) took 1.4-2.7 s to read that way and 0.4-0.7 s this way, and its fresh pages
+    were most of a fit job's page faults."""
+    return pd.read_parquet(
+        path, columns=columns, to_pandas_kwargs={"split_blocks": True, "self_destruct": True}
+    )
+
+
 def write_table(df: pd.DataFrame, out_dir: Path, name: str) -> None:
     """`<name>.parquet` and `<name>.csv`; Arrow's CSV writer is ~20x faster than pandas'.
 

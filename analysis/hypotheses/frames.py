@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.errors import ConfigError, PipelineError, plain
+from analysis.core.tableio import read_table
 from analysis.hypotheses import frame_registry
 from analysis.models.framedef import FrameDef, build_once
 from analysis.models.spec import term_columns
@@ -30,7 +31,7 @@ def frame_def(name: str) -> FrameDef:
 
 
 def read_tables(data_dir: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    return {n: pd.read_parquet(data_dir / f"{n}.parquet") for n in names}
+    return {n: read_table(data_dir / f"{n}.parquet") for n in names}
 
 
 def merge_covariates(

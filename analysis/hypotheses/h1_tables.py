@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import markdown
+from analysis.core.tableio import read_table
 from analysis.hypotheses.h1_acts import CLIMATE, PEACE, national_table
 from analysis.hypotheses.h1_panel import source_coverage
 
@@ -131,8 +132,8 @@ def countries_markdown(shares: pd.DataFrame) -> str:
 
 def write_h1_tables(data_dir: Path, figdata_dir: Path, out_dir: Path) -> list[Path]:
     """Write ``h1_coverage`` and ``h1_countries`` (csv + md) to `out_dir`."""
-    acts = pd.read_parquet(data_dir / "acts.parquet")
-    cy = pd.read_parquet(
+    acts = read_table(data_dir / "acts.parquet")
+    cy = read_table(
         data_dir / "city_year.parquet",
         columns=[
             "city_id",

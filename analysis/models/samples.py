@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.core.errors import PipelineError
+from analysis.core.tableio import read_table
 
 PREFIX = "sample__"
 KEYS = ("city_id", "country_iso3", "year")
@@ -82,7 +83,7 @@ def write_samples(
 
 def read_sample(path: Path, model: str) -> pd.DataFrame:
     """The estimation rows of `model` from a published frame (for reviewers and tests)."""
-    df = pd.read_parquet(path)
+    df = read_table(path)
     col = PREFIX + model
     if col not in df.columns:
         raise PipelineError(f"{path}: no column {col!r}")
@@ -92,7 +93,7 @@ def read_sample(path: Path, model: str) -> pd.DataFrame:
 def read_frame(path: Path) -> pd.DataFrame:
     """A published frame without its masks: the frame the fit built, rows in the same order
     (keys first). Robustness jobs start from it instead of building the frame again."""
-    df = pd.read_parquet(path)
+    df = read_table(path)
     return df.drop(columns=[c for c in df.columns if str(c).startswith(PREFIX)])
 
 

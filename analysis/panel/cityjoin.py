@@ -13,13 +13,14 @@ import pandas as pd
 
 from analysis.core.audit import RowAudit
 from analysis.core.errors import PipelineError
+from analysis.core.tableio import read_table
 
 
 def read_tables(paths: Iterable[Path]) -> dict[str, dict[str, pd.DataFrame]]:
     """`results/interim/<source>/<table>.parquet` files as {table: {source: frame}}."""
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for p in sorted(Path(x) for x in paths):
-        out.setdefault(p.stem, {})[p.parent.name] = pd.read_parquet(p)
+        out.setdefault(p.stem, {})[p.parent.name] = read_table(p)
     return out
 
 

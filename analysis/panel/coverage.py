@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.markdown import table
+from analysis.core.tableio import read_table
 
 
 def unique_pairs(dyads: pd.DataFrame) -> int:
@@ -29,12 +30,12 @@ def multi_source_pairs(dyads: pd.DataFrame) -> int:
 
 def coverage_markdown(data: Path) -> str:
     """Cities, countries, years; memberships by network; acts by type and year."""
-    cy = pd.read_parquet(data / "city_year.parquet", columns=["city_id", "year", "country_iso3"])
-    ctry = pd.read_parquet(data / "country_year.parquet", columns=["country_iso3", "year"])
-    mem = pd.read_parquet(data / "memberships.parquet")
-    acts = pd.read_parquet(data / "acts.parquet")
-    us = pd.read_parquet(data / "us_city.parquet", columns=["city_id"])
-    dyads = pd.read_parquet(data / "dyads.parquet")
+    cy = read_table(data / "city_year.parquet", columns=["city_id", "year", "country_iso3"])
+    ctry = read_table(data / "country_year.parquet", columns=["country_iso3", "year"])
+    mem = read_table(data / "memberships.parquet")
+    acts = read_table(data / "acts.parquet")
+    us = read_table(data / "us_city.parquet", columns=["city_id"])
+    dyads = read_table(data / "dyads.parquet")
     head = pd.DataFrame(
         [
             ("city-year panel: cities", cy["city_id"].nunique()),

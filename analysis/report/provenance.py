@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.core.hashing import sha256_file
+from analysis.core.tableio import read_table
 from analysis.hypotheses import module_file
 from analysis.hypotheses.frames import frame_def, read_tables
 from analysis.models.framedef import build_once, frames_built_once
@@ -140,7 +141,7 @@ def _interim_index(
             for col in pq.read_schema(path).names:
                 columns.setdefault(col, set()).add(spec.name)
             if table == "city_measures":
-                for m in pd.read_parquet(path, columns=["measure"])["measure"].unique():
+                for m in read_table(path, columns=["measure"])["measure"].unique():
                     measures.setdefault(str(m), set()).add(spec.name)
     return columns, measures, tables
 
@@ -223,7 +224,7 @@ def hypothesis_sources(
 
 def _sources_in(path: Path) -> set[str]:
     known = set(registry())
-    return {str(s) for s in pd.read_parquet(path, columns=["source"])["source"].unique()} & known
+    return {str(s) for s in read_table(path, columns=["source"])["source"].unique()} & known
 
 
 def frame_sources(

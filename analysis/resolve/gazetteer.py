@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.core.errors import PipelineError, RawInputError
+from analysis.core.tableio import read_table
 from analysis.resolve import textnorm
 from analysis.resolve.textnorm import (
     literal_key,
@@ -553,7 +554,7 @@ def load_gazetteer(
         meta = pq.read_schema(cache_path).metadata or {}
         same_admin1 = admin1_path is None or meta.get(b"admin1_source") == str(admin1_path).encode()
         if meta.get(b"gazetteer_version") == CACHE_VERSION.encode() and same_admin1:
-            return _to_gazetteer(pd.read_parquet(cache_path))
+            return _to_gazetteer(read_table(cache_path))
     return _to_gazetteer(write_gazetteer(cache_path, admin1_path))
 
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.core.log import progress
+from analysis.core.tableio import read_table
 from analysis.resolve import airports, lau
 from analysis.resolve.gazetteer import Gazetteer
 from analysis.resolve.geo import COORD_FIXES, check_coordinates
@@ -52,7 +53,7 @@ CITY_TYPES = ("city",)
 
 
 def read_mentions(paths: Iterable[Path]) -> pd.DataFrame:
-    frames = [pd.read_parquet(p) for p in sorted(paths)]
+    frames = [read_table(p) for p in sorted(paths)]
     if not frames:
         raise ValueError("no mentions tables to match")
     return pd.concat(frames, ignore_index=True)
