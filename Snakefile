@@ -114,7 +114,6 @@ rule all:
     default_target: True
     input:
         PUBLISHED,
-        rules.frame_sources.output,
         rules.reviewer_map.output,
 
 

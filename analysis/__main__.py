@@ -371,6 +371,7 @@ def _fit(args: argparse.Namespace) -> None:
         Path(args.out),
         cfg["covariates"],
         universe=cfg["models"]["universe"],
+        reads_out=Path(args.reads) if args.reads else None,
     )
     for m in summary["models"]:
         log.info(f"{m['model']}: {m['estimator']} ({m['backend']}), N={m['n_obs']:,}")
@@ -428,31 +429,17 @@ def _claims(args: argparse.Namespace) -> None:
         log.info(f"wrote {args.html}")
 
 
-def _frame_sources(args: argparse.Namespace) -> None:
-    import json
-
-    from analysis.report.provenance import frame_sources
-
-    cfg = _cfg(args)
-    found = frame_sources(
-        Path(cfg["results_dir"]),
-        Path(cfg["models"]["dir"]),
-        cfg["models"]["hypotheses"],
-        cfg["models"]["universe"],
-    )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
-    log.info(f"sources of {', '.join(found)} -> {args.out}")
-
-
 def _reviewer_map(args: argparse.Namespace) -> None:
     import json
 
     from analysis.hypotheses import figure_registry
+    from analysis.models.readtrace import from_record
     from analysis.report.provenance import write_provenance
 
     cfg = _cfg(args)
-    known = json.loads(Path(args.frame_sources).read_text("utf-8")) if args.frame_sources else {}
+    recorded = {
+        Path(p).stem: from_record(json.loads(Path(p).read_text("utf-8"))) for p in args.frame_reads
+    }
     write_provenance(
         Path(cfg["results_dir"]),
         Path(cfg["models"]["dir"]),
@@ -460,7 +447,7 @@ def _reviewer_map(args: argparse.Namespace) -> None:
         figure_registry(),
         args.outputs,
         cfg["models"]["universe"],
-        known,
+        recorded,
     )
     log.info(f"wrote {cfg['results_dir']}/reviewer_map.csv, reviewer_map.md and SHA256SUMS")
 
@@ -604,6 +591,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", required=True, help="config/models/<hypothesis>.yaml")
     p.add_argument("--data", required=True, help="directory of the published tables")
     p.add_argument("--out", required=True, help="results/models/<hypothesis>")
+    p.add_argument(
+        "--reads",
+        help="results/cache/frame_reads/<hypothesis>.json: the columns each frame's builder read",
+    )
     _config_options(p)
     p.set_defaults(func=_fit)
 
@@ -643,16 +634,13 @@ def build_parser() -> argparse.ArgumentParser:
     _config_options(p)
     p.set_defaults(func=_claims)
 
-    p = sub.add_parser("frame-sources", help="the sources each hypothesis's frames read (JSON)")
-    p.add_argument("--out", required=True, help="results/cache/frame_sources.json")
-    _config_options(p)
-    p.set_defaults(func=_frame_sources)
-
     p = sub.add_parser("reviewer-map", help="reviewer's map, sha256 manifest and disk figures")
     p.add_argument("outputs", nargs="*", help="the published outputs SHA256SUMS covers")
     p.add_argument(
-        "--frame-sources",
-        help="the frame-sources JSON; hypotheses not in it (or all, without it) are traced here",
+        "--frame-reads",
+        nargs="*",
+        default=[],
+        help="the fits' frame_reads/<hypothesis>.json; hypotheses without one are traced here",
     )
     _config_options(p)
     p.set_defaults(func=_reviewer_map)

@@ -73,6 +73,37 @@ def test_frame_reads_records_what_the_builder_uses(monkeypatch):
     assert "unused" not in reads["city_year"] and columns[1] == "log_gdp_pc"
 
 
+def test_fit_build_records_the_same_reads_and_gives_the_plain_frame(monkeypatch, tmp_path):
+    """build_frame(reads=...), as the fit job calls it, returns the frame a plain build gives
+    (a plain DataFrame, same values) and records what frame_reads traces; the JSON record
+    reads back to the same."""
+    import json
+
+    from analysis.hypotheses import frames as F
+    from analysis.models.readtrace import from_record, reads_record
+
+    table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "unused": [0, 1],
+                          "v2x_polyarchy": [0.5, 0.7]})  # fmt: skip
+
+    def build(t):
+        out = _log_gdp_frame(t, "v2x_polyarchy")
+        out.attrs["countries"] = {"control": ["AUS"]}  # design facts the fit publishes
+        return out
+
+    fd = FrameDef(("city_year",), build, ("city_id",), "toy")
+    for mod in (P, F):
+        monkeypatch.setattr(mod, "frame_def", lambda name: fd)
+        monkeypatch.setattr(mod, "read_tables", lambda d, names: {"city_year": table})
+    plain = F.build_frame("toy", tmp_path)
+    reads: dict = {}
+    recorded = F.build_frame("toy", tmp_path, reads=reads)
+    assert type(recorded) is pd.DataFrame
+    pd.testing.assert_frame_equal(recorded, plain)
+    assert recorded.attrs == plain.attrs == {"countries": {"control": ["AUS"]}}
+    assert reads == {"toy": P.frame_reads("toy", tmp_path)}
+    assert from_record(json.loads(json.dumps(reads_record(reads)))) == reads
+
+
 @pytest.mark.pipeline
 def test_real_map_credits_what_h1_reads(pipeline_results):
     m = pd.read_csv(pipeline_results / "reviewer_map.csv")
@@ -86,26 +117,34 @@ def test_real_map_credits_what_h1_reads(pipeline_results):
 
 
 @pytest.mark.pipeline
-def test_frame_sources_job_equals_tracing_in_the_map(pipeline_results):
-    """The reviewer's map takes each hypothesis's sources from the frame_sources job; tracing
-    them in the map itself (no JSON given, the by-hand road) gives the same sources."""
+def test_fit_records_equal_tracing_in_the_map(pipeline_results):
+    """The reviewer's map credits each hypothesis's sources from the reads its fit job
+    recorded; rebuilding the frames with recording tables (the by-hand road) gives the same
+    reads, and a map without records traces them itself."""
     import json
 
     from analysis.core.config import load_config
+    from analysis.models.readtrace import from_record
+    from analysis.models.spec import load_spec
 
     universe = load_config(ROOT / "config/config.yaml")["models"]["universe"]
-    written = json.loads((pipeline_results / "cache/frame_sources.json").read_text())
     hyps = ["h1", "h4"]
-    assert P.frame_sources(pipeline_results, ROOT / "config/models", hyps, universe) == {
-        h: written[h] for h in hyps
-    }
-    assert all(written[h] for h in hyps)
+    for h in hyps:
+        path = pipeline_results / f"cache/frame_reads/{h}.json"
+        recorded = from_record(json.loads(path.read_text()))
+        spec = load_spec(ROOT / f"config/models/{h}.yaml")
+        assert recorded == P.traced_reads(spec, pipeline_results / "data", universe)
+        assert any(reads for reads, _ in recorded.values())
+    traced = P.frame_sources(pipeline_results, ROOT / "config/models", hyps, universe)
+    published = pd.read_csv(pipeline_results / "reviewer_map.csv").groupby("spec")["sources"]
+    for h in hyps:
+        assert published.agg(set)[f"config/models/{h}.yaml"] == {", ".join(traced[h])}
     mapped = P.reviewer_map(
-        pipeline_results, ROOT / "config/models", hyps, {}, universe, {"h1": ["maddison"]}
+        pipeline_results, ROOT / "config/models", hyps, {}, universe, {"h1": {"f": ({}, [])}}
     )
     by_spec = mapped.groupby("spec")["sources"].agg(set)
-    assert by_spec["config/models/h1.yaml"] == {"maddison"}  # the JSON is what the map uses
-    assert by_spec["config/models/h4.yaml"] == {", ".join(written["h4"])}  # traced here
+    assert by_spec["config/models/h1.yaml"] == {""}  # the record is what the map uses
+    assert by_spec["config/models/h4.yaml"] == {", ".join(traced["h4"])}  # traced here
 
 
 def test_sources_of_a_frame_built_from_another_equal_building_each_alone(monkeypatch):

@@ -16,6 +16,7 @@ from analysis.hypotheses import module_of
 from analysis.hypotheses.frames import build_frame, used_covariates
 from analysis.models.estimate import fit_hypothesis
 from analysis.models.framedef import frames_built_once
+from analysis.models.readtrace import reads_record
 from analysis.models.samples import label_samples, write_samples
 from analysis.models.spec import check_columns, load_spec
 
@@ -27,15 +28,22 @@ def run_fit(
     covariates: list[dict[str, Any]] | None = None,
     base: Path = Path("."),
     universe: dict[str, Any] | None = None,
+    reads_out: Path | None = None,
 ) -> dict[str, Any]:
+    """`reads_out`: where to write the columns each frame's builder read (JSON,
+    models.readtrace), from which the reviewer's map credits sources."""
     spec = load_spec(spec_path)
     covariates = used_covariates(spec, covariates or [])
     tables: dict = {}  # each published table read once for all frames
+    reads: dict | None = None if reads_out is None else {}
     with frames_built_once():  # a frame that is another's base is built once
         frames = {
-            name: build_frame(name, data_dir, covariates, base, universe, tables)
+            name: build_frame(name, data_dir, covariates, base, universe, tables, reads)
             for name in spec.frames
         }
+    if reads_out is not None:
+        reads_out.parent.mkdir(parents=True, exist_ok=True)
+        write_json(reads_record(reads or {}), reads_out)
     check_columns(spec, {name: set(f.columns) for name, f in frames.items()})
     coefs, summary, results = fit_hypothesis(frames, spec)
     used = {name: r.fit.used for name, r in results.items()}

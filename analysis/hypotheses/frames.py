@@ -19,6 +19,7 @@ from analysis.core.errors import ConfigError, PipelineError, plain
 from analysis.core.tableio import read_table
 from analysis.hypotheses import frame_registry
 from analysis.models.framedef import FrameDef, build_once
+from analysis.models.readtrace import traced
 from analysis.models.spec import term_columns
 
 
@@ -97,12 +98,14 @@ def build_frame(
     base: Path = Path("."),
     universe: Mapping[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    reads: dict[str, tuple[dict[str, set[str]], list[str]]] | None = None,
 ) -> pd.DataFrame:
     """Build frame `name` from the published tables; `universe` is config `models.universe`.
 
     `tables` caches the tables read for earlier frames of the same job (a hypothesis's frames
     read the same few tables); each builder gets shallow copies, so none sees another's
-    added columns."""
+    added columns. With `reads`, the builder's tables record the columns it looks up:
+    ``reads[name] = ({table: columns read}, the frame's columns)`` (models.readtrace)."""
     fd = frame_def(name)
     missing = [k for k in fd.options if k not in (universe or {})]
     if missing:
@@ -110,7 +113,12 @@ def build_frame(
     opts = {k: (universe or {})[k] for k in fd.options}
     cache = {} if tables is None else tables
     cache.update(read_tables(data_dir, tuple(t for t in fd.tables if t not in cache)))
-    frame = build_once(fd.build, {t: cache[t].copy(deep=False) for t in fd.tables}, **opts)
+    given = {t: cache[t].copy(deep=False) for t in fd.tables}
+    if reads is None:
+        frame = build_once(fd.build, given, **opts)
+    else:
+        frame, read = traced(lambda t: build_once(fd.build, t, **opts), given)
+        reads[name] = (read, [str(c) for c in frame.columns])
     dup = frame.duplicated(list(fd.keys))
     if dup.any():
         raise PipelineError(f"frame {name}: {int(dup.sum())} duplicate {list(fd.keys)} rows")

@@ -1,8 +1,9 @@
 """The reviewer's map: every table and figure traced to its rule, code, spec and raw files;
 a sha256 manifest of ``results/``; disk figures.
 
-Nothing here is a hand list. Sources: each frame is rebuilt from ``results/data`` with tables
-that record which columns the builder reads (:func:`frame_reads`), plus the columns the models
+Nothing here is a hand list. Sources: the columns each frame's builder read from the tables
+of ``results/data``, as its fit job recorded them (:mod:`analysis.models.readtrace`; or traced
+here by rebuilding the frame, :func:`frame_reads`), plus the columns the models
 take straight from a table; each such column is looked up in the interim tables of every
 source (country-year columns, city measures by name, other table columns), and rows of the
 memberships, acts and dyads tables credit the sources named in their ``source`` column. So
@@ -27,6 +28,7 @@ from analysis.core.tableio import read_table
 from analysis.hypotheses import module_file
 from analysis.hypotheses.frames import frame_def, read_tables
 from analysis.models.framedef import build_once, frames_built_once
+from analysis.models.readtrace import traced
 from analysis.models.spec import HypothesisSpec, load_spec
 from analysis.sources import registry
 from analysis.workflow import code_deps
@@ -60,25 +62,6 @@ OUTPUT_COMMANDS = {
 }
 
 
-class _Recording(pd.DataFrame):
-    """A DataFrame that notes every column name looked up with ``df[...]`` (in `_READ`);
-    derived frames stay recording, so a builder's copies and slices are followed too."""
-
-    @property
-    def _constructor(self):
-        return _Recording
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            _READ.add(key)
-        elif isinstance(key, list | tuple | pd.Index):
-            _READ.update(k for k in key if isinstance(k, str))
-        return super().__getitem__(key)
-
-
-_READ: set[str] = set()
-
-
 def frame_reads(
     name: str,
     data_dir: Path,
@@ -93,12 +76,10 @@ def frame_reads(
     cache = {} if cache is None else cache
     missing = tuple(t for t in fd.tables if t not in cache)
     cache.update(read_tables(data_dir, missing))
-    tables = {t: cache[t] for t in fd.tables}
-    _READ.clear()
     opts = {k: (universe or {})[k] for k in fd.options}
-    frame = build_once(fd.build, {k: _Recording(v) for k, v in tables.items()}, **opts)
-    reads = {k: set(v.columns) & _READ for k, v in tables.items()}
-    _READ.clear()
+    frame, reads = traced(
+        lambda t: build_once(fd.build, t, **opts), {t: cache[t] for t in fd.tables}
+    )
     return reads, [str(c) for c in frame.columns]
 
 
@@ -192,33 +173,45 @@ def raw_files(sources: Iterable[str]) -> list[str]:
     return sorted({f for s in sources for f in by_name[s].files})
 
 
+def traced_reads(
+    spec: HypothesisSpec,
+    data_dir: Path,
+    universe: Mapping[str, Any] | None = None,
+    cache: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, tuple[dict[str, set[str]], list[str]]]:
+    """{frame: :func:`frame_reads`} for the hypothesis's frames: what its fit job records
+    (``results/cache/frame_reads/<h>.json``), traced again by hand."""
+    # A frame that is another's base is built once (models.framedef.build_once), its reads
+    # recorded under the first of the two, as in the fit job: the sources are the union over
+    # the hypothesis's frames, so they are what building each frame alone gives.
+    with frames_built_once():
+        return {name: frame_reads(name, data_dir, universe, cache) for name in spec.frames}
+
+
 def hypothesis_sources(
     spec: HypothesisSpec,
     data_dir: Path,
     index,
     universe: Mapping[str, Any] | None = None,
     cache: dict[str, pd.DataFrame] | None = None,
+    recorded: Mapping[str, tuple[dict[str, set[str]], list[str]]] | None = None,
 ) -> set[str]:
-    """Sources whose data the hypothesis's frames read (see the module docstring); `cache` as
-    for :func:`frame_reads`."""
+    """Sources whose data the hypothesis's frames read (see the module docstring), from the
+    fit's `recorded` reads, or traced here (`cache` as for :func:`frame_reads`)."""
     wanted = spec_columns(spec)
     found: set[str] = set()
-    # A frame that is another's base is built once (models.framedef.build_once), its reads
-    # recorded under the first of the two; both read the same tables, and the sources are the
-    # union over the hypothesis's frames, so they are what building each frame alone gives.
-    with frames_built_once():
-        for name in spec.frames:
-            reads, frame_columns = frame_reads(name, data_dir, universe, cache)
-            for table, read in reads.items():
-                # Columns the builder passes through untouched are read where a model uses them.
-                passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
-                cols = read | (passed & set(frame_columns))
-                if table in SOURCED_TABLES:
-                    found |= _sources_in(data_dir / f"{table}.parquet")
-                elif table == "us_city":  # us_city renames its sources' columns: credit them all
-                    found |= {n for n in registry() if n.startswith("us_")}
-                else:
-                    found |= {s for c in cols for s in column_sources(c, index)}
+    frames = traced_reads(spec, data_dir, universe, cache) if recorded is None else recorded
+    for reads, frame_columns in frames.values():
+        for table, read in reads.items():
+            # Columns the builder passes through untouched are read where a model uses them.
+            passed = set(pq.read_schema(data_dir / f"{table}.parquet").names) & wanted
+            cols = read | (passed & set(frame_columns))
+            if table in SOURCED_TABLES:
+                found |= _sources_in(data_dir / f"{table}.parquet")
+            elif table == "us_city":  # us_city renames its sources' columns: credit them all
+                found |= {n for n in registry() if n.startswith("us_")}
+            else:
+                found |= {s for c in cols for s in column_sources(c, index)}
     return found
 
 
@@ -230,9 +223,8 @@ def _sources_in(path: Path) -> set[str]:
 def frame_sources(
     results: Path, spec_dir: Path, hypotheses: list[str], universe: Mapping[str, Any] | None = None
 ) -> dict[str, list[str]]:
-    """Hypothesis -> the sources its frames read (:func:`hypothesis_sources`), sorted. A job
-    of its own (rule ``frame_sources``), so the frames are rebuilt while the models run rather
-    than at the end of the pipeline, inside the reviewer's map."""
+    """Hypothesis -> the sources its frames read, every frame traced here (the by-hand road;
+    the pipeline's map takes the reads its fit jobs recorded)."""
     index = _interim_index(results)
     tables: dict[str, pd.DataFrame] = {}
     return {
@@ -251,20 +243,18 @@ def reviewer_map(
     hypotheses: list[str],
     figures: dict,
     universe: Mapping[str, Any] | None = None,
-    known_sources: Mapping[str, list[str]] | None = None,
+    recorded: Mapping[str, Mapping[str, tuple[dict[str, set[str]], list[str]]]] | None = None,
 ) -> pd.DataFrame:
-    """One row per output. `known_sources`: hypothesis -> :func:`frame_sources`, as the
-    pipeline's ``frame_sources`` job wrote them; hypotheses not in it are traced here."""
-    known = dict(known_sources or {})
-    index = None if set(hypotheses) <= set(known) else _interim_index(results)
+    """One row per output. `recorded`: hypothesis -> the reads its fit job recorded
+    (models.readtrace.from_record); hypotheses not in it are traced here."""
+    recorded = dict(recorded or {})
+    index = _interim_index(results)
     tables: dict[str, pd.DataFrame] = {}
     rows = []
     for h in hypotheses:
         spec = load_spec(spec_dir / f"{h}.yaml")
-        sources = (
-            known[h]
-            if h in known
-            else sorted(hypothesis_sources(spec, results / "data", index, universe, tables))
+        sources = sorted(
+            hypothesis_sources(spec, results / "data", index, universe, tables, recorded.get(h))
         )
         files = raw_files(sources)
         start = [*frame_code(spec), *code_deps.command_files(FIT_COMMAND)]
@@ -378,10 +368,10 @@ def write_provenance(
     figures: dict,
     outputs: Iterable[str | Path] = (),
     universe: Mapping[str, Any] | None = None,
-    known_sources: Mapping[str, list[str]] | None = None,
+    recorded: Mapping[str, Mapping[str, tuple[dict[str, set[str]], list[str]]]] | None = None,
 ) -> None:
     """Reviewer's map, then SHA256SUMS over the published `outputs` (see published_files)."""
-    table = reviewer_map(results, spec_dir, hypotheses, figures, universe, known_sources)
+    table = reviewer_map(results, spec_dir, hypotheses, figures, universe, recorded)
     table.to_csv(results / "reviewer_map.csv", index=False, lineterminator="\n")
     disk = disk_usage(results)
     (results / "reviewer_map.md").write_text(map_markdown(table, disk), "utf-8")

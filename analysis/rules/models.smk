@@ -64,6 +64,8 @@ rule fit_models:
         figdata=directory(f"{MODELS}/{{hypothesis}}/figdata"),
         # Estimation samples: each frame with a sample__<model> mask (analysis/models/samples.py).
         frames=directory(f"{MODELS}/{{hypothesis}}/frames"),
+        # The columns each frame's builder read: the reviewer's map credits sources from them.
+        reads=f"{RESULTS}/cache/frame_reads/{{hypothesis}}.json",
     params:
         python=PYTHON,
         data=DATA,
@@ -79,7 +81,7 @@ rule fit_models:
         "../../envs/analysis.yaml"
     shell:
         "{params.python} -m analysis fit --spec {input.spec} --data {params.data} "
-        "--out {params.out} --settings {params.settings:q} > {log} 2>&1"
+        "--out {params.out} --reads {output.reads} --settings {params.settings:q} > {log} 2>&1"
 
 
 rule model_tables:
