@@ -125,6 +125,8 @@ def test_same_matrix_sees_values_order_and_layout(frame):
     ref = M._FORMULAIC(formula=formula, data=data.copy(), drop_singletons=False)
     direct = M._direct(data.copy(), ("x0", "x1"), ("fe0",), False)
     assert M.same_matrix(ref, direct)
+    # one block per column, as pyfixest's slices of formulaic's frame
+    assert [m.independent._mgr.nblocks for m in (ref, direct)] == [2, 2]
     swapped = M._direct(data.copy(), ("x1", "x0"), ("fe0",), False)
     assert not M.same_matrix(ref, swapped)
     other = data.assign(x0=data["x0"] + 1e-15)

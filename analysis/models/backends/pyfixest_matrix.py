@@ -92,11 +92,12 @@ class _DirectMatrix(_pf_model_matrix.ModelMatrix):
         self._index = pd.RangeIndex(len(y))
 
     def _frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-        # one block per column, as pyfixest's slices of formulaic's concatenated frames
-        parts = [pd.DataFrame({k: v}, index=self._index, copy=False) for k, v in columns.items()]
-        if not parts:
+        # one block per column, as pyfixest's slices of formulaic's concatenated frames: a
+        # dict of arrays without a copy is not consolidated (one frame, not one per column
+        # and a concat: 0.3 ms instead of 1.7 ms for five columns)
+        if not columns:
             return pd.DataFrame(index=self._index)
-        return pd.concat(parts, axis=1, copy=False) if len(parts) > 1 else parts[0]
+        return pd.DataFrame(columns, index=self._index, copy=False)
 
     @property
     def dependent(self) -> pd.DataFrame:
