@@ -4,8 +4,11 @@ import gc
 
 # Snakemake and its plugins (pandas among them) have made ~130,000 objects by now that live as
 # long as the process; a full garbage collection while the rules were read walked them all and
-# cost a no-op rerun ~0.07 s. Frozen (gc.freeze()), collections see only newer objects.
+# cost a no-op rerun ~0.07 s. Frozen (gc.freeze()), collections see only newer objects. Reading
+# the rules and building the DAG make few cycles and much of what lives until the end: no
+# collection until `onstart` (jobs to run) turns them back on (a no-op rerun ~0.08 s faster).
 gc.freeze()
+gc.disable()
 
 from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
@@ -63,6 +66,8 @@ JOB_SERVER = JobServer(f"{RESULTS}/logs/job_server.log")
 
 
 onstart:
+    gc.freeze()  # the rules and the DAG live until the end: no collection walks them
+    gc.enable()
     if config["execution"]["job_server"] and workflow.local_exec and len(workflow.dag) > 3:
         JOB_SERVER.start()
 
