@@ -105,3 +105,25 @@ def test_robustness_threads_follow_the_cores(cores, want):
     threads = robustness_threads({"h2": True, "h3": False}.__getitem__, _Workflow(cores))
     assert threads(SimpleNamespace(hypothesis="h2")) == want  # h2 declares a curve
     assert threads(SimpleNamespace(hypothesis="h3")) == 1
+
+
+def test_longest_chains_first_and_every_fit_before_every_check(tmp_path):
+    """Priorities from the real specs: a pairs bootstrap's refits raise a hypothesis's fit
+    and robustness job (H5's 798 refits above H3's 399 above none), and the lowest fit still
+    comes before the highest robustness job (each check waits for its fit's frames)."""
+    from types import SimpleNamespace
+
+    from analysis.core.config import load_config
+    from analysis.workflow.dag import Hypotheses
+    from analysis.workflow.plan_cache import PlanCache
+    from tests.conftest import ROOT
+
+    config = load_config(ROOT / "config/config.yaml")
+    plan = PlanCache(config, [], path=tmp_path / "plan.json")
+    hyps = Hypotheses(plan, str(ROOT / "config/models"), "results/data", config)
+    fit, check = hyps.priority(25), hyps.priority(20)
+    by = {h: (fit(SimpleNamespace(hypothesis=h)), check(SimpleNamespace(hypothesis=h)))
+          for h in config["models"]["hypotheses"]}  # fmt: skip
+    assert by["h5"][0] > by["h3"][0] > by["h1"][0] == by["h2"][0] == by["h4"][0] == 25
+    assert by["h5"][1] > by["h3"][1] > by["h2"][1] == 20
+    assert min(f for f, _ in by.values()) > max(c for _, c in by.values())

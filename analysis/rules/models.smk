@@ -72,9 +72,9 @@ rule fit_models:
         out=lambda w, output: os.path.dirname(output.fit),
         # Covariates and universe floors its spec reads (reruns on change, one road for config).
         settings=HYPS.settings,
-    # Before any robustness job: each waits for its fit's frames, and the longest chain
-    # (H5's fit and checks) must not queue behind the short ones.
-    priority: 25
+    # Before any robustness job: each waits for its fit's frames, and the longest chains
+    # (a pairs bootstrap's hundreds of refits: H5, then H3) go first (25 to 29).
+    priority: HYPS.priority(25)
     log:
         f"{RESULTS}/logs/fit_{{hypothesis}}.log",
     conda:
@@ -191,8 +191,9 @@ rule robustness:
     # The specification curve can fit in parallel worker processes; the other checks are
     # serial, so a curve takes a quarter of the cores (one on a 2-core machine).
     threads: robustness_threads(HYPS.has_curve, workflow)
-    # Among the pipeline's longest jobs: start them before tables and figures.
-    priority: 20
+    # Among the pipeline's longest jobs: start them before tables and figures, the longest
+    # first (20 to 24, below every fit).
+    priority: HYPS.priority(20)
     log:
         f"{RESULTS}/logs/robustness_{{hypothesis}}.log",
     conda:

@@ -27,6 +27,7 @@ def hypothesis_facts(
     from analysis.models.spec import load_spec
 
     spec = load_spec(f"{spec_dir}/{hypothesis}.yaml")
+    pb = spec.robustness.pairs_bootstrap if spec.robustness else None
     frames = [frame_def(name) for name in spec.frames]
     # The declared covariates and universe floors its spec reads: changing one reruns only
     # this hypothesis's jobs (one road for config: they reach the jobs as a param).
@@ -42,6 +43,8 @@ def hypothesis_facts(
         "settings": json.dumps(settings, sort_keys=True, separators=(",", ":")),
         "robustness": bool(spec.robustness),
         "curve": bool(spec.robustness and spec.robustness.curve),
+        # refits of its pairs bootstrap: the robustness job's length, known from the spec
+        "refits": pb.reps * len(pb.models) if pb else 0,
     }
 
 
@@ -81,6 +84,12 @@ class Hypotheses:
 
     def has_curve(self, hypothesis: str) -> bool:
         return self[hypothesis]["curve"]
+
+    def priority(self, base: int) -> Callable[[Any], int]:
+        """A fit or robustness job's priority: `base`, plus up to 4 for a pairs bootstrap
+        (one per 200 refits), so the longest chains (H5's fit and its 798 refits, H3's 399)
+        start first instead of in the order of their input sizes, Snakemake's tie-break."""
+        return lambda w: base + min(4, round(self[w.hypothesis]["refits"] / 200))
 
     def all_tables(self) -> list[str]:
         """The published tables any configured hypothesis's frames read."""
