@@ -220,23 +220,6 @@ def _sources_in(path: Path) -> set[str]:
     return {str(s) for s in read_table(path, columns=["source"])["source"].unique()} & known
 
 
-def frame_sources(
-    results: Path, spec_dir: Path, hypotheses: list[str], universe: Mapping[str, Any] | None = None
-) -> dict[str, list[str]]:
-    """Hypothesis -> the sources its frames read, every frame traced here (the by-hand road;
-    the pipeline's map takes the reads its fit jobs recorded)."""
-    index = _interim_index(results)
-    tables: dict[str, pd.DataFrame] = {}
-    return {
-        h: sorted(
-            hypothesis_sources(
-                load_spec(spec_dir / f"{h}.yaml"), results / "data", index, universe, tables
-            )
-        )
-        for h in hypotheses
-    }
-
-
 def reviewer_map(
     results: Path,
     spec_dir: Path,
