@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from analysis.hypotheses import frames as F
 from analysis.models.framedef import FrameDef, build_once
 from analysis.report import provenance as P
 from tests.conftest import ROOT
@@ -66,8 +67,8 @@ def test_frame_reads_records_what_the_builder_uses(monkeypatch):
         return _log_gdp_frame(t, "v2x_polyarchy")
 
     fd = FrameDef(("city_year",), build, ("city_id",), "toy")
-    monkeypatch.setattr(P, "frame_def", lambda name: fd)
-    monkeypatch.setattr(P, "read_tables", lambda d, names: {"city_year": table})
+    monkeypatch.setattr(F, "frame_def", lambda name: fd)
+    monkeypatch.setattr(F, "read_tables", lambda d, names: {"city_year": table})
     reads, columns = P.frame_reads("toy", ROOT)
     assert reads == {"city_year": {"city_id", "gdp_pc_usd", "v2x_polyarchy"}}
     assert "unused" not in reads["city_year"] and columns[1] == "log_gdp_pc"
@@ -79,7 +80,6 @@ def test_fit_build_records_the_same_reads_and_gives_the_plain_frame(monkeypatch,
     reads back to the same."""
     import json
 
-    from analysis.hypotheses import frames as F
     from analysis.models.readtrace import from_record, reads_record
 
     table = pd.DataFrame({"city_id": [1, 2], "gdp_pc_usd": [1e3, 2e3], "unused": [0, 1],
@@ -91,9 +91,8 @@ def test_fit_build_records_the_same_reads_and_gives_the_plain_frame(monkeypatch,
         return out
 
     fd = FrameDef(("city_year",), build, ("city_id",), "toy")
-    for mod in (P, F):
-        monkeypatch.setattr(mod, "frame_def", lambda name: fd)
-        monkeypatch.setattr(mod, "read_tables", lambda d, names: {"city_year": table})
+    monkeypatch.setattr(F, "frame_def", lambda name: fd)
+    monkeypatch.setattr(F, "read_tables", lambda d, names: {"city_year": table})
     plain = F.build_frame("toy", tmp_path)
     reads: dict = {}
     recorded = F.build_frame("toy", tmp_path, reads=reads)
@@ -164,8 +163,8 @@ def test_sources_of_a_frame_built_from_another_equal_building_each_alone(monkeyp
 
     defs = {"cities": FrameDef(("city_year",), cities, ("city_id",), "toy"),
             "stacked": FrameDef(("city_year",), stacked, ("city_id", "kind"), "toy")}  # fmt: skip
-    monkeypatch.setattr(P, "frame_def", lambda name: defs[name])
-    monkeypatch.setattr(P, "read_tables", lambda d, names: {"city_year": table})
+    monkeypatch.setattr(F, "frame_def", lambda name: defs[name])
+    monkeypatch.setattr(F, "read_tables", lambda d, names: {"city_year": table})
     monkeypatch.setattr(P.pq, "read_schema", lambda path: pa.schema(
         [(c, pa.float64()) for c in table.columns]))  # fmt: skip
     index = ({"gdp_pc_usd": {"worldbank"}, "wup_pop": {"un_wup2018"}}, {}, {})

@@ -26,9 +26,8 @@ import pyarrow.parquet as pq
 from analysis.core.hashing import sha256_file
 from analysis.core.tableio import read_table
 from analysis.hypotheses import module_file
-from analysis.hypotheses.frames import frame_def, read_tables
-from analysis.models.framedef import build_once, frames_built_once
-from analysis.models.readtrace import traced
+from analysis.hypotheses.frames import build_frame, frame_def
+from analysis.models.framedef import frames_built_once
 from analysis.models.spec import HypothesisSpec, load_spec
 from analysis.sources import registry
 from analysis.workflow import code_deps
@@ -72,15 +71,9 @@ def frame_reads(
     the frame's columns), the latter to find columns passed through untouched. `universe` is
     config `models.universe` (the builder's population floors). `cache` keeps tables read for
     earlier frames (13 frames read the same few tables)."""
-    fd = frame_def(name)
-    cache = {} if cache is None else cache
-    missing = tuple(t for t in fd.tables if t not in cache)
-    cache.update(read_tables(data_dir, missing))
-    opts = {k: (universe or {})[k] for k in fd.options}
-    frame, reads = traced(
-        lambda t: build_once(fd.build, t, **opts), {t: cache[t] for t in fd.tables}
-    )
-    return reads, [str(c) for c in frame.columns]
+    reads: dict[str, tuple[dict[str, set[str]], list[str]]] = {}
+    build_frame(name, data_dir, universe=universe, tables=cache, reads=reads)  # as the fit does
+    return reads[name]
 
 
 def module_imports(path: Path) -> set[Path]:
