@@ -2,7 +2,7 @@
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
 import gc
 
-# Snakemake and its plugins (pandas among them) have made ~130,000 objects by now that live as
+# Snakemake and its plugins have made ~100,000 objects by now that live as
 # long as the process; a full garbage collection while the rules were read walked them all and
 # cost a no-op rerun ~0.07 s. Frozen (gc.freeze()), collections see only newer objects. Reading
 # the rules and building the DAG make few cycles and much of what lives until the end: no
@@ -15,11 +15,13 @@ from analysis.core.config import read_config_files, validate_config
 from analysis.workflow.dag import check_covariate_clashes
 from analysis.workflow.facts import CodeInputs, manifest
 from analysis.workflow.jobenv import pin_hash_seed
+from analysis.workflow.params_check import serialise_params_lazily
 from analysis.workflow.jobserver import JobServer
 from analysis.workflow.plan_cache import PlanCache
 from analysis.core.preflight import check_writable
 
 pin_hash_seed()
+serialise_params_lazily()  # Snakemake's params check imported pandas at every start
 # Snakemake reads config files leniently (the last of two equal keys wins, syntax errors have
 # no line): read them strictly first, so an error names the file, line and key.
 CONFIG_DOCS = read_config_files(["config/config.yaml", *workflow.overwrite_configfiles])

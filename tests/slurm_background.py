@@ -29,6 +29,8 @@ from tests.conftest import MIRROR, ROOT
 from tests.session import session_dir, session_lock
 
 PROFILE = ROOT / "profiles" / "slurm"
+# `make install` puts the SLURM executor plugin here, apart from the environment (Makefile).
+SLURM_PLUGINS = Path(sys.prefix) / "slurm"
 # One parse job per raw-data topic, gawc_2000 through its validation against published figures.
 PARSED = ("polity5", "etmun", "us_governors", "climactor_2021", "openflights")
 TARGETS = (
@@ -86,8 +88,11 @@ def snakemake_command(wd: Path, *args: str) -> list[str]:
 
 
 def snakemake_env() -> dict[str, str]:
-    """The test's own environment, minus a mirror override: the workdir's config names it."""
-    return {k: v for k, v in os.environ.items() if k != MIRROR_ENV}
+    """The test's own environment, minus a mirror override (the workdir's config names it),
+    with the SLURM plugin on PYTHONPATH as `make slurm` puts it."""
+    env = {k: v for k, v in os.environ.items() if k != MIRROR_ENV}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SLURM_PLUGINS), env.get("PYTHONPATH")]))
+    return env
 
 
 @dataclass

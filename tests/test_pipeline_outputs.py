@@ -142,3 +142,22 @@ def test_an_edited_module_reruns_the_jobs_that_import_it(pipeline_results, modul
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = snakemake(ROOT, "-n")
     assert "Nothing to be done" in after.stdout + after.stderr
+
+
+@pytest.mark.results_alone  # an edit by another test would miss the plan cache and import more
+def test_a_no_op_rerun_imports_no_pandas(pipeline_results: Path):
+    """A no-op rerun's start stays lean: no executor plugin that imports pandas in the
+    environment (the SLURM plugin lives apart, Makefile), no rule-file helper that imports it,
+    and Snakemake's params check without it (analysis/workflow/params_check.py)."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "snakemake", "-s", str(ROOT / "Snakefile"),
+           "-d", str(ROOT), "--cores", "1", "--nocolor", "-n"]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Nothing to be done" in run.stdout + run.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    heavy = {m for m in imported if m.split(".")[0] in {"pandas", "pyarrow", "pandera", "scipy"}}
+    assert "snakemake.persistence" in imported and not heavy, sorted(heavy)[:10]

@@ -4,9 +4,12 @@ import os
 
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import Hypotheses, robustness_threads
-from analysis.report.design_figures import design_figure_names
-from analysis.report.render import figure_names
+from analysis.workflow.dag import (
+    Hypotheses,
+    design_figure_names_of,
+    figure_names_of,
+    robustness_threads,
+)
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
@@ -14,17 +17,17 @@ HYPOTHESES = config["models"]["hypotheses"]
 # module is imported while the package, config and specs are unchanged).
 HYPS = Hypotheses(PLAN, SPEC_DIR, DATA, config)
 MODELS = f"{RESULTS}/models"
+
 FIGURE_FILES = [
     f"{RESULTS}/figures/{name}.{ext}"
-    for h, names in PLAN.memo("figures", lambda: {h: figure_names(h) for h in HYPOTHESES}).items()
+    for h, names in PLAN.memo("figures", lambda: figure_names_of(HYPOTHESES)).items()
     for name in names
     for ext in ("png", "pdf")
 ]
 ROBUST = f"{RESULTS}/robustness"
 ROBUST_HYPOTHESES = [h for h in HYPOTHESES if HYPS[h]["robustness"]]
 DESIGN_FIGURES = PLAN.memo(
-    "design_figures",
-    lambda: {h: design_figure_names(f"{SPEC_DIR}/{h}.yaml") for h in ROBUST_HYPOTHESES},
+    "design_figures", lambda: design_figure_names_of(SPEC_DIR, ROBUST_HYPOTHESES)
 )
 ROBUSTNESS_FILES = [
     f"{RESULTS}/figures/{h}_{kind}.{ext}"
