@@ -318,3 +318,28 @@ def test_real_degree_counts_each_unique_pair_once(pipeline_results):
     cy = pd.read_parquet(data / "city_year.parquet", columns=["year", "sister_city_degree"])
     degree_sum = int(cy.loc[cy["year"] == cy["year"].max(), "sister_city_degree"].sum())
     assert degree_sum == 2 * unique_pairs(dyads) < 2 * len(dyads)
+
+
+def test_attach_cities_indexes_each_joins_frame_it_is_given():
+    """The mention index is kept between calls for the same joins frame only: a second
+    frame, or the first one again, maps by its own rows."""
+    from analysis.core.audit import RowAudit
+    from analysis.panel.cityjoin import attach_cities
+
+    def joins(city_of_m1: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "mention_id": pd.array(["m1", "m2", "m3"], dtype="str"),
+                "city_id": pd.array([city_of_m1, 7, None], dtype="Int64"),
+                "is_group": [False, False, True],
+                "method": pd.array(["exact", "exact", "unmatched"], dtype="str"),
+            }
+        )
+
+    table = pd.DataFrame({"mention_id": ["m3", "m1", "m2"], "x": [1, 2, 3]})
+    first, second = joins(5), joins(6)
+    got = [
+        attach_cities(table, j, RowAudit("test"), "step")["city_id"].tolist()
+        for j in (first, second, first, first)
+    ]
+    assert got == [[5, 7], [6, 7], [5, 7], [5, 7]]

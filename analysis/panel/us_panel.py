@@ -79,12 +79,13 @@ def build_us_city(
         cell.notna() & out["dem_share_2016"].notna()
     )
 
-    held = memberships.groupby("city_id")["network"].agg(set)
+    # Each city's distinct networks, as pairs: a Python set per city cost ~1 s here.
+    held = memberships[["city_id", "network"]].dropna(subset=["city_id"]).drop_duplicates()
     for net in OUTCOME_NETWORKS:
-        out[f"member_{net}"] = (
-            out["city_id"].map(held).apply(lambda s, n=net: isinstance(s, set) and n in s)
-        ).astype("int8")
-    out["n_networks"] = out["city_id"].map(held.apply(len)).fillna(0).astype("int64")
+        members = held.loc[held["network"] == net, "city_id"]
+        out[f"member_{net}"] = out["city_id"].isin(members).astype("int8")
+    n_networks = held.groupby("city_id").size()
+    out["n_networks"] = out["city_id"].map(n_networks).fillna(0).astype("int64")
 
     nae = measures[measures["measure"] == "nae_legal_support"].groupby("city_id")["value"].max()
     out["nae_legal_support"] = out["city_id"].map(nae)
