@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import PipelineError
 from analysis.core.lazy import lazy_module
 from analysis.models.backends import BackendFit, corrections
 from analysis.models.degenerate import fit_reasons, focal_reason
@@ -27,6 +28,7 @@ from analysis.models.design import (
     check_outcome,
     select_sample,
 )
+from analysis.models.separation import BINARY_ESTIMATORS, separating_term
 from analysis.models.spec import ESTIMATOR_LABELS, LINEAR, HypothesisSpec, ModelSpec
 
 stats = lazy_module("scipy.stats")  # imported on first use (Snakefile start-up)
@@ -221,11 +223,25 @@ def _inverse_link(link: str):
     }[link]
 
 
-def fit_model(frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = None) -> FitResult:
-    """Fit `spec` on `frame`; `masks` (of this frame) shares row filters across many fits."""
+def fit_model(
+    frame: pd.DataFrame,
+    spec: ModelSpec,
+    masks: FrameMasks | None = None,
+    *,
+    refuse_separated: bool = False,
+) -> FitResult:
+    """Fit `spec` on `frame`; `masks` (of this frame) shares row filters across many fits.
+
+    With `refuse_separated`, a logit or probit whose sample is separated by a two-valued
+    term (:mod:`analysis.models.separation`: no maximum likelihood exists, the fit could only
+    end unconverged) fails at once instead of running to its iteration limit: for refits
+    that discard degenerate fits anyway (the pairs bootstrap's draws)."""
     sample = select_sample(frame, spec, masks)
     design = build_design(sample.data, spec)
     check_outcome(design.y, spec)
+    binary = spec.estimator in BINARY_ESTIMATORS
+    if refuse_separated and binary and (why := separating_term(design.y, design.X)):
+        raise PipelineError(f"{spec.name}: not fitted, separated sample: {why}")
     backend = choose_backend(spec)
     fit = _run_backend(backend, design, spec)
     # `used` is an ordered subset of the design's rows: equal length means all of them,

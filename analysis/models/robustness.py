@@ -64,12 +64,17 @@ def option_label(dimension: str, option: str, over: dict[str, Any]) -> str:
 
 
 def _quiet_fit(
-    frame: pd.DataFrame, spec: ModelSpec, masks: FrameMasks | None = None
+    frame: pd.DataFrame,
+    spec: ModelSpec,
+    masks: FrameMasks | None = None,
+    *,
+    refuse_separated: bool = False,
 ) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return {**_focal_row(fit_model(frame, spec, masks)), "status": "ok"}
+            res = fit_model(frame, spec, masks, refuse_separated=refuse_separated)
+            return {**_focal_row(res), "status": "ok"}
         except PipelineError as err:
             return {c: None for c in RESULT_COLUMNS} | {"status": f"failed: {err}"}
 
@@ -503,7 +508,8 @@ class _PairsDraws:
         return out
 
     def fit(self, picked: np.ndarray) -> dict[str, Any]:
-        return _quiet_fit(self.sample(picked), self.spec)
+        # A separated draw could only end unconverged, and is discarded as such: not fitted.
+        return _quiet_fit(self.sample(picked), self.spec, refuse_separated=True)
 
 
 def _direct_refits(*specs: ModelSpec) -> AbstractContextManager[None]:
