@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,36 @@ def run_pipeline(wd: Path, timeout: float, targets: Sequence[str] = ()) -> dict[
     return rec
 
 
+# Snakemake's own no-op: a workflow of one rule whose output exists.
+_FLOOR_SNAKEFILE = (
+    'rule all:\n    input: "a.txt"\n\n\nrule a:\n    output: "a.txt"\n    shell: "touch {output}"\n'
+)
+
+
+def snakemake_floor(tmp: Path, repeats: int = 3) -> list[float]:
+    """Wall seconds of Snakemake's own no-op (`_FLOOR_SNAKEFILE`), `repeats` times: the part of
+    a no-op rerun that is Snakemake's, and a gauge of the host's speed when the pipeline was
+    timed (the same work has run ~1.5x slower on this machine on another day)."""
+    d = Path(tempfile.mkdtemp(prefix="floor_", dir=tmp))
+    try:
+        (d / "Snakefile").write_text(_FLOOR_SNAKEFILE, encoding="utf-8")
+        cmd = [sys.executable, "-m", "snakemake", "-s", str(d / "Snakefile"), "-d", str(d),
+               "--cores", "1", "--nocolor", "--quiet"]  # fmt: skip
+        first = subprocess.run(cmd, cwd=d, capture_output=True, env=_pipeline_env(), timeout=600)
+        if first.returncode != 0 or not (d / "a.txt").exists():
+            return []
+        out = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            run = subprocess.run(cmd, cwd=d, capture_output=True, env=_pipeline_env(), timeout=600)
+            if run.returncode != 0:
+                return []
+            out.append(round(time.perf_counter() - t, 3))
+        return out
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _ok(rec: dict[str, Any]) -> bool:
     return rec.get("returncode") == 0 and not rec.get("killed")
 
@@ -164,6 +195,8 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
             for n in ("pipeline_cold", "pipeline_noop")
             if n in want
         ]
+    floor_cold = snakemake_floor(ctx.tmp)
+    ctx.log(f"pipeline: Snakemake's own no-op {floor_cold} s")
     cold: list[dict[str, Any]] = []
     wd = None
     for i in range(ctx.repeats):
@@ -234,6 +267,8 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
                     "job_seconds_note": "from Snakemake's log timestamps (1-s resolution); jobs "
                     "overlap on the cores, so they do not add up to the wall time",
                     "failures": failures,
+                    "snakemake_floor_seconds": floor_cold,
+                    "median_snakemake_floor_seconds": median_of(floor_cold),
                 },
                 started=started,
                 load_before=load0,
@@ -241,6 +276,8 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
         )
     if "pipeline_noop" in want:
         started2, load2 = now_iso(), os.getloadavg()
+        floor_noop = snakemake_floor(ctx.tmp)
+        ctx.log(f"pipeline_noop: Snakemake's own no-op {floor_noop} s")
         noop = []
         if ctx.pipeline_workdir is not None:
             for i in range(ctx.repeats):
@@ -266,6 +303,8 @@ def bench_pipeline(ctx: Context, want: set[str]) -> list[dict[str, Any]]:
                     "system_seconds": [r.get("system_seconds") for r in noop],
                     "cold_run_failed": ctx.pipeline_workdir is None,
                     "failures": [r.get("stderr_tail") for r in noop if not _ok(r)],
+                    "snakemake_floor_seconds": floor_noop,
+                    "median_snakemake_floor_seconds": median_of(floor_noop),
                 },
                 started=started2,
                 load_before=load2,

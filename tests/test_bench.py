@@ -12,7 +12,7 @@ import pytest
 from analysis import synthetic as S
 from benchmarks.estimation import SCALE
 from benchmarks.matching import MATCH_N
-from benchmarks.pipeline import job_times, make_workdir, rule_summary
+from benchmarks.pipeline import job_times, make_workdir, rule_summary, snakemake_floor
 from benchmarks.results import Target, make_result, write_json
 from tests.conftest import ROOT
 
@@ -155,3 +155,9 @@ def test_every_option_has_help():
     actions = [a for a in build_parser()._actions if a.option_strings and a.help != "==SUPPRESS=="]
     assert {"--quick", "--only", "--repeats", "--out"} <= {a.option_strings[0] for a in actions}
     assert all(a.help for a in actions), [a.option_strings for a in actions if not a.help]
+
+
+def test_snakemake_floor_times_a_no_op_of_one_rule(tmp_path):
+    runs = snakemake_floor(tmp_path, repeats=2)
+    assert len(runs) == 2 and all(0.1 < r < 60 for r in runs)
+    assert list(tmp_path.iterdir()) == []  # its workflow directory is removed

@@ -45,6 +45,23 @@ def test_table_lists_every_benchmark_with_its_checks_date_and_load(tmp_path):
     assert "2026-12-07T07:30" in rows[0] and "Test CPU, 2 usable cores, 24.0 GB" in text
 
 
+def test_the_host_reference_is_stated_when_the_records_hold_it(tmp_path):
+    _write(tmp_path, "machine", {"cpu_model": "Test CPU", "usable_cores": 2,
+                                  "memory_total_mb": 24576, "packages": {}})  # fmt: skip
+    check = {"value": 90, "comparison": "<", "unit": "s", "metric": "median", "observed": 95,
+             "meets": False}  # fmt: skip
+    _write(tmp_path, "pipeline_cold", _record("pipeline_cold", 95, "s", [check]))
+    assert "Host speed" not in perf_markdown(tmp_path)  # older records: no sentence
+    cold = _record("pipeline_cold", 95, "s", [check])
+    cold["details"] = {"median_snakemake_floor_seconds": 1.31}
+    noop = _record("pipeline_noop", 1.6, "s", [check | {"value": 1.5, "observed": 1.6}])
+    noop["details"] = {"median_snakemake_floor_seconds": 1.87}
+    _write(tmp_path, "pipeline_cold", cold)
+    _write(tmp_path, "pipeline_noop", noop)
+    text = perf_markdown(tmp_path)
+    assert "took 1.31 s before `pipeline_cold` and 1.87 s before `pipeline_noop`" in text
+
+
 def test_missing_record_is_an_error_that_names_it(tmp_path):
     with pytest.raises(PipelineError, match=r"machine\.json"):
         perf_markdown(tmp_path)

@@ -95,6 +95,21 @@ def perf_markdown(folder: Path) -> str:
             f"({r.get('repeats', 0)}){quick} | {cell(checks)} | {r.get('date', '')[:16]} "
             f"| {_load(r)} |"
         )
+    floors = {
+        r["name"]: r["details"]["median_snakemake_floor_seconds"]
+        for r in records
+        if (r.get("details") or {}).get("median_snakemake_floor_seconds") is not None
+    }
+    if floors:
+        said = " and ".join(f"{_num(v, 's')} before `{k}`" for k, v in floors.items())
+        lines += [
+            "",
+            "Host speed when the pipeline was timed: Snakemake's own no-op (a workflow of one "
+            f"rule whose output exists) took {said} (median of 3, "
+            "`details.snakemake_floor_seconds`). It is the part of a no-op rerun that is "
+            "Snakemake's, and a gauge for comparing records made on days when the host ran "
+            "the same work at different speeds.",
+        ]
     pk = machine.get("packages", {})
     versions = ", ".join(f"{k} {v}" for k, v in sorted(pk.items()))
     lines += [
