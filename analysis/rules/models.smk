@@ -4,12 +4,8 @@ import os
 
 from analysis.core.config import config_slice
 from analysis.workflow.jobenv import PYTHON
-from analysis.workflow.dag import (
-    Hypotheses,
-    design_figure_names_of,
-    figure_names_of,
-    robustness_threads,
-)
+from analysis.workflow.dag import Hypotheses, robustness_threads
+from analysis.report.figure_plan import design_figure_names_of, figure_names_of
 
 SPEC_DIR = config["models"]["dir"]
 HYPOTHESES = config["models"]["hypotheses"]
@@ -17,7 +13,6 @@ HYPOTHESES = config["models"]["hypotheses"]
 # module is imported while the package, config and specs are unchanged).
 HYPS = Hypotheses(PLAN, SPEC_DIR, DATA, config)
 MODELS = f"{RESULTS}/models"
-
 FIGURE_FILES = [
     f"{RESULTS}/figures/{name}.{ext}"
     for h, names in PLAN.memo("figures", lambda: figure_names_of(HYPOTHESES)).items()

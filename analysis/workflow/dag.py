@@ -96,22 +96,6 @@ class Hypotheses:
         return sorted({t for f in self.facts.values() for t in f["tables"]})
 
 
-def figure_names_of(hypotheses: list[str]) -> dict[str, list[str]]:
-    """Each hypothesis's model figures. Imports the hypothesis modules and pandas: the rule
-    files call it through the plan cache, so a start that changed nothing does not."""
-    from analysis.report.render import figure_names
-
-    return {h: figure_names(h) for h in hypotheses}
-
-
-def design_figure_names_of(spec_dir: str, hypotheses: list[str]) -> dict[str, list[str]]:
-    """Each hypothesis's design figures (placebo, synth), from its spec; as above, through
-    the plan cache."""
-    from analysis.report.design_figures import design_figure_names
-
-    return {h: design_figure_names(f"{spec_dir}/{h}.yaml") for h in hypotheses}
-
-
 def _documented(meta: dict[str, Any], table: str, column: str) -> bool:
     scopes = (meta["tables"].get(table, {}).get("columns", {}), meta["shared_columns"])
     return any(
