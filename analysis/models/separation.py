@@ -7,6 +7,9 @@ design always spans a constant: an intercept or fixed effects), so no maximum ex
 Newton's method stops at its iteration limit without converging: a degenerate fit. In H3's
 pairs bootstrap, 44 of 399 draws drew only non-ratifying countries without an adhesion; each
 ran 200 Newton iterations, most of the bootstrap's work, to be discarded as degenerate.
+
+Fixed-effect groups with one outcome are not this module's: the sample drops them before any
+fit (`design.drop_uninformative_groups`). After a fit, `degenerate` flags terms that ran off.
 """
 
 from __future__ import annotations
