@@ -195,3 +195,21 @@ def test_prebuilt_parser_is_the_one_main_uses(monkeypatch):
     monkeypatch.setattr(cli, "_PARSER", None)
     with pytest.raises(pytest.fail.Exception):
         cli.main(["--version"])
+
+
+def test_the_server_loads_blas_with_one_thread():
+    # a fork then sizes BLAS for its job from one thread, which starts no spinning worker
+    code = (
+        "from analysis.workflow import jobserver\n"
+        "import os\n"
+        "os.environ.pop('OMP_NUM_THREADS', None)\n"
+        "jobserver.load_blas_single_threaded()\n"
+        "import numpy, scipy.linalg\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != jobserver.BLAS_THREADS}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[1]"

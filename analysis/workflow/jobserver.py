@@ -57,6 +57,7 @@ LIBRARIES = (
     "networkx",
 )
 _ENV_MUST_MATCH = ("PYTHONHASHSEED", "PYTHONPATH")
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"
 # Modules whose warm_up() builds, once, what the jobs of one kind would build in each fork:
 # parse jobs (pandera's backends, the country converter, the manifest), fits and checks
 # (narwhals' pandas layer, the wild bootstrap's numba kernel), figures (the PNG/PDF writers),
@@ -278,9 +279,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def load_blas_single_threaded() -> None:
+    """Before BLAS loads: OpenBLAS starts with one thread, as in the one-thread jobs' own
+    interpreters. Sized in a fork (`_limit_threads`) from any other count, it started a
+    worker thread that spun ~0.2 CPU-s per job (~100 jobs a run); from one to one, nothing."""
+    os.environ[BLAS_THREADS] = "1"
+
+
 def serve(path: str, parent: int) -> None:
     """Preload, then run jobs until `parent` (the Snakemake process) is gone or SIGTERM."""
     start = time.monotonic()
+    load_blas_single_threaded()
     failed = preload()
     if failed:
         print(f"job server: not preloaded: {', '.join(failed)}", file=sys.stderr)
