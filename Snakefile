@@ -16,12 +16,14 @@ from analysis.workflow.dag import check_covariate_clashes
 from analysis.workflow.facts import CodeInputs, manifest
 from analysis.workflow.jobenv import pin_hash_seed
 from analysis.workflow.params_check import serialise_params_lazily
+from analysis.workflow.idle_rounds import skip_idle_rounds
 from analysis.workflow.jobserver import JobServer
 from analysis.workflow.plan_cache import PlanCache
 from analysis.core.preflight import check_writable
 
 pin_hash_seed()
 serialise_params_lazily()  # Snakemake's params check imported pandas at every start
+skip_idle_rounds()  # rounds without a free core read every ready job's input sizes
 # Snakemake reads config files leniently (the last of two equal keys wins, syntax errors have
 # no line): read them strictly first, so an error names the file, line and key.
 CONFIG_DOCS = read_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
