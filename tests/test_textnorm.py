@@ -188,3 +188,23 @@ def test_council_name(raw: str, keys: tuple[str, ...], area: bool) -> None:
 def test_council_name_none_for_plain_names() -> None:
     assert council_name("Paris") is None
     assert council_name("Mashiki Town (益城町)").native == literal_key("益城町")
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300)
+def test_transliteration_table_equals_anyascii(s):
+    # the translate table (analysis/resolve/textnorm.py) stands for anyascii code point by
+    # code point: same text for any string, including code points anyascii drops
+    from anyascii import anyascii
+
+    from analysis.resolve.textnorm import _translit
+
+    assert _translit(s) == (s.lower() if s.isascii() else anyascii(s).casefold())
+
+
+def test_transliteration_table_on_scripts_and_dropped_code_points():
+    from analysis.resolve.textnorm import _translit
+
+    assert _translit("Москва") == "moskva"
+    assert _translit("東京") == "dongjing"
+    assert _translit("Zürich\ue000") == "zurich"  # a private-use code point has no ASCII
