@@ -1,23 +1,23 @@
-"""Snakemake's scheduling rounds, without re-reading every ready job's input sizes while no
-core is free.
+"""Snakemake's scheduling rounds, fewer and lighter: the same jobs chosen with less CPU.
 
 Snakemake 9 wakes its scheduler after each finished job and, with its default job-rate limit
 (100 jobs a second), once more a second after every round: each round schedules the next, so
 the wake-ups add up to dozens a second by the end of a cold run (2,702 rounds for 121 jobs).
 Each round first asks the size of every input file of every ready job (two `stat` calls per
-file, through asyncio tasks) and only then finds that no core is free. In a cold run that was
-most of the Snakemake process's ~16 CPU-s, taken from the jobs on a 2-core machine.
+file, through asyncio tasks) and only then finds that no core is free. The Snakemake process
+took 12.6 CPU-s of a cold run this way, 5 with this patch, on a 2-core machine where every
+CPU-second it takes is one the jobs wait for.
 
 Three changes, none of which changes which jobs are chosen:
 
 - at most one re-evaluation is pending at a time: when it fires, its round schedules the
-  next, so the scheduler still looks again a second after its last round, as before, but
-  the wake-ups no longer multiply;
+  next, so the scheduler still looks again within a second of its last round, as before,
+  but the wake-ups no longer multiply;
 - a round without a free core selects nothing before looking at any file (Snakemake's own
   selector returns nothing there too, after the sizes);
 - an input's size, once known, is not asked again: a ready job's inputs are finished files,
-  and nothing in this workflow rewrites a job's input while the job waits. A file not yet
-  there (size unknown) is asked again in every round, as before.
+  and nothing in this workflow rewrites a job's input while the job waits (the sizes only
+  order jobs of equal priority). A file not yet there is asked again in every round.
 """
 
 from __future__ import annotations
