@@ -47,8 +47,11 @@ MANIFEST = {e.file: e for e in manifest(PLAN, config["raw"]["manifest"])}
 RAW = config["raw"]["dir"]
 RESULTS = config["results_dir"]
 check_writable([RESULTS, RAW])
-# Verification at use: every raw file present is hashed against the manifest on every run.
-check_raw_files(MANIFEST.values(), RAW, f"{RESULTS}/audit/acquire")
+# Verification at use: every raw file present is checked against the manifest on every run
+# (hashed again unless its size, mtime, ctime and inode are those it was last hashed with).
+check_raw_files(
+    MANIFEST.values(), RAW, f"{RESULTS}/audit/acquire", ".snakemake/raw_verified.json"
+)
 PLAN.depend(f"{config['models']['dir']}/{h}.yaml" for h in config["models"]["hypotheses"])
 PLAN.memo(
     "covariate_clashes",

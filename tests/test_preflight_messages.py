@@ -124,6 +124,63 @@ def test_check_raw_files_names_each_changed_file_and_both_hashes(tmp_path):
     assert "a/y.csv" not in str(e.value)
 
 
+def _counting_hashes(monkeypatch) -> list[str]:
+    from analysis.acquire import fetch
+
+    read: list[str] = []
+    real = fetch.sha256_file
+
+    def counted(path):
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(fetch, "sha256_file", counted)
+    return read
+
+
+def test_a_file_unchanged_since_it_was_hashed_is_not_read_again(tmp_path, monkeypatch):
+    raw_dir, entries = _entries(tmp_path)
+    cache = tmp_path / "state" / "raw_verified.json"
+    read = _counting_hashes(monkeypatch)
+    assert check_raw_files(entries, raw_dir, None, cache) == 2
+    assert sorted(read) == ["x.csv", "y.csv"] and cache.is_file()
+    read.clear()
+    assert check_raw_files(entries, raw_dir, None, cache) == 2
+    assert read == []  # both unchanged: no byte read
+    (raw_dir / "a/y.csv").unlink()
+    (raw_dir / "a/y.csv").write_bytes(b"id,w\n3,4\n")  # the same bytes, a new file: hashed
+    assert check_raw_files(entries, raw_dir, None, cache) == 2
+    assert read == ["y.csv"]
+
+
+def test_an_edit_with_size_and_mtime_restored_is_caught_despite_the_cache(tmp_path):
+    import os
+
+    raw_dir, entries = _entries(tmp_path)
+    cache = tmp_path / "raw_verified.json"
+    check_raw_files(entries, raw_dir, None, cache)
+    path = raw_dir / "a/x.csv"
+    before = path.stat()
+    path.write_bytes(b"id,v\n1,3\n")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with pytest.raises(ChecksumError, match=r"a/x\.csv: sha256"):
+        check_raw_files(entries, raw_dir, None, cache)
+    with pytest.raises(ChecksumError, match=r"a/x\.csv: sha256"):  # and again: nothing kept
+        check_raw_files(entries, raw_dir, None, cache)
+
+
+def test_an_unreadable_stat_cache_means_hashing_every_file(tmp_path, monkeypatch):
+    raw_dir, entries = _entries(tmp_path)
+    cache = tmp_path / "raw_verified.json"
+    read = _counting_hashes(monkeypatch)
+    for text in ("{not json", '{"format": 99, "files": {}}', '["a list"]'):
+        cache.write_text(text)
+        read.clear()
+        assert check_raw_files(entries, raw_dir, None, cache) == 2
+        assert sorted(read) == ["x.csv", "y.csv"]
+
+
 def test_present_verified_file_is_kept_untouched(tmp_path):
     raw_dir, entries = _entries(tmp_path)
     before = (raw_dir / "a/x.csv").stat()
