@@ -1,5 +1,6 @@
 # City diplomacy: from verified raw data to harmonized panels, models and a report.
 # Rules live in analysis/rules/*.smk and only wire up functions from the `analysis` package.
+import atexit
 import gc
 
 # Snakemake and its plugins have made ~100,000 objects by now that live as
@@ -9,6 +10,10 @@ import gc
 # collection until `onstart` (jobs to run) turns them back on (a no-op rerun ~0.08 s faster).
 gc.freeze()
 gc.disable()
+# At exit, the interpreter's last collection walked every object made since (the DAG, the
+# jobs): frozen first, it walks none, and a no-op rerun ends ~0.06 s sooner (0.11-0.15 s of
+# teardown fell to 0.04-0.07 s). Objects are still freed as their modules are cleared.
+atexit.register(gc.freeze)
 
 from analysis.acquire.fetch import check_raw_files
 from analysis.core.config import read_config_files, validate_config
