@@ -11,8 +11,8 @@ import gc
 gc.freeze()
 gc.disable()
 # At exit, the interpreter's last collection walked every object made since (the DAG, the
-# jobs): frozen first, it walks none, and a no-op rerun ends ~0.06 s sooner (0.11-0.15 s of
-# teardown fell to 0.04-0.07 s). Objects are still freed as their modules are cleared.
+# jobs): frozen first, it walks none, and a no-op rerun ends ~0.06 s sooner (0.08-0.15 s of
+# teardown fell to 0.04-0.06 s). Objects are still freed as their modules are cleared.
 atexit.register(gc.freeze)
 
 from analysis.acquire.fetch import check_raw_files

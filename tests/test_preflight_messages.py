@@ -181,6 +181,17 @@ def test_an_unreadable_stat_cache_means_hashing_every_file(tmp_path, monkeypatch
         assert sorted(read) == ["x.csv", "y.csv"]
 
 
+def test_an_unwritable_stat_cache_only_means_no_cache(tmp_path, monkeypatch):
+    raw_dir, entries = _entries(tmp_path)
+    (tmp_path / "state").write_text("a file where the cache's folder would be")
+    cache = tmp_path / "state" / "raw_verified.json"
+    read = _counting_hashes(monkeypatch)
+    for _ in range(2):  # the check still runs, and hashes every file each time
+        assert check_raw_files(entries, raw_dir, None, cache) == 2
+    assert sorted(read) == ["x.csv", "x.csv", "y.csv", "y.csv"]
+    assert not cache.exists()
+
+
 def test_present_verified_file_is_kept_untouched(tmp_path):
     raw_dir, entries = _entries(tmp_path)
     before = (raw_dir / "a/x.csv").stat()

@@ -15,6 +15,7 @@ parser hashes its own files before reading them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.acquire.manifest import ManifestEntry, check_relative_path
+from analysis.core.atomicfile import write_text_atomic
 from analysis.core.errors import AcquisitionError, ChecksumError, RawInputError
 from analysis.core.hashing import sha256_file
 
@@ -119,11 +121,9 @@ def _read_stat_cache(path: Path | None) -> dict[str, list]:
 
 
 def _write_stat_cache(path: Path, files: dict[str, list]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"format": STAT_CACHE_FORMAT, "files": files}, fh, sort_keys=True)
-    os.replace(tmp, path)
+    text = json.dumps({"format": STAT_CACHE_FORMAT, "files": files}, sort_keys=True)
+    with contextlib.suppress(OSError):  # read-only: no cache, every start hashes every file
+        write_text_atomic(path, text)
 
 
 def _problem(
@@ -172,8 +172,8 @@ def check_raw_files(
     `stat_cache` (a JSON file) remembers each verified file's hash with its size, mtime,
     ctime, inode and device: a file whose five are unchanged since it was hashed has the same
     bytes (any write, and any reset of the mtime, sets the ctime), so it is not read again.
-    Hashing the 82 MB mirror took 0.1-0.16 s of every start, no-op reruns included. The
-    cache is written only when every file passed. Returns how many files were checked.
+    Hashing all 132 files (82 MB) took 59-66 ms of every start, no-op reruns included; with
+    nothing changed the check takes 8-10 ms. The cache is written only when every file passed. Returns how many files were checked.
     """
     raw_dir = Path(raw_dir)
     entries = list(entries)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.acquire.manifest import ManifestEntry, load_manifest
+from analysis.core.atomicfile import write_text_atomic
 from analysis.workflow.plan_cache import PlanCache
 
 
@@ -164,14 +164,4 @@ def _read(path: str) -> tuple[str, int]:
 
 def _write(path: Path, text: str, mtime_ns: int) -> None:
     """Contents and mtime in one step (a concurrent start never sees one without the other)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.utime(tmp, ns=(mtime_ns, mtime_ns))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, mtime_ns=mtime_ns, mode=0o644)

@@ -24,14 +24,16 @@ is never remembered. Only JSON values are memoised, and a hit returns what a mis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from analysis.core.atomicfile import write_text_atomic
 
 PKG = Path(__file__).resolve().parents[1]
 CACHE = Path(".snakemake") / "analysis_plan.json"
@@ -175,14 +177,6 @@ class PlanCache:
         if self.hit or not self._storable:
             return
         doc = {"key": self.key, "files": self.files, "values": self.values}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".plan-", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, sort_keys=True, separators=(",", ":"))
-            os.replace(tmp, self.path)  # atomic: a concurrent start reads old or new
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+        with contextlib.suppress(OSError):  # a read-only working directory keeps no cache
+            write_text_atomic(self.path, text)  # a concurrent start reads old or new
